@@ -1,0 +1,1 @@
+"""The notifier: APScheduler is its clock; it sends what casework writes to the outbox."""

@@ -1,0 +1,24 @@
+"""/healthz tells an operator which part is down."""
+
+from __future__ import annotations
+
+from casework.models import Heartbeat
+
+
+def test_healthz_is_503_and_names_the_parts_that_are_down(client, services) -> None:  # type: ignore[no-untyped-def]
+    services.settings.RASA_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    services.settings.ACTION_SERVER_URL = "http://127.0.0.1:9"
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    parts = resp.get_json()["parts"]
+    assert parts["database"]["status"] == "ok"
+    assert parts["rasa"]["status"] == "down"
+    assert parts["action_server"]["status"] == "down"
+    assert parts["notifier"]["status"] == "down"
+
+
+def test_a_fresh_notifier_heartbeat_counts_as_up(client, services) -> None:  # type: ignore[no-untyped-def]
+    with services.sessions() as s, s.begin():
+        s.add(Heartbeat(name="notifier:a", beat_at=services.clock.now(), info={}))
+    parts = client.get("/healthz").get_json()["parts"]
+    assert parts["notifier"]["status"] == "ok"

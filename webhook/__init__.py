@@ -1,0 +1,69 @@
+"""The webhook: the product's only public edge (SMS, web chat, APIs, Open311, staff pages)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
+
+from casework.bootstrap import Services, build_services
+from casework.db import DatabaseUnavailable
+from casework.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+# Blueprints, one per concern; each module exposes `bp`.
+BLUEPRINTS = (
+    "webhook.health",
+)
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, services: Services | None = None) -> Flask:
+    """Application factory: build services from settings (or use the given ones) and register blueprints."""
+    app = Flask(__name__)
+    test_config = dict(test_config or {})
+    if services is None:
+        overrides = {k: v for k, v in test_config.items() if k.isupper() and k in _settings_fields()}
+        services = build_services(load_settings(**overrides))
+    settings = services.settings
+    app.config.update(
+        SECRET_KEY=settings.SECRET_KEY,
+        MAX_CONTENT_LENGTH=1 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.PUBLIC_BASE_URL.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(test_config)
+    app.extensions["asb"] = services
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+    @app.errorhandler(DatabaseUnavailable)
+    @app.errorhandler(OperationalError)
+    def _database_down(exc: Exception):  # type: ignore[no-untyped-def]
+        log.error("database unavailable: %s", exc)
+        resp = jsonify(error="The service is briefly unavailable (database). Please try again shortly.")
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "5"
+        return resp
+
+    return app
+
+
+def _settings_fields() -> set[str]:
+    from casework.settings import Settings
+
+    return set(Settings.model_fields)
+
+
+def services() -> Services:
+    """The current app's services (for views)."""
+    from flask import current_app
+
+    return current_app.extensions["asb"]  # type: ignore[no-any-return]
