@@ -38,4 +38,6 @@ def build_services(settings: Settings | None = None, *, clock: Clock | None = No
     """Create engine and session factory for the configured database (no connection made yet)."""
     settings = settings or get_settings()
     engine = make_engine(normalise_url(settings.DATABASE_URL))
-    return Services(settings=settings, engine=engine, sessions=make_session_factory(engine), clock=clock or SystemClock())
+    return Services(
+        settings=settings, engine=engine, sessions=make_session_factory(engine), clock=clock or SystemClock()
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Current time, UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -28,7 +28,7 @@ class FixedClock:
 
     def __init__(self, at: datetime) -> None:
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
         self._at = at
 
     def now(self) -> datetime:
@@ -41,9 +41,9 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         """Jump to a time."""
-        self._at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
     """Current time, UTC (for defaults where no clock is injected)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

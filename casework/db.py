@@ -79,4 +79,6 @@ def wait_for_database(engine: Engine, *, attempts: int = 20, delay: float = 0.5)
         except OperationalError as exc:
             last = exc
             time.sleep(delay)
-    raise DatabaseUnavailable(f"database at {engine.url.render_as_string(hide_password=True)} is not answering: {last}")
+    raise DatabaseUnavailable(
+        f"database at {engine.url.render_as_string(hide_password=True)} is not answering: {last}"
+    )

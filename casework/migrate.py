@@ -25,3 +25,24 @@ def upgrade(url: str, revision: str = "head") -> None:
 def downgrade(url: str, revision: str = "base") -> None:
     """Migrate the database down to a revision."""
     command.downgrade(alembic_config(url), revision)
+
+
+def main() -> int:
+    """`python -m casework.migrate`: migrate the configured database (DATABASE_URL) to the latest schema."""
+    from casework.db import DatabaseUnavailable, make_engine, normalise_url, wait_for_database
+    from casework.settings import VAR_DIR, get_settings
+
+    url = normalise_url(get_settings().DATABASE_URL)
+    if url.startswith("sqlite"):
+        VAR_DIR.mkdir(exist_ok=True)
+    try:
+        wait_for_database(make_engine(url), attempts=10)
+    except DatabaseUnavailable as exc:
+        print(f"Cannot migrate: {exc}. Check DATABASE_URL and that the database server is running.")
+        return 1
+    upgrade(url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -34,7 +34,9 @@ def _upsert_heartbeat(session: Session, name: str, now) -> None:  # type: ignore
 def build_scheduler(services: Services) -> BlockingScheduler:
     """The notifier's jobs on a blocking scheduler."""
     scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(beat, "interval", seconds=15, args=[services], id="heartbeat", next_run_time=services.clock.now())
+    scheduler.add_job(
+        beat, "interval", seconds=15, args=[services], id="heartbeat", next_run_time=services.clock.now()
+    )
     return scheduler
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from casework.models import Base
 from casework.settings import load_settings
 
 # Wednesday 18 November 2026, 10:00 UTC: a working day, outside quiet hours.
-FIXED_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 PG_SKIP_REASON = "PostgreSQL tests skipped: TEST_DATABASE_URL is not set (bash .ci/run sets it)"
 
 
