@@ -242,6 +242,9 @@ class ChatTurn(Base):
     sender_id: Mapped[str] = mapped_column(String(80), index=True)
     speaker: Mapped[str] = mapped_column(String(10))  # resident | assistant
     text: Mapped[str] = mapped_column(Text)
+    # Quick replies offered with an assistant turn ([{"title", "payload"}]): the web chat shows them again
+    # after a reload and the SMS edge maps a reply of "1", "2"... back to their payloads.
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 
