@@ -60,7 +60,6 @@ test: $(VENV)/.installed $(BOTVENV)/.installed ## Everything that checks the pro
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory pytest
 	@$(MAKE) --no-print-directory bot-test
-	@if command -v docker >/dev/null 2>&1; then echo "==> docker compose config …"; docker compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; else echo "==> docker compose config skipped: no docker client"; fi
 
 clean: ## Remove environments, database and trained models
 	rm -rf $(VENV) $(BOTVENV) var models/*.tar.gz models/.inputs-hash
