@@ -15,7 +15,11 @@ from casework.settings import load_settings
 log = logging.getLogger(__name__)
 
 # Blueprints, one per concern; each module exposes `bp`.
-BLUEPRINTS = ("webhook.health",)
+BLUEPRINTS = (
+    "webhook.health",
+    "webhook.auth",
+    "webhook.inbox",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, services: Services | None = None) -> Flask:

@@ -1,0 +1,207 @@
+"""The triage inbox and report pages (server-rendered): list, filters, report page and staff actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from casework import triage
+from casework.asb_types import ASB_TYPES
+from casework.export import export_reports
+from casework.inbox_query import (
+    STATUSES,
+    InvalidFilter,
+    list_reports,
+    needs_attention_count,
+    open_report,
+    parse_filters,
+)
+from webhook import services
+from webhook.auth import current_actor, protect_staff_blueprint, staff_required
+
+bp = Blueprint("staff_inbox", __name__)
+protect_staff_blueprint(bp)
+
+
+def vocabulary() -> dict[str, Any]:
+    """Labels for codes shown on staff pages: agencies, types, statuses and the partnership's wards."""
+    partnership = services().partnership
+    return {
+        "agencies": {a.id: a.name for a in partnership.agencies.values()},
+        "types": {code: t.label for code, t in ASB_TYPES.items()},
+        "statuses": STATUSES,
+        "wards": [w.name for w in partnership.wards],
+        "hotspot_wards": set(partnership.hotspot_wards),
+        "tz": partnership.tz,
+    }
+
+
+@bp.get("/staff/inbox")
+@staff_required("inbox")
+def inbox():  # type: ignore[no-untyped-def]
+    """The list of reports the signed-in officer may see, filtered, sorted and paginated."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    try:
+        filters = parse_filters(request.args)
+    except InvalidFilter as exc:
+        return render_template("staff/error.html", title="Filter not understood", message=str(exc)), 400
+    with svc.sessions() as db:
+        page = list_reports(db, actor=actor, filters=filters, now=svc.clock.now())
+        attention = needs_attention_count(db, actor=actor)
+    return render_template(
+        "staff/inbox.html", page=page, filters=filters, attention=attention, v=vocabulary()
+    )
+
+
+@bp.get("/staff/reports/<reference>")
+@staff_required("report.view")
+def report(reference: str):  # type: ignore[no-untyped-def]
+    """One report: facts, transcript, routing, referrals, SMS, linked reports, timeline and actions."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    with svc.sessions() as db:
+        page = open_report(db, actor=actor, reference=reference, now=svc.clock.now())
+        db.commit()  # the audit row of this view
+        previews = {
+            purpose: triage.preview_public_update(page.report, purpose, partnership=svc.partnership)
+            for purpose in ("status_update", "closure")
+        }
+        return render_template(
+            "staff/report.html",
+            p=page,
+            r=page.report,
+            v=vocabulary(),
+            can_act=actor.can("report.act"),
+            previews=previews,
+        )
+
+
+def _act(reference: str, action: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Run one triage action for the signed-in officer and go back to the report with a message."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    with svc.sessions() as db:
+        try:
+            result = triage.ACTIONS[action](
+                db,
+                actor=actor,
+                reference=reference,
+                now=svc.clock.now(),
+                partnership=svc.partnership,
+                **kwargs,
+            )
+        except triage.TriageError as exc:
+            db.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("staff_inbox.report", reference=reference)), 303
+        db.commit()
+    flash(result.message, "ok")
+    if not result.still_visible:
+        return redirect(url_for("staff_inbox.inbox")), 303
+    return redirect(url_for("staff_inbox.report", reference=result.reference)), 303
+
+
+@bp.post("/staff/reports/<reference>/accept")
+@staff_required("report.act")
+def accept(reference: str):  # type: ignore[no-untyped-def]
+    """Accept the report for the officer's agency."""
+    return _act(reference, "accept")
+
+
+@bp.post("/staff/reports/<reference>/reassign")
+@staff_required("report.act")
+def reassign(reference: str):  # type: ignore[no-untyped-def]
+    """Reassign to another agency with a reason; the referral is sent again."""
+    return _act(
+        reference,
+        "reassign",
+        agency_id=request.form.get("agency_id", ""),
+        reason=request.form.get("reason", ""),
+    )
+
+
+@bp.post("/staff/reports/<reference>/status")
+@staff_required("report.act")
+def change_status(reference: str):  # type: ignore[no-untyped-def]
+    """Change the status with a public update (texted to the reporter) or a private note."""
+    return _act(
+        reference,
+        "status",
+        status=request.form.get("status", ""),
+        message=request.form.get("message", ""),
+        visibility=request.form.get("visibility", "private"),
+    )
+
+
+@bp.post("/staff/reports/<reference>/note")
+@staff_required("report.act")
+def note(reference: str):  # type: ignore[no-untyped-def]
+    """Add a private note to the timeline."""
+    return _act(reference, "note", message=request.form.get("message", ""))
+
+
+@bp.post("/staff/reports/<reference>/link")
+@staff_required("report.act")
+def link(reference: str):  # type: ignore[no-untyped-def]
+    """Link this report as a duplicate of another."""
+    return _act(
+        reference,
+        "link",
+        primary_reference=request.form.get("primary_reference", ""),
+        reason=request.form.get("reason", ""),
+    )
+
+
+@bp.post("/staff/reports/<reference>/unlink")
+@staff_required("report.act")
+def unlink(reference: str):  # type: ignore[no-untyped-def]
+    """Undo a duplicate link."""
+    return _act(reference, "unlink", reason=request.form.get("reason", ""))
+
+
+@bp.post("/staff/reports/<reference>/risk")
+@staff_required("report.act")
+def risk(reference: str):  # type: ignore[no-untyped-def]
+    """Change the risk level with a reason."""
+    return _act(
+        reference, "risk", level=request.form.get("risk_level", ""), reason=request.form.get("reason", "")
+    )
+
+
+@bp.post("/staff/reports/<reference>/close")
+@staff_required("report.act")
+def close(reference: str):  # type: ignore[no-untyped-def]
+    """Close with an outcome (the reporter gets the closing text)."""
+    return _act(reference, "close", outcome=request.form.get("outcome", ""))
+
+
+@bp.get("/staff/export.csv")
+@staff_required("export")
+def export_csv():  # type: ignore[no-untyped-def]
+    """Download the filtered list as CSV (no phone numbers; descriptions only with descriptions=yes)."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    try:
+        filters = parse_filters(request.args)
+    except InvalidFilter as exc:
+        return render_template("staff/error.html", title="Filter not understood", message=str(exc)), 400
+    with svc.sessions() as db:
+        filename, text = export_reports(
+            db,
+            actor=actor,
+            filters=filters,
+            now=svc.clock.now(),
+            include_descriptions=request.args.get("descriptions") == "yes",
+        )
+        db.commit()
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
