@@ -1,41 +1,89 @@
-"""Start the notifier: heartbeat and the jobs that relay the outbox, on an APScheduler clock."""
+"""Start the notifier: APScheduler is only the clock; the jobs relay the outbox and queue scheduled texts.
+
+Several notifier processes may run against PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite run
+one. SIGTERM or SIGINT stops it cleanly: the message in hand is finished, nothing new is claimed.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
+import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy.orm import Session
 
 from casework.bootstrap import Services, build_services
-from casework.models import Heartbeat
+from casework.db import wait_for_database
+from notifier.jobs import beat, logged, scan_schedules
+from notifier.options import NotifierOptions
+from notifier.relay import Relay
 
 log = logging.getLogger("notifier")
 
 
-def beat(services: Services) -> None:
-    """Record that this notifier process is alive (read by /healthz)."""
-    name = f"notifier:{services.settings.NOTIFIER_INSTANCE}"
+class RelayJobs:
+    """The relay's two jobs, stoppable between batches."""
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self.stopping = threading.Event()
+
+    @logged
+    def relay_outbox(self) -> None:
+        """Send what is due, batch by batch, until none is due or the drain budget is spent."""
+        budget = self.relay.options.NOTIFIER_DRAIN_SECONDS
+        while not self.stopping.is_set():
+            stats = self.relay.drain(max_seconds=min(budget, 1.0))
+            budget -= 1.0
+            if not stats.busy or budget <= 0:
+                return
+
+    @logged
+    def reconcile_stale(self) -> None:
+        """Settle rows a killed or stalled process left "sending"."""
+        self.relay.reconcile()
+
+
+def build_scheduler(
+    services: Services, options: NotifierOptions | None = None, jobs: RelayJobs | None = None
+) -> BlockingScheduler:
+    """The notifier's jobs on a blocking scheduler (coalesced, one instance of each at a time)."""
+    options = options or NotifierOptions()
+    jobs = jobs or RelayJobs(Relay(services, options=options))
+    scheduler = BlockingScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+    )
     now = services.clock.now()
-    with services.sessions() as session, session.begin():
-        _upsert_heartbeat(session, name, now)
-
-
-def _upsert_heartbeat(session: Session, name: str, now) -> None:  # type: ignore[no-untyped-def]
-    row = session.get(Heartbeat, name)
-    if row is None:
-        session.add(Heartbeat(name=name, beat_at=now, info={}))
-    else:
-        row.beat_at = now
-
-
-def build_scheduler(services: Services) -> BlockingScheduler:
-    """The notifier's jobs on a blocking scheduler."""
-    scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
-        beat, "interval", seconds=15, args=[services], id="heartbeat", next_run_time=services.clock.now()
+        beat,
+        "interval",
+        seconds=options.NOTIFIER_HEARTBEAT_SECONDS,
+        args=[services],
+        id="heartbeat",
+        next_run_time=now,
+    )
+    scheduler.add_job(
+        jobs.relay_outbox,
+        "interval",
+        seconds=options.NOTIFIER_RELAY_INTERVAL_SECONDS,
+        id="relay_outbox",
+        next_run_time=now,
+    )
+    scheduler.add_job(
+        jobs.reconcile_stale,
+        "interval",
+        seconds=options.NOTIFIER_RECONCILE_INTERVAL_SECONDS,
+        id="reconcile_stale",
+        next_run_time=now,
+    )
+    scheduler.add_job(
+        scan_schedules,
+        "interval",
+        seconds=options.NOTIFIER_SCAN_INTERVAL_SECONDS,
+        args=[services],
+        id="scan_schedules",
+        next_run_time=now,
     )
     return scheduler
 
@@ -43,17 +91,33 @@ def build_scheduler(services: Services) -> BlockingScheduler:
 def main(argv: list[str] | None = None) -> int:
     """Run until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # twilio-python logs every request at INFO, phone numbers and message text included: keep them out.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     services = build_services()
-    scheduler = build_scheduler(services)
+    options = NotifierOptions()
+    wait_for_database(services.engine)
+    jobs = RelayJobs(Relay(services, options=options))
+    scheduler = build_scheduler(services, options, jobs)
 
     def _stop(signum: int, _frame: object) -> None:
-        log.info("stopping (signal %s)", signum)
+        log.info("stopping (signal %s): finishing the message in hand", signum)
+        jobs.stopping.set()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    log.info("notifier %s started", services.settings.NOTIFIER_INSTANCE)
+    sms = type(jobs.relay.senders.get("sms")).__name__
+    log.info(
+        "notifier %s started (SMS by %s; relay every %ss, batch %d, lease %ss)",
+        services.settings.NOTIFIER_INSTANCE,
+        sms,
+        options.NOTIFIER_RELAY_INTERVAL_SECONDS,
+        options.NOTIFIER_BATCH_SIZE,
+        options.NOTIFIER_LEASE_SECONDS,
+    )
     scheduler.start()
+    log.info("notifier %s stopped", services.settings.NOTIFIER_INSTANCE)
     return 0
 
 

@@ -1,0 +1,62 @@
+"""The notifier's scheduled jobs, each a thin call into casework in its own transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from casework.bootstrap import Services
+from casework.db import DatabaseUnavailable
+from casework.models import Heartbeat
+from casework.notifications import queue_cadence_updates, queue_surveys
+
+log = logging.getLogger("notifier.jobs")
+
+
+def logged(job: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a database outage or a lost race into one readable log line; the next run tries again."""
+
+    @wraps(job)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return job(*args, **kwargs)
+        except (DatabaseUnavailable, OperationalError) as exc:
+            log.warning(
+                "%s: database unavailable (%s); will try again", job.__name__, str(exc).splitlines()[0]
+            )
+        except IntegrityError:
+            # Another notifier queued the same scheduled message first (dedupe key): nothing lost.
+            log.info("%s: another notifier got there first; will re-check next run", job.__name__)
+        return None
+
+    return run
+
+
+@logged
+def beat(services: Services) -> None:
+    """Record that this notifier process is alive (read by /healthz)."""
+    name = f"notifier:{services.settings.NOTIFIER_INSTANCE}"[:60]
+    now = services.clock.now()
+    with services.sessions() as session, session.begin():
+        row = session.get(Heartbeat, name)
+        if row is None:
+            session.add(Heartbeat(name=name, beat_at=now, info={}))
+        else:
+            row.beat_at = now
+
+
+@logged
+def scan_schedules(services: Services) -> tuple[int, int]:
+    """Queue due "still being worked on" updates and satisfaction surveys."""
+    now = services.clock.now()
+    with services.sessions() as session, session.begin():
+        cadence = queue_cadence_updates(session, now=now, partnership=services.partnership)
+    with services.sessions() as session, session.begin():
+        surveys = queue_surveys(session, now=now, partnership=services.partnership)
+    if cadence or surveys:
+        log.info("queued %d progress update(s) and %d satisfaction survey(s)", cadence, surveys)
+    return cadence, surveys
