@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # Blueprints, one per concern; each module exposes `bp`.
 BLUEPRINTS = (
     "webhook.health",
+    "webhook.internal_api",
     "webhook.auth",
     "webhook.inbox",
 )

@@ -1,0 +1,86 @@
+"""The internal API the assistant's actions call (loopback, shared bearer token INTERNAL_API_TOKEN).
+
+POST /api/v1/intake files a report; GET /api/v1/status tells a reporter how their report is going;
+GET /api/v1/places/resolve places a location; GET /api/v1/partnership gives the public details.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, jsonify, request
+
+from casework.intake import IntakeError, file_report, parse_intake
+from casework.status import partnership_summary, public_status
+from webhook import services
+
+bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _require_internal_token():  # type: ignore[no-untyped-def]
+    """Refuse any call without the shared token (compared in constant time)."""
+    expected = services().settings.INTERNAL_API_TOKEN
+    header = request.headers.get("Authorization", "")
+    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        resp = jsonify(
+            error="Missing or wrong internal API token: send Authorization: Bearer <INTERNAL_API_TOKEN>."
+        )
+        resp.status_code = 401
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="internal"'
+        return resp
+    return None
+
+
+@bp.post("/intake")
+def intake():  # type: ignore[no-untyped-def]
+    """File a report; 201 with the reference and what to tell the resident, 200 when it is a retry."""
+    svc = services()
+    try:
+        payload = parse_intake(request.get_json(silent=True))
+    except IntakeError as exc:
+        return jsonify(error=exc.message, field=exc.field), 400
+    with svc.sessions() as session:
+        result = file_report(
+            session=session,
+            intake=payload,
+            partnership=svc.partnership,
+            now=svc.clock.now(),
+            contact_sender_id=payload.conversation_id,
+        )
+    return jsonify(result.as_dict()), 201 if result.created else 200
+
+
+@bp.get("/status")
+def status():  # type: ignore[no-untyped-def]
+    """The public status of a reference, only for the conversation (or contact) that made it."""
+    svc = services()
+    reference = request.args.get("reference", "")
+    conversation_id = request.args.get("conversation_id", "")
+    if not reference or not conversation_id:
+        return jsonify(error="Give both reference and conversation_id."), 400
+    with svc.sessions() as session:
+        found = public_status(session, reference, conversation_id, partnership=svc.partnership)
+    if found is None:
+        return jsonify(error="No report with that reference was made from this conversation."), 404
+    return jsonify(found.as_dict())
+
+
+@bp.get("/places/resolve")
+def resolve_place():  # type: ignore[no-untyped-def]
+    """Place a resident's description of a location in a ward."""
+    match = services().partnership.resolve_place(request.args.get("q", ""))
+    return jsonify(
+        resolved=match.resolved,
+        ward=match.ward,
+        place=match.place_key,
+        postcode=match.postcode,
+        town=match.town,
+    )
+
+
+@bp.get("/partnership")
+def partnership():  # type: ignore[no-untyped-def]
+    """The partnership's public details (council, case review wording, wards and places)."""
+    return jsonify(partnership_summary(services().partnership))
