@@ -1,0 +1,190 @@
+"""NLU benchmark on the held-out file (bot/tests/nlu_holdout.yml), never trained on.
+
+Prints intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
+per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline
+trained on the same data. Run with the bot environment: bench/nlu [--no-baseline] [--check].
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT = ROOT / "bot"
+HOLDOUT = BOT / "tests" / "nlu_holdout.yml"
+MODEL = ROOT / "models" / "current.tar.gz"
+BASELINE_DIR = ROOT / "models" / "bench"
+BASELINE_MODEL = BASELINE_DIR / "baseline-nlu.tar.gz"
+BASELINE_CONFIG = ROOT / "bench" / "baseline_config.yml"
+
+TARGETS = {"asb_type_accuracy": 0.95, "danger_recall": 1.0, "false_alarm_rate": 0.05, "latency_p95_ms": 150.0}
+SPECIAL = {"report_domestic_abuse": "domestic_abuse", "report_hate": "hate"}
+
+sys.path.insert(0, str(BOT))
+from actions.asb_types import type_from_intent  # noqa: E402
+
+
+def gold_type(intent: str) -> str | None:
+    """The ASB type (or domestic_abuse / hate) an intent stands for."""
+    return SPECIAL.get(intent) or type_from_intent(intent)
+
+
+def load_examples() -> list[tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(HOLDOUT))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+def _inputs_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(ROOT)).encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def train_baseline() -> Path:
+    """Train the default Rasa NLU pipeline on the same data (skipped when unchanged)."""
+    BASELINE_DIR.mkdir(parents=True, exist_ok=True)
+    want = _inputs_hash([ROOT / "nlu_data", BASELINE_CONFIG, BOT / "domain"])
+    stamp = BASELINE_DIR / ".baseline-hash"
+    if BASELINE_MODEL.exists() and stamp.exists() and stamp.read_text() == want:
+        return BASELINE_MODEL
+    print("bench: training the default-pipeline baseline (NLU only) ...", flush=True)
+    started = time.time()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(BASELINE_CONFIG),
+         "--nlu", str(ROOT / "nlu_data"), "--domain", str(BOT / "domain"), "--out", str(BASELINE_DIR),
+         "--fixed-model-name", "baseline-nlu"],
+        cwd=BOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    stamp.write_text(want)
+    print(f"bench: baseline trained in {time.time() - started:.0f}s", flush=True)
+    return BASELINE_MODEL
+
+
+def top_intent(parsed: dict) -> str:
+    """The intent the bot acts on; for type accuracy we read past nlu_fallback to the best guess."""
+    return parsed["intent"]["name"]
+
+
+def best_non_fallback(parsed: dict) -> str:
+    for entry in parsed.get("intent_ranking") or []:
+        if entry["name"] != "nlu_fallback":
+            return entry["name"]
+    return parsed["intent"]["name"]
+
+
+async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
+    from rasa.core.agent import Agent
+    from sklearn.metrics import f1_score
+
+    agent = Agent.load(str(model_path))
+    for text, _ in examples[:5]:  # warm up
+        await agent.parse_message(text)
+    predicted, best, latencies = [], [], []
+    for text, _ in examples:
+        started = time.perf_counter()
+        parsed = await agent.parse_message(text)
+        latencies.append((time.perf_counter() - started) * 1000)
+        predicted.append(top_intent(parsed))
+        best.append(best_non_fallback(parsed))
+    gold = [intent for _, intent in examples]
+    typed = [(g, b) for g, b in zip(gold, best) if gold_type(g)]
+    danger = [p for g, p in zip(gold, predicted) if g == "danger_now"]
+    safe = [p for g, p in zip(gold, predicted) if g != "danger_now"]
+    misses = [(t, g, p) for (t, g), p in zip(examples, predicted) if g != p]
+    latencies.sort()
+    return {
+        "model": str(model_path.relative_to(ROOT)),
+        "examples": len(examples),
+        "intent_accuracy": sum(g == p for g, p in zip(gold, predicted)) / len(gold),
+        "macro_f1": f1_score(gold, predicted, average="macro", zero_division=0),
+        "asb_type_accuracy": sum(gold_type(g) == gold_type(b) for g, b in typed) / len(typed),
+        "asb_type_examples": len(typed),
+        "confirmed_with_buttons": sum(p == "nlu_fallback" for g, p in zip(gold, predicted) if gold_type(g))
+        / len(typed),
+        "danger_recall": sum(p == "danger_now" for p in danger) / len(danger),
+        "false_alarm_rate": sum(p == "danger_now" for p in safe) / len(safe),
+        "latency_p50_ms": statistics.median(latencies),
+        "latency_p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "misses": misses,
+    }
+
+
+def print_table(results: list[dict]) -> None:
+    rows = [
+        ("intent accuracy", "intent_accuracy", "{:.1%}"),
+        ("intent macro F1", "macro_f1", "{:.3f}"),
+        ("ASB-type accuracy (>=95%)", "asb_type_accuracy", "{:.1%}"),
+        ("  confirmed with buttons", "confirmed_with_buttons", "{:.1%}"),
+        ("danger recall (100%)", "danger_recall", "{:.1%}"),
+        ("false alarms (<=5%)", "false_alarm_rate", "{:.1%}"),
+        ("NLU latency p50 ms", "latency_p50_ms", "{:.1f}"),
+        ("NLU latency p95 ms (<=150)", "latency_p95_ms", "{:.1f}"),
+    ]
+    names = ["assistant"] + (["default pipeline"] if len(results) > 1 else [])
+    print(f"\nheld-out: {HOLDOUT.relative_to(ROOT)} ({results[0]['examples']} examples, "
+          f"{results[0]['asb_type_examples']} with an ASB type)")
+    print(f"{'metric':32}" + "".join(f"{n:>20}" for n in names))
+    for label, key, fmt in rows:
+        print(f"{label:32}" + "".join(f"{fmt.format(r[key]):>20}" for r in results))
+
+
+def meets_targets(result: dict) -> list[str]:
+    failures = []
+    if result["asb_type_accuracy"] < TARGETS["asb_type_accuracy"]:
+        failures.append("ASB-type accuracy below 95%")
+    if result["danger_recall"] < TARGETS["danger_recall"]:
+        failures.append("danger recall below 100%")
+    if result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
+        failures.append("false alarms above 5%")
+    if result["latency_p95_ms"] > TARGETS["latency_p95_ms"]:
+        failures.append("p95 latency above 150 ms")
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the default-pipeline comparison")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    if not MODEL.exists():
+        print(f"bench: no model at {MODEL}; run bot/train.sh first", file=sys.stderr)
+        return 2
+    examples = load_examples()
+    results = [asyncio.run(evaluate(MODEL, examples))]
+    if not args.no_baseline:
+        results.append(asyncio.run(evaluate(train_baseline(), examples)))
+    print_table(results)
+    if args.show_misses or args.check:
+        for text, gold, predicted in results[0]["misses"]:
+            print(f"  miss: {text!r}: expected {gold}, got {predicted}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    failures = meets_targets(results[0])
+    for failure in failures:
+        print(f"bench: TARGET MISSED: {failure}")
+    return 1 if (args.check and failures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

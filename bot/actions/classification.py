@@ -1,0 +1,35 @@
+"""Decide the asb_type from DIET's intent ranking, or say we are unsure (no Rasa imports)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .asb_types import type_from_intent
+
+CONFIDENT = 0.6   # top report type at least this sure ...
+MARGIN = 0.25     # ... and this far ahead of the next type, or we confirm with buttons
+CANDIDATE_FLOOR = 0.05
+MAX_CANDIDATES = 3
+
+
+def decide_type(ranking: Iterable[Mapping[str, Any]]) -> tuple[str | None, list[str]]:
+    """Return (asb_type, []) when confident, else (None, up to three candidate types)."""
+    scored = []
+    for entry in ranking:
+        code = type_from_intent(entry.get("name"))
+        if code is not None:
+            scored.append((float(entry.get("confidence") or 0.0), code))
+    scored.sort(reverse=True)
+    if not scored:
+        return None, []
+    top_conf, top_code = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if top_conf >= CONFIDENT and top_conf - runner_up >= MARGIN:
+        return top_code, []
+    candidates = [code for conf, code in scored if conf >= CANDIDATE_FLOOR][:MAX_CANDIDATES]
+    return None, candidates or [top_code]
+
+
+def is_descriptive(text: str) -> bool:
+    """Whether a first message describes the problem (kept verbatim as the description)."""
+    return not text.startswith("/") and len(text.split()) >= 4

@@ -1,0 +1,308 @@
+"""The report form: which questions to ask, and checking each answer."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, type_from_intent, type_from_text
+from .classification import decide_type
+from .conversation import channel_of, intent_ranking, latest_intent
+from .parsing import (
+    detect_needs, detect_ongoing, find_postcode, is_unsure, mentions_hate, parse_anonymous,
+    parse_hate_motivation, parse_impact, parse_often, parse_role, parse_tenure, parse_yes_no,
+)
+from .summary import summary_buttons, summary_text, parse_summary_answer
+from .webhook_client import WebhookUnavailable, get_client
+
+Slots = dict[str, Any]
+UNKNOWN = "unknown"
+
+
+def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
+    """The form's questions for this report, in order; only what this report needs."""
+    asked = ["description", "asb_type", "location", "occurred", "reporter_role"]
+    if slots.get("asb_type") in TENURE_TYPES and not slots.get("domestic_abuse"):
+        asked.append("tenure")
+        if slots.get("tenure") == "social_rent":
+            asked.append("landlord")
+    asked += ["risk_targeted", "risk_often", "risk_reported_before", "risk_prejudice"]
+    if slots.get("risk_prejudice") is True or slots.get("hate"):
+        asked.append("hate_motivation")
+    asked += ["risk_impact", "risk_vulnerable", "contact_anonymous"]
+    if slots.get("contact_anonymous") is False and channel == "sms":
+        asked.append("text_safe")
+        if slots.get("text_safe") is True:
+            asked.append("contact_updates")
+    asked.append("summary_ok")
+    return asked
+
+
+class ValidateReportForm(FormValidationAction):
+    """Normalises each answer; asks again kindly (once) when it can't tell."""
+
+    def name(self) -> str:
+        return "validate_report_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return report_questions(tracker.slots, channel_of(tracker))
+
+    # -- shared helpers -------------------------------------------------------------------------
+
+    def _accept(self, values: Slots, tracker: Tracker, text: str = "") -> Slots:
+        """Accept an answer, noting any support needs mentioned and resetting the re-ask count."""
+        values["reask_count"] = 0
+        needs = detect_needs(text)
+        if needs:
+            values["needs"] = sorted(set(tracker.get_slot("needs") or []) | needs)
+        intent, _ = latest_intent(tracker)
+        if intent == "report_domestic_abuse" and not tracker.get_slot("domestic_abuse"):
+            values["domestic_abuse"] = True
+        return values
+
+    def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
+        """Ask once more; on the second miss keep `fallback` so the report is never stuck."""
+        if (tracker.get_slot("reask_count") or 0) >= 1:
+            return {slot: fallback, "reask_count": 0}
+        dispatcher.utter_message(response="utter_please_choose")
+        return {slot: None, "reask_count": 1}
+
+    # -- what happened -------------------------------------------------------------------------
+
+    async def validate_description(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(slot_value or "").strip()
+        if not text or text.startswith("/"):
+            return {"description": None}
+        values: Slots = {"description": text}
+        intent, _ = latest_intent(tracker)
+        if intent == "report_domestic_abuse" and not tracker.get_slot("domestic_abuse"):
+            dispatcher.utter_message(response="utter_domestic_abuse_help")
+        if intent == "report_hate" or mentions_hate(text):
+            values.update(hate=True, risk_prejudice=True)
+        if not tracker.get_slot("asb_type"):
+            asb_type, candidates = decide_type(intent_ranking(tracker))
+            if intent == "report_domestic_abuse":
+                asb_type, candidates = "other", []
+            elif intent == "report_hate":
+                asb_type, candidates = asb_type or "intimidation_harassment", []
+            values.update(asb_type=asb_type, type_candidates=candidates or None)
+        return self._accept(values, tracker, text)
+
+    async def validate_asb_type(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        value = str(slot_value or "")
+        code = value if value in LABELS else type_from_text(value)
+        if code is None:
+            intent, confidence = latest_intent(tracker)
+            if confidence >= 0.5:
+                code = type_from_intent(intent)
+        if code is None:
+            return self._reask("asb_type", dispatcher, tracker, "other")
+        return self._accept({"asb_type": code}, tracker)
+
+    # -- where -------------------------------------------------------------------------------
+
+    async def validate_location(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(slot_value or "").strip()
+        attempts = int(tracker.get_slot("location_attempts") or 0)
+        draft = tracker.get_slot("location_draft")
+        said = f"{draft}; {text}" if draft and attempts else text
+        postcode = find_postcode(text)
+        try:
+            place = get_client().resolve_place(postcode or text)
+            if not place.get("resolved") and postcode:
+                place = get_client().resolve_place(text)
+        except WebhookUnavailable:
+            # The resolver is down: keep exactly what they said; triage will place it.
+            return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
+        if place.get("resolved"):
+            return self._accept({
+                "location": said, "postcode": postcode or place.get("postcode"), "ward": place.get("ward"),
+                "location_attempts": 0, "location_draft": None,
+            }, tracker, text)
+        if attempts == 0:
+            dispatcher.utter_message(response="utter_location_retry")
+            return {"location": None, "location_attempts": 1, "location_draft": text}
+        dispatcher.utter_message(response="utter_location_accepted_unplaced")
+        return self._accept({"location": said, "postcode": postcode, "ward": None,
+                             "location_attempts": 0, "location_draft": None}, tracker, text)
+
+    # -- when, who -----------------------------------------------------------------------------
+
+    async def validate_occurred(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(slot_value or "").strip()
+        if not text:
+            return {"occurred": None}
+        return self._accept({"occurred": text, "ongoing": detect_ongoing(text)}, tracker, text)
+
+    async def validate_reporter_role(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        role = parse_role(str(slot_value or ""))
+        if role is None:
+            return self._reask("reporter_role", dispatcher, tracker, "victim")
+        return self._accept({"reporter_role": role}, tracker)
+
+    async def validate_tenure(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        tenure = parse_tenure(str(slot_value or ""))
+        if tenure is None:
+            return self._reask("tenure", dispatcher, tracker, UNKNOWN)
+        return self._accept({"tenure": tenure}, tracker)
+
+    async def validate_landlord(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(slot_value or "").strip()
+        return self._accept({"landlord": None if is_unsure(text) else text[:120] or None}, tracker)
+
+    # -- the risk screen (TOPIC) -------------------------------------------------------------------
+
+    async def _yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
+        text = str(value or "")
+        answer = parse_yes_no(text)
+        if answer is None and not is_unsure(text):
+            return self._reask(slot, dispatcher, tracker, UNKNOWN)
+        return self._accept({slot: UNKNOWN if answer is None else answer}, tracker, text)
+
+    async def validate_risk_targeted(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Slots:
+        return await self._yes_no("risk_targeted", slot_value, dispatcher, tracker)
+
+    async def validate_risk_reported_before(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> Slots:
+        return await self._yes_no("risk_reported_before", slot_value, dispatcher, tracker)
+
+    async def validate_risk_vulnerable(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Slots:
+        values = await self._yes_no("risk_vulnerable", slot_value, dispatcher, tracker)
+        if values.get("risk_vulnerable") is True:
+            needs = set(values.get("needs") or tracker.get_slot("needs") or [])
+            text = str(slot_value or "").lower()
+            if "disab" in text or "wheelchair" in text or "autis" in text:
+                needs.add("disability")
+            values["needs"] = sorted(needs)
+        return values
+
+    async def validate_risk_prejudice(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Slots:
+        values = await self._yes_no("risk_prejudice", slot_value, dispatcher, tracker)
+        if values.get("risk_prejudice") is True:
+            values["hate"] = True
+            motivation = parse_hate_motivation(str(slot_value or ""))
+            if motivation in ("race", "religion", "disability", "sexual_orientation", "transgender_identity"):
+                values["hate_motivation"] = motivation
+        return values
+
+    async def validate_hate_motivation(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Slots:
+        return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
+
+    async def validate_risk_often(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Slots:
+        text = str(slot_value or "")
+        often = parse_often(text)
+        if often is None:
+            return self._reask("risk_often", dispatcher, tracker, UNKNOWN)
+        return self._accept({"risk_often": often}, tracker, text)
+
+    async def validate_risk_impact(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Slots:
+        text = str(slot_value or "")
+        impact = parse_impact(text)
+        if impact is None:
+            return self._reask("risk_impact", dispatcher, tracker, UNKNOWN)
+        values = self._accept({"risk_impact": impact}, tracker, text)
+        if impact == "severe":
+            values["needs"] = sorted(set(values.get("needs") or tracker.get_slot("needs") or []) | {"feeling_unsafe"})
+        return values
+
+    # -- contact -------------------------------------------------------------------------------
+
+    async def validate_contact_anonymous(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict) -> Slots:
+        anonymous = parse_anonymous(str(slot_value or ""))
+        if anonymous is None:
+            return self._reask("contact_anonymous", dispatcher, tracker, False)
+        values = self._accept({"contact_anonymous": anonymous}, tracker)
+        if anonymous:
+            values.update(text_safe=None, contact_updates=False)
+        return values
+
+    async def validate_text_safe(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Slots:
+        safe = parse_yes_no(str(slot_value or ""))
+        if safe is None:
+            # When in doubt, it is not safe to text.
+            return self._reask("text_safe", dispatcher, tracker, False)
+        values = self._accept({"text_safe": safe}, tracker)
+        if safe is False:
+            values["contact_updates"] = False
+        return values
+
+    async def validate_contact_updates(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Slots:
+        wants = parse_yes_no(str(slot_value or ""))
+        if wants is None:
+            return self._reask("contact_updates", dispatcher, tracker, False)
+        return self._accept({"contact_updates": wants}, tracker)
+
+    # -- read back -----------------------------------------------------------------------------
+
+    async def validate_summary_ok(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Slots:
+        decision = parse_summary_answer(str(slot_value or ""))
+        if decision == "send":
+            return {"summary_ok": True}
+        if decision is None:
+            dispatcher.utter_message(text="What would you like to change? Pick one below.")
+            return {"summary_ok": None}
+        cleared: Slots = {"summary_ok": None}
+        for slot in decision:
+            cleared[slot] = None
+        if "location" in decision:
+            cleared.update(location_attempts=0, location_draft=None, postcode=None, ward=None)
+        dispatcher.utter_message(text="OK, let's change that.")
+        return cleared
+
+
+class ActionAskAsbType(Action):
+    """Confirm the type with buttons instead of guessing."""
+
+    def name(self) -> str:
+        return "action_ask_asb_type"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        candidates = [c for c in (tracker.get_slot("type_candidates") or []) if c in LABELS and c != "other"]
+        choices = candidates or [c for c in COMMON_CHOICES if c != "other"]
+        buttons = [{"title": LABELS[c], "payload": f'/inform{{"asb_type":"{c}"}}'} for c in choices]
+        buttons.append({"title": LABELS["other"], "payload": '/inform{"asb_type":"other"}'})
+        text = "Which of these is closest?" if candidates else "What kind of problem is it?"
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionAskSummaryOk(Action):
+    """Read the report back and let the resident send it or change a part."""
+
+    def name(self) -> str:
+        return "action_ask_summary_ok"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=summary_text(tracker.slots), buttons=summary_buttons())
+        return []
+
+

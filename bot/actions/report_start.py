@@ -1,0 +1,92 @@
+"""Start a report from the resident's first message (type, description, flags)."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .asb_types import type_from_intent
+from .classification import decide_type, is_descriptive
+from .conversation import REPORT_SLOTS, intent_ranking, latest_intent, latest_text, previous_user_text
+from .parsing import mentions_hate
+
+
+def _fresh_report() -> list[dict[str, Any]]:
+    """Clear any earlier report's answers and give this one its idempotency key."""
+    events = [SlotSet(name, None) for name in REPORT_SLOTS]
+    events += [SlotSet("hate", False), SlotSet("domestic_abuse", False), SlotSet("submit_failed", False),
+               SlotSet("location_attempts", 0), SlotSet("submission_id", uuid.uuid4().hex)]
+    return events
+
+
+def _story_text(tracker: Tracker) -> str | None:
+    """The resident's own words: this message, or the one before a button press."""
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        text = previous_user_text(tracker) or ""
+    return text if is_descriptive(text) else None
+
+
+class ActionStartReport(Action):
+    """report_<type> or report_asb: remember the words, decide or shortlist the type."""
+
+    def name(self) -> str:
+        return "action_start_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        events = _fresh_report()
+        intent, _ = latest_intent(tracker)
+        if intent == "report_asb":
+            return events
+        description = _story_text(tracker)
+        if latest_text(tracker).startswith("/"):
+            asb_type, candidates = type_from_intent(intent), []  # chosen by button
+        else:
+            asb_type, candidates = decide_type(intent_ranking(tracker))
+        events.append(SlotSet("asb_type", asb_type))
+        events.append(SlotSet("type_candidates", candidates or None))
+        if description:
+            events.append(SlotSet("description", description))
+            if mentions_hate(description):
+                events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+        return events
+
+
+class ActionStartDomesticAbuseReport(Action):
+    """Domestic abuse: the helpline first, then offer to report (police route, never mediation)."""
+
+    def name(self) -> str:
+        return "action_start_domestic_abuse_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_domestic_abuse_help")
+        dispatcher.utter_message(response="utter_ask_da_report")
+        events = _fresh_report()
+        events += [SlotSet("domestic_abuse", True), SlotSet("asb_type", "other")]
+        description = _story_text(tracker)
+        if description:
+            events.append(SlotSet("description", description))
+        return events
+
+
+class ActionStartHateReport(Action):
+    """Hate incident: flag it, note prejudice, then the usual form."""
+
+    def name(self) -> str:
+        return "action_start_hate_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_hate_ack")
+        events = _fresh_report()
+        asb_type, _ = decide_type(
+            [r for r in intent_ranking(tracker) if r.get("name") != "report_hate"]
+        )
+        events += [SlotSet("hate", True), SlotSet("risk_prejudice", True),
+                   SlotSet("asb_type", asb_type or "intimidation_harassment")]
+        description = _story_text(tracker)
+        if description:
+            events.append(SlotSet("description", description))
+        return events

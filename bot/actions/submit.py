@@ -1,0 +1,111 @@
+"""File the report through the intake API and tell the resident what happens next."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .conversation import REPORT_SLOTS, channel_of
+from .payload import build_intake_payload
+from .webhook_client import IntakeRejected, WebhookUnavailable, get_client
+
+logger = logging.getLogger(__name__)
+
+RETRY_PAUSE_SECONDS = 1.0
+VIOLENT_OR_DA_TYPES = frozenset({"intimidation_harassment", "criminal_damage"})
+
+
+def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list[str]:
+    """What the resident is told once the report is filed, one SMS-sized message each."""
+    lead = (result.get("lead_agency") or {}).get("name") or "The right team"
+    by_when = result.get("respond_by_text") or "soon"
+    anonymous = slots.get("contact_anonymous") is True
+    first = f"Thank you. Your reference is {result['reference']}. {lead} will look at it"
+    first += f" {by_when}." if anonymous else f" and be in touch {by_when}."
+    messages = [first]
+    if result.get("linked_reference"):
+        messages.append("It has been joined to a report we already have about the same problem.")
+    if result.get("risk_level") == "high":
+        messages.append("From what you told us, it has been marked as urgent.")
+    case_review = result.get("case_review") or {}
+    if case_review.get("status") in ("explain", "eligible") and case_review.get("message"):
+        messages.append(str(case_review["message"]))
+    domestic_abuse = slots.get("domestic_abuse") is True
+    if domestic_abuse:
+        messages.append("National Domestic Abuse Helpline, free, 24 hours: 0808 2000 247.")
+    if result.get("self_help"):
+        messages.append(str(result["self_help"]))
+    mediation = result.get("mediation")
+    violent = domestic_abuse or slots.get("asb_type") in VIOLENT_OR_DA_TYPES
+    if mediation and not violent:
+        how = mediation.get("phone") or mediation.get("web") or ""
+        messages.append(f"For neighbour disputes, {mediation.get('name', 'mediation')} can help you both talk it "
+                        f"through, free: {how}".rstrip(": ") + ".")
+    for signpost in result.get("signposts") or []:
+        how = " or ".join(x for x in (signpost.get("phone"), signpost.get("web")) if x)
+        line = f"{signpost.get('name')}: {how}" if how else str(signpost.get("name"))
+        if signpost.get("why"):
+            line += f" ({signpost['why']})"
+        messages.append(line)
+    messages.append("Keep your reference. If things get worse, report again. If anyone is in danger, call 999.")
+    return messages
+
+
+class ActionSubmitReport(Action):
+    """POST the report; retry once; never lose the answers if the webhook is down."""
+
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        slots = dict(tracker.slots)
+        submission_id = slots.get("submission_id") or uuid.uuid4().hex
+        payload = build_intake_payload(
+            slots=slots, conversation_id=tracker.sender_id, channel=channel_of(tracker),
+            submission_id=submission_id,
+        )
+        try:
+            result = self._file_with_one_retry(payload)
+        except IntakeRejected as exc:
+            logger.error("intake rejected field=%s: %s", exc.field, exc)
+            dispatcher.utter_message(text="Sorry, I couldn't file your report because of a problem on our side. "
+                                          "Please call 101 and we will take it by phone.")
+            return [SlotSet("submission_id", submission_id), SlotSet("submit_failed", True)]
+        except WebhookUnavailable as exc:
+            logger.warning("intake unavailable: %s", exc)
+            dispatcher.utter_message(text="Sorry, I couldn't send your report just now. Nothing is lost: "
+                                          "I've kept your answers. You can also call 101.")
+            dispatcher.utter_message(response="utter_submit_retry_offer")
+            return [SlotSet("submission_id", submission_id), SlotSet("submit_failed", True)]
+        for message in after_filing_messages(result, slots):
+            dispatcher.utter_message(text=message)
+        return [SlotSet(name, None) for name in REPORT_SLOTS] + [
+            SlotSet("submit_failed", False), SlotSet("hate", False), SlotSet("domestic_abuse", False),
+        ]
+
+    @staticmethod
+    def _file_with_one_retry(payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return get_client().file_report(payload)
+        except WebhookUnavailable:
+            time.sleep(RETRY_PAUSE_SECONDS)
+            return get_client().file_report(payload)
+
+
+class ActionCancelReport(Action):
+    """Stop: forget the report in progress; nothing is sent."""
+
+    def name(self) -> str:
+        return "action_cancel_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_cancelled")
+        return [SlotSet(name, None) for name in REPORT_SLOTS] + [
+            SlotSet("submit_failed", False), SlotSet("hate", False), SlotSet("domestic_abuse", False),
+            SlotSet("reference", None),
+        ]
