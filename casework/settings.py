@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     SMTP_FROM: str = "asb-reports@localhost"
     NOTIFIER_INSTANCE: str = Field(default_factory=lambda: f"notifier-{secrets.token_hex(3)}")
     LOG_LEVEL: str = "INFO"
+    # Data protection (casework/retention.py): closed reports are anonymised after this many days; stored
+    # SMS, chat turns and Rasa trackers (in RASA_TRACKER_DB_URL, when it is an SQL database) are deleted.
+    RETENTION_CLOSED_REPORT_DAYS: int = Field(default=730, ge=1)
+    RETENTION_CONVERSATION_DAYS: int = Field(default=90, ge=1)
+    RASA_TRACKER_DB_URL: str = ""
 
     @property
     def is_production(self) -> bool:

@@ -15,6 +15,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from casework.bootstrap import Services, build_services
 from casework.db import wait_for_database
+from casework.log_redaction import install_log_redaction, secrets_from_settings
+from casework.retention import run_retention
 from notifier.jobs import beat, logged, scan_schedules
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
@@ -85,6 +87,7 @@ def build_scheduler(
         id="scan_schedules",
         next_run_time=now,
     )
+    scheduler.add_job(logged(run_retention), "cron", hour=2, minute=30, args=[services], id="retention")
     return scheduler
 
 
@@ -95,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     services = build_services()
+    install_log_redaction(secrets_from_settings(services.settings))  # no numbers or secrets in logs
     options = NotifierOptions()
     wait_for_database(services.engine)
     jobs = RelayJobs(Relay(services, options=options))
