@@ -471,7 +471,8 @@ def record_delivery_status(
     """Apply a delivery receipt (idempotent, forward only); returns what happened in a word."""
     status = status.strip().lower()
     row = session.get(OutboxMessage, outbox_id, with_for_update=True) if outbox_id else None
-    if row is not None and row.provider_id and row.provider_id != message_sid:
+    earlier = (row.payload or {}).get("earlier_provider_ids", []) if row is not None else []
+    if row is not None and (message_sid in earlier or (row.provider_id and row.provider_id != message_sid)):
         # A receipt for an earlier attempt of a re-sent message: note nothing, change nothing.
         return "stale"
     if row is None:
