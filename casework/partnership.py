@@ -551,7 +551,16 @@ def _street_variants(key: str) -> set[str]:
     if len(words) >= 2 and words[-1] in STREET_SUFFIXES:
         for short in STREET_SUFFIXES[words[-1]]:
             variants.add(" ".join([*words[:-1], short]))
+    if len(words) >= 2 and words[0] == "the":
+        variants |= {v.removeprefix("the ") for v in variants}
     return variants
+
+
+# Place names that are also everyday words: matched only when written with a capital letter ("Wall").
+COMMON_WORD_PLACES = frozenset({
+    "wall", "hints", "green", "park", "central", "marsh", "street", "moor", "heath", "cross", "bank",
+    "bridge", "castle", "church", "common", "field", "hill", "lane", "mill", "road", "wood", "end",
+})
 
 
 @dataclass(frozen=True)
@@ -561,8 +570,10 @@ class _Entry:
     key: str  # canonical normalised name (the place_key)
     ward: str | None
     town: str | None
+    qualifier: tuple[str, ...] = ()  # "High Street (Chasetown)": the text must also say "Chasetown"
 
 
+_NO_QUALIFIER: tuple[str, ...] = ()
 # Earlier kinds win when several match; within a kind, the longer phrase wins.
 _KIND_RANK = {"street": 0, "landmark": 0, "town": 1, "ward": 2}
 
@@ -590,10 +601,14 @@ class _PlaceIndex:
         key = _norm(name)
         if not key:
             return
+        qualified = re.fullmatch(r"(.+?)\s*\((.+)\)\s*", name)
+        base, qualifier = key, _NO_QUALIFIER
+        if qualified:
+            base, qualifier = _norm(qualified.group(1)), tuple(_norm(qualified.group(2)).split())
         canonical_ward = self.p.canonical_ward(ward)
         town = town or self._town_of(canonical_ward)
-        for v in _street_variants(key) if variants else {key}:
-            self.entries.append(_Entry(tuple(v.split()), kind, key, canonical_ward, town))
+        for v in _street_variants(base) if variants else {base}:
+            self.entries.append(_Entry(tuple(v.split()), kind, key, canonical_ward, town, qualifier))
 
     def _town_of(self, ward: str | None) -> str | None:
         found = self.p.ward(ward)
@@ -612,24 +627,33 @@ class _PlaceIndex:
             return self.p.canonical_ward(self.p.gazetteer.towns[town_name]), town_name
         return None, value
 
-    def _exact(self, words: list[str]) -> list[tuple[int, int, _Entry]]:
+    def _exact(self, words: list[str], capitalised: set[str]) -> list[tuple[int, int, _Entry]]:
         found = []
         for entry in self.entries:
             n = len(entry.phrase)
+            if n == 1 and entry.phrase[0] in COMMON_WORD_PLACES and entry.phrase[0] not in capitalised:
+                continue
+            if entry.qualifier and not _contains_phrase(words, list(entry.qualifier)):
+                continue
             for i in range(len(words) - n + 1):
                 if tuple(words[i : i + n]) == entry.phrase:
                     found.append((i, n, entry))
         return found
 
-    def _fuzzy(self, words: list[str]) -> list[tuple[int, int, _Entry]]:
+    def _fuzzy(self, words: list[str], covered: set[int]) -> list[tuple[int, int, _Entry]]:
+        """Near matches (a letter or two wrong) in words not already matched exactly."""
         found = []
         for entry in self.entries:
             phrase = " ".join(entry.phrase)
             n = len(entry.phrase)
-            if len(phrase) < 5:
+            if len(phrase) < 6 or (n == 1 and phrase in COMMON_WORD_PLACES):
                 continue
-            cutoff = 0.84 if len(phrase) >= 8 else 0.8
+            if entry.qualifier and not _contains_phrase(words, list(entry.qualifier)):
+                continue
+            cutoff = 0.84 if len(phrase) >= 8 else 0.83
             for i in range(len(words) - n + 1):
+                if covered.intersection(range(i, i + n)):
+                    continue
                 candidate = " ".join(words[i : i + n])
                 matcher = difflib.SequenceMatcher(None, phrase, candidate)
                 if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
@@ -638,12 +662,18 @@ class _PlaceIndex:
         return found
 
     @staticmethod
-    def _best(found: list[tuple[int, int, _Entry]], kinds: set[str]) -> _Entry | None:
+    def _best(
+        found: list[tuple[int, int, _Entry]], kinds: set[str], outside: tuple[int, int] | None = None
+    ) -> tuple[int, int, _Entry] | None:
+        """The best match of these kinds, ignoring any inside the span (start, length) already used."""
         candidates = [f for f in found if f[2].kind in kinds]
+        if outside is not None:
+            start, length = outside
+            candidates = [f for f in candidates if f[0] + f[1] <= start or f[0] >= start + length]
         if not candidates:
             return None
         candidates.sort(key=lambda f: (_KIND_RANK[f[2].kind], -f[1], f[0]))
-        return candidates[0][2]
+        return candidates[0]
 
     def resolve(self, text: str) -> PlaceMatch:
         upper = text.upper()
@@ -672,12 +702,18 @@ class _PlaceIndex:
                     town = town or district_town
                     break
 
+        stripped = text if not pc else text[: pc.start()] + " " + text[pc.end() :]
+        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", stripped)}
         words = _norm(upper).split()
-        found = self._exact(words)
+        found = self._exact(words, capitalised)
         if not self._best(found, {"street", "landmark"}):
-            found += self._fuzzy(words)
-        specific = self._best(found, {"street", "landmark"})
-        general = self._best(found, {"town", "ward"})
+            covered = {i for start, n, _ in found for i in range(start, start + n)}
+            found += self._fuzzy(words, covered)
+        best_specific = self._best(found, {"street", "landmark"})
+        span = (best_specific[0], best_specific[1]) if best_specific else None
+        best_general = self._best(found, {"town", "ward"}, outside=span)
+        specific = best_specific[2] if best_specific else None
+        general = best_general[2] if best_general else None
         if specific is None and general is None and len(words) <= 4:
             specific = self._bare_street(words)
 
@@ -690,10 +726,13 @@ class _PlaceIndex:
             place_key = specific.key
             town = town or specific.town
             precision = precision or specific.kind
-        if general:
+            # A town named alongside a street ("Bore Street, Lichfield") names the town only if it agrees.
+            if general and general.kind == "town" and general.ward in (None, ward):
+                town = general.town
+        elif general:
             ward = ward or general.ward
             town = (general.town if general.kind == "town" else None) or town or general.town
-            if place_key is None and not postcode:
+            if not postcode:
                 place_key = general.key
             precision = precision or general.kind
         if postcode:
