@@ -29,6 +29,8 @@ STATUSES: dict[str, str] = {
 }
 RISK_LEVELS = ("standard", "medium", "high")
 SORTS = ("newest", "oldest", "due", "risk")
+REPEAT_VICTIM_REPORTS = 2
+REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
 TRANSCRIPT_BEFORE = timedelta(hours=12)
@@ -259,6 +261,7 @@ def badges_for(
     overdue: bool,
     hate: bool = False,
     domestic_abuse: bool = False,
+    hotspot: bool = False,
 ) -> list[Badge]:
     """The badges a report earns, most urgent first."""
     badges: list[Badge] = []
@@ -272,9 +275,10 @@ def badges_for(
         badges.append(Badge("hate", "Hate"))
     if case_review_eligible:
         badges.append(Badge("case-review", "Case review eligible"))
-    if repeat_victim_count > 1:
+    # Counts include the report itself; thresholds are the partnership defaults (casework.repeats).
+    if repeat_victim_count >= REPEAT_VICTIM_REPORTS:
         badges.append(Badge("repeat-victim", f"Repeat victim ({repeat_victim_count})"))
-    if repeat_location_count > 1:
+    if hotspot or repeat_location_count >= REPEAT_LOCATION_REPORTS:
         badges.append(Badge("repeat-location", f"Repeat location ({repeat_location_count})"))
     if linked_count:
         badges.append(Badge("linked", f"{linked_count} linked"))
@@ -298,6 +302,7 @@ LIST_COLUMNS = (
     Report.repeat_location_count,
     Report.case_review_eligible,
     Report.linked_to_id,
+    Report.hotspot,
 )
 
 
@@ -351,6 +356,7 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
                     overdue=overdue,
                     hate=r.hate,
                     domestic_abuse=r.domestic_abuse,
+                    hotspot=bool(r.hotspot),
                 ),
             )
         )
@@ -454,6 +460,7 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
             overdue=overdue,
             hate=report.hate,
             domestic_abuse=report.domestic_abuse,
+            hotspot=report.hotspot,
         ),
         overdue=overdue,
         transcript=_transcript(session, report, contact),

@@ -1,0 +1,186 @@
+"""The partnership dashboard and the import pages (police.uk and mapped CSV files from other agencies)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from casework.access import NotFound
+from casework.imports import (
+    ColumnMapping,
+    ImportFileError,
+    check_generic,
+    check_police_uk,
+    count_rows,
+    decode,
+    generic_rows,
+    parse_type_values,
+    police_uk_rows,
+    run_import,
+    start_batch,
+)
+from casework.models import ImportBatch
+from casework.stats import InvalidPeriod, build_dashboard, period_from
+from webhook import services
+from webhook.auth import current_actor, protect_staff_blueprint, staff_required
+
+bp = Blueprint("staff_dashboard", __name__)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a year of a force's street-level file is a few MB
+UPLOAD_ENDPOINTS = ("staff_dashboard.import_police_uk", "staff_dashboard.import_generic")
+
+
+@bp.before_request
+def _allow_uploads() -> None:
+    # Registered before the CSRF check, which reads the form: uploads may exceed the app's 1 MB limit.
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = MAX_UPLOAD_BYTES
+
+
+protect_staff_blueprint(bp)
+PALETTE = ("#1d4f91", "#28a197", "#6f72af", "#b58840", "#d53880", "#85994b", "#4c2c92")
+HEAT = ("#f3f2f1", "#cfe0f2", "#9fc2e6", "#5a95d0", "#2b6cb0", "#1d4f91", "#0b2a55")
+
+
+def _heat_colour(value: int, top: int) -> str:
+    if value == 0 or top == 0:
+        return HEAT[0]
+    return HEAT[min(len(HEAT) - 1, 1 + (value * (len(HEAT) - 2)) // top)]
+
+
+@bp.get("/staff/dashboard")
+@staff_required("dashboard")
+def dashboard():  # type: ignore[no-untyped-def]
+    """Reports by ward, type, hour and week, and the partnership's measures."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    p = svc.partnership
+    try:
+        period = period_from(request.args, now=svc.clock.now())
+    except InvalidPeriod as exc:
+        return render_template("staff/error.html", title="Period not understood", message=str(exc)), 400
+    with svc.sessions() as db:
+        d = build_dashboard(
+            db,
+            actor=actor,
+            period=period,
+            now=svc.clock.now(),
+            hotspot_wards=p.hotspot_wards,
+            ward_names=[w.name for w in p.wards],
+            victim_reports=p.repeats.victim_reports,
+            location_reports=p.repeats.location_reports,
+        )
+    top_heat = max((max(row) for row in d.heatmap), default=0)
+    heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
+    colours = {source: PALETTE[i % len(PALETTE)] for i, source in enumerate(d.sources)}
+    return render_template(
+        "staff/dashboard.html",
+        d=d,
+        colours=colours,
+        heat_colours=heat_colours,
+        heat_scale=HEAT,
+        targets=p.response_targets_working_days,
+        partnership=p,
+    )
+
+
+@bp.get("/staff/imports")
+@staff_required("imports")
+def imports():  # type: ignore[no-untyped-def]
+    """Past imports with their summaries, and the upload forms."""
+    svc = services()
+    with svc.sessions() as db:
+        batches = db.scalars(
+            select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(50)
+        ).all()
+    return render_template("staff/imports.html", batches=batches)
+
+
+def _upload() -> tuple[str, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ImportFileError("choose a CSV file to upload")
+    return upload.filename, decode(upload.read())
+
+
+def _start(source: str, filename: str, text: str, rows_factory: Any):  # type: ignore[no-untyped-def]
+    """Record the batch, then import in a background thread so the page can show progress."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    with svc.sessions() as db:
+        batch = start_batch(
+            db,
+            source=source,
+            filename=filename,
+            total_rows=count_rows(text),
+            created_by=actor.user_id,
+            now=svc.clock.now(),
+            actor=actor.label,
+            ip=actor.ip,
+        )
+        db.commit()
+        batch_id = batch.id
+    worker = threading.Thread(
+        target=run_import,
+        name=f"import-{batch_id}",
+        daemon=True,
+        kwargs={"sessions": svc.sessions, "batch_id": batch_id, "rows": rows_factory(), "now": svc.clock.now},
+    )
+    worker.start()
+    return redirect(url_for("staff_dashboard.import_batch", batch_id=batch_id)), 303
+
+
+@bp.post("/staff/imports/police-uk")
+@staff_required("imports")
+def import_police_uk():  # type: ignore[no-untyped-def]
+    """Upload a police.uk street-level CSV; its anti-social behaviour rows are imported."""
+    partnership = services().partnership
+    try:
+        filename, text = _upload()
+        check_police_uk(text)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_dashboard.imports")), 303
+    return _start("police.uk", filename, text, lambda: police_uk_rows(text, partnership))
+
+
+@bp.post("/staff/imports/generic")
+@staff_required("imports")
+def import_generic():  # type: ignore[no-untyped-def]
+    """Upload a landlord's or council's CSV with a column mapping."""
+    partnership = services().partnership
+    form = request.form
+    try:
+        filename, text = _upload()
+        mapping = ColumnMapping(
+            source=form.get("source", "").strip(),
+            date=form.get("date_column", "").strip(),
+            asb_type=form.get("type_column", "").strip() or None,
+            location=form.get("location_column", "").strip() or None,
+            ward=form.get("ward_column", "").strip() or None,
+            id=form.get("id_column", "").strip() or None,
+            latitude=form.get("latitude_column", "").strip() or None,
+            longitude=form.get("longitude_column", "").strip() or None,
+            type_values=parse_type_values(form.get("type_values", "")),
+        )
+        check_generic(text, mapping)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_dashboard.imports")), 303
+    return _start(mapping.source, filename, text, lambda: generic_rows(text, mapping, partnership))
+
+
+@bp.get("/staff/imports/<int:batch_id>")
+@staff_required("imports")
+def import_batch(batch_id: int):  # type: ignore[no-untyped-def]
+    """One import's progress (the page refreshes itself while it runs) and summary."""
+    svc = services()
+    with svc.sessions() as db:
+        batch = db.get(ImportBatch, batch_id)
+        if batch is None:
+            raise NotFound("no such import")
+    return render_template("staff/import_batch.html", b=batch)
