@@ -1,0 +1,142 @@
+"""The web chat: GET /chat (the page), POST /chat/messages (Rasa REST-channel contract), GET /chat/history,
+GET /privacy (the plain privacy notice).
+
+The sender id is never taken from the request body: each browser gets a random id in an HttpOnly,
+SameSite=Strict cookie, so one browser cannot speak as another. Cross-site posts are refused (Origin and
+Sec-Fetch-Site checked against PUBLIC_BASE_URL's host or the request's host; JSON content type required).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from casework.contacts import is_valid_web_id, new_web_id, web_sender_id
+from casework.conversation import AssistantUnavailable
+from casework.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message
+from webhook import services
+from webhook.rasa_client import client_for
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("chat", __name__)
+
+COOKIE = "asb_chat"
+UNAVAILABLE = (
+    "Sorry, the assistant is not available just now. Your message is kept: press Try again in a minute. "
+    "If anyone is in danger now, call 999. Otherwise call 101."
+)
+
+
+def _clock_text(t: time) -> str:
+    """08:00 -> "8am", 20:30 -> "8:30pm" (how residents read times)."""
+    hour = t.hour % 12 or 12
+    minutes = f":{t.minute:02d}" if t.minute else ""
+    return f"{hour}{minutes}{'am' if t.hour < 12 else 'pm'}"
+
+
+def _partnership_names() -> dict[str, str]:
+    p = services().partnership
+    return {
+        "partnership_name": p.name,
+        "partnership_short": p.short_name or p.name,
+        "quiet_start": _clock_text(p.quiet_hours.start),
+        "quiet_end": _clock_text(p.quiet_hours.end),
+    }
+
+
+def _cookie_id() -> str | None:
+    value = request.cookies.get(COOKIE)
+    return value if is_valid_web_id(value) else None
+
+
+def _with_cookie(resp: Response, web_id: str, *, fresh: bool) -> Response:
+    if fresh:
+        resp.set_cookie(
+            COOKIE,
+            web_id,
+            httponly=True,
+            samesite="Strict",
+            secure=services().settings.PUBLIC_BASE_URL.startswith("https://"),
+            path="/chat",
+        )
+    return resp
+
+
+def _cross_site_problem() -> str | None:
+    """Why this POST looks cross-site, or None when it comes from our own page (or a non-browser)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site is {fetch_site}"
+    origin = request.headers.get("Origin")
+    if origin:
+        allowed = {urlsplit(services().settings.PUBLIC_BASE_URL).netloc.lower(), request.host.lower()}
+        if origin == "null" or urlsplit(origin).netloc.lower() not in allowed:
+            return f"Origin {origin} is not this site"
+    return None
+
+
+def _secure_headers(resp: Response) -> Response:
+    # The conversation is personal: never cached (webhook.security adds the CSP and other headers).
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/chat")
+def page() -> Response:
+    """The chat page (history is fetched by the page's script)."""
+    resp = Response(render_template("chat/chat.html", max_chars=MAX_MESSAGE_CHARS, **_partnership_names()))
+    return _secure_headers(resp)
+
+
+@bp.get("/privacy")
+def privacy() -> Response:
+    """The plain-English privacy notice."""
+    return _secure_headers(Response(render_template("chat/privacy.html", **_partnership_names())))
+
+
+@bp.get("/chat/history")
+def chat_history_view() -> Response:
+    """The stored conversation for this browser's cookie (empty for a new visitor)."""
+    web_id = _cookie_id()
+    turns = chat_history(services(), sender_id=web_sender_id(web_id)) if web_id else []
+    return _secure_headers(jsonify(turns))
+
+
+@bp.post("/chat/messages")
+def messages() -> Response:
+    """Relay one message, answering a JSON list of {"text", "buttons"?} like Rasa's REST channel."""
+    problem = _cross_site_problem()
+    if problem:
+        log.warning("refused cross-site POST /chat/messages: %s", problem)
+        return _secure_headers(_error("Cross-site requests are not accepted.", 403))
+    if not request.is_json:
+        return _secure_headers(_error("Send JSON: Content-Type: application/json.", 415))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return _secure_headers(_error('Send {"sender": "...", "message": "..."} with message as text.', 400))
+    web_id = _cookie_id()
+    fresh = web_id is None
+    web_id = web_id or new_web_id()
+    svc = services()
+    try:
+        answer = send_message(
+            svc, sender_id=web_sender_id(web_id), text=body["message"], assistant=client_for(svc.settings)
+        )
+        resp = jsonify(answer)
+    except ChatInputError as exc:
+        resp = _error(str(exc), 400)
+    except AssistantUnavailable as exc:
+        log.warning("web chat: assistant unavailable: %s", exc)
+        resp = _error(UNAVAILABLE, 503)
+        resp.headers["Retry-After"] = "30"
+    return _secure_headers(_with_cookie(resp, web_id, fresh=fresh))
+
+
+def _error(message: str, status: int) -> Response:
+    resp = jsonify(error=message)
+    resp.status_code = status
+    return resp
