@@ -17,10 +17,17 @@ log = logging.getLogger(__name__)
 # Blueprints, one per concern; each module exposes `bp`.
 BLUEPRINTS = (
     "webhook.health",
+    "webhook.openapi",
     "webhook.internal_api",
+    "webhook.open311",
+    "webhook.staff_api",
     "webhook.auth",
     "webhook.inbox",
+    "webhook.admin",
+    "webhook.dashboard",
+    "webhook.public_stats",
     "webhook.sms",
+    "webhook.sms_status",
     "webhook.chat",
 )
 
