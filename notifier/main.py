@@ -17,6 +17,7 @@ from casework.bootstrap import Services, build_services
 from casework.db import wait_for_database
 from casework.log_redaction import install_log_redaction, secrets_from_settings
 from casework.retention import run_retention
+from notifier.deferred_replies import retry_deferred
 from notifier.jobs import beat, logged, scan_schedules
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
@@ -88,6 +89,7 @@ def build_scheduler(
         next_run_time=now,
     )
     scheduler.add_job(logged(run_retention), "cron", hour=2, minute=30, args=[services], id="retention")
+    scheduler.add_job(logged(retry_deferred), "interval", seconds=30, args=[services], id="retry_deferred")
     return scheduler
 
 
