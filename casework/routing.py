@@ -220,8 +220,11 @@ def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
         if b.lead != police:
             b.set_lead(police, keep_old=b.lead not in mediators and b.lead != p.triage_agency)
             b.reasons.append(f"domestic abuse → {b.name(police)} lead")
-        if p.domestic_abuse_service in p.agencies and b.copy(p.domestic_abuse_service):
-            b.reasons.append(f"domestic abuse → {b.name(p.domestic_abuse_service)} copied in")
+        if p.domestic_abuse_service in p.agencies:
+            if b.copy(p.domestic_abuse_service):
+                b.reasons.append(f"domestic abuse → {b.name(p.domestic_abuse_service)} copied in")
+        elif (service := p.support(p.domestic_abuse_service)) is not None:
+            b.reasons.append(f"domestic abuse → signpost {service.name}")
         if b.drop(mediators):
             b.reasons.append("domestic abuse: mediation is never offered")
     if facts.hate and police:

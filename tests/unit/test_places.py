@@ -166,6 +166,31 @@ def test_minor_typos_are_forgiven(text: str, ward: str) -> None:
     assert place(text).ward == ward
 
 
+def test_a_street_starting_with_the_is_found_without_it() -> None:
+    assert place("Friary").place_key == "the friary"
+
+
+def test_a_street_name_used_in_several_towns_needs_the_town() -> None:
+    assert place("High Street").resolved is False
+    assert place("Chasetown high st").place_key == "high street chasetown"
+    assert place("12 High Street, Chase Terrace").ward == "Chase Terrace"
+
+
+def test_a_place_name_that_is_an_everyday_word_needs_a_capital_letter() -> None:
+    assert place("Wall").ward == "Hammerwich with Wall"
+    assert place("they kicked the wall outside").resolved is False
+
+
+def test_a_town_inside_a_street_name_is_not_taken_as_the_town() -> None:
+    match = place("next to the wall on Stowe Street")
+    assert (match.ward, match.place_key, match.town) == ("Stowe", "stowe street", "Lichfield")
+
+
+def test_a_town_that_disagrees_with_the_street_does_not_change_the_ward() -> None:
+    match = place("Bore Street, Chasetown")
+    assert (match.ward, match.place_key) == ("Stowe", "bore street")
+
+
 def test_a_street_named_without_its_street_word_is_found_when_unambiguous() -> None:
     assert place("bore").place_key == "bore street"
 

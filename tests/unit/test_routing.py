@@ -234,6 +234,14 @@ def test_domestic_abuse_overrides_a_partnership_rule_that_would_offer_mediation(
     assert "staffs-da-service" in decision.copied
 
 
+def test_a_domestic_abuse_service_that_takes_only_self_referrals_is_signposted_not_copied() -> None:
+    p = partnership("lichfield")
+    self_referral_only = p.model_copy(update={"domestic_abuse_service": "domestic_abuse"})
+    decision = route(ReportFacts(asb_type="intimidation_harassment", domestic_abuse=True), self_referral_only)
+    assert decision.lead == "staffs-police"
+    assert "domestic abuse → signpost National Domestic Abuse Helpline" in decision.reasons
+
+
 @pytest.mark.parametrize("name", PARTNERSHIPS)
 @pytest.mark.parametrize("asb_type", sorted(ASB_TYPES))
 def test_the_police_are_always_involved_in_a_hate_incident(name: str, asb_type: str) -> None:
