@@ -60,35 +60,11 @@ def _child_env() -> dict[str, str]:
 def parts() -> list[Part]:
     """The processes `make run` starts."""
     venv = ROOT / ".venv" / "bin"
-    bot = ROOT / ".venv-bot" / "bin"
     settings = get_settings()
+    run_bot = ROOT / "bot" / "run.sh"
     return [
-        Part(
-            "actions",
-            [str(bot / "rasa"), "run", "actions", "--actions", "actions", "--port", "5055"],
-            "http://127.0.0.1:5055/health",
-            cwd=ROOT / "bot",
-        ),
-        Part(
-            "rasa",
-            [
-                str(bot / "rasa"),
-                "run",
-                "--model",
-                str(ROOT / "models"),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                "5005",
-                "--enable-api",
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-            ],
-            settings.RASA_URL.rstrip("/") + "/version",
-            cwd=ROOT / "bot",
-        ),
+        Part("actions", ["bash", str(run_bot), "actions"], "http://127.0.0.1:5055/health"),
+        Part("rasa", ["bash", str(run_bot), "rasa"], settings.RASA_URL.rstrip("/") + "/version"),
         Part(
             "webhook",
             [
@@ -118,6 +94,16 @@ def _ready(url: str) -> bool:
         return False
     # /healthz answers 503 until every part is up; any answer means the webhook itself is serving.
     return resp.status_code < 500 or url.endswith("/healthz")
+
+
+def _demo_logins() -> str:
+    """The demo staff accounts, as lines for the start-up banner (development only)."""
+    if get_settings().is_production:
+        return ""
+    from casework.seed_demo import DEMO_STAFF
+
+    lines = [f"      {role:7} {email}  password: {pw}\n" for email, _n, role, _a, pw in DEMO_STAFF]
+    return "    demo logins:\n" + "".join(lines)
 
 
 def stop(all_parts: list[Part]) -> None:
@@ -192,7 +178,8 @@ def main() -> int:
             "\n"
             f"  The stack is running (took {time.time() - started:.0f}s).\n"
             "  Chat page:   http://127.0.0.1:8000/chat\n"
-            "  Staff inbox: http://127.0.0.1:8000/inbox   (demo login: triage@example.org / demo-triage-2026)\n"
+            "  Staff inbox: http://127.0.0.1:8000/inbox\n"
+            f"{_demo_logins()}"
             "  Health:      http://127.0.0.1:8000/healthz\n"
             "  Chat by SMS from this terminal: make sms\n"
             f"  {sms}\n"
