@@ -327,6 +327,9 @@ class PlaceMatch:
     precision: str | None = None
 
 
+_CACHED_INDEXES = ("_wards_by_key", "_landlord_aliases", "_places")
+
+
 class Partnership(_Model):
     """One Community Safety Partnership: agencies, places, routing rules, targets and wording."""
 
@@ -469,6 +472,13 @@ class Partnership(_Model):
         if not text or not isinstance(text, str):
             return PlaceMatch()
         return self._places.resolve(text)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Partnership:
+        """A copy (for tests and tools) whose place and ward indexes are rebuilt from the copied data."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in _CACHED_INDEXES:
+            copied.__dict__.pop(name, None)
+        return copied
 
     # ------------------------------------------------------------------------------- cached indexes
 

@@ -119,6 +119,7 @@ def test_every_asb_type_routes_to_its_expected_lead(name: str, asb_type: str, le
         ("durham", "livin", "livin"),
         ("durham", "Karbon Homes", "karbon"),
         ("charnwood", "CNH", "cnh"),
+        ("charnwood", "the council", "cnh"),
     ],
 )
 def test_noise_from_a_social_tenant_goes_to_their_landlord(name: str, landlord: str, expected: str) -> None:
