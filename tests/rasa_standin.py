@@ -106,3 +106,84 @@ def free_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+class ScriptedReport:
+    """A stand-in conversation that walks a noise report and files it through the real intake API.
+
+    Like the real bot's actions, it calls `POST {webhook}/api/v1/intake` with the internal token and
+    tells the resident the reference the casework core returned.
+    """
+
+    def __init__(self, webhook_url: str, internal_token: str) -> None:
+        self.webhook_url = webhook_url.rstrip("/")
+        self.token = internal_token
+        self.slots: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Answer one turn of the scripted report conversation."""
+        import requests
+
+        slots = self.slots.setdefault(sender, {"step": 0})
+        step = slots["step"]
+        slots["step"] = step + 1
+        if step == 0:
+            slots["description"] = message
+            return [
+                {
+                    "text": "I'm sorry that is happening. Where is it happening? "
+                    "A street, landmark or postcode is best."
+                }
+            ]
+        if step == 1:
+            slots["location"] = message
+            return [{"text": "When did it happen, and is it still going on?"}]
+        if step == 2:
+            slots["occurred"] = message
+            return [
+                {
+                    "text": "Is it happening to you, or did you see it happen to someone else?",
+                    "buttons": [
+                        {"title": "It's happening to me", "payload": "/victim"},
+                        {"title": "I saw it", "payload": "/witness"},
+                    ],
+                }
+            ]
+        if step == 3:
+            slots["role"] = "witness" if message == "/witness" else "victim"
+            return [
+                {
+                    "text": "Shall I send your report now?",
+                    "buttons": [
+                        {"title": "Yes, send it", "payload": "/affirm"},
+                        {"title": "Not yet", "payload": "/deny"},
+                    ],
+                }
+            ]
+        if message != "/affirm":
+            slots["step"] = step
+            return [{"text": "OK, I'll wait. Say yes when you want to send it."}]
+        payload = {
+            "conversation_id": sender,
+            "submission_id": "1",
+            "channel": metadata.get("channel", "web"),
+            "asb_type": "noise",
+            "description": slots["description"],
+            "location": slots["location"],
+            "occurred": slots["occurred"],
+            "reporter_role": slots["role"],
+        }
+        resp = requests.post(
+            f"{self.webhook_url}/api/v1/intake",
+            json=payload,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        resp.raise_for_status()
+        filed = resp.json()
+        return [
+            {
+                "text": f"Thank you. Your reference is {filed['reference']}. {filed['lead_agency']['name']} "
+                f"will respond {filed['respond_by_text']}. If anyone is in danger, call 999."
+            }
+        ]

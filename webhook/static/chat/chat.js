@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var log = document.getElementById("log");
+  var log = document.getElementById("turns");
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var sendButton = document.getElementById("send");
