@@ -133,6 +133,8 @@ class Gazetteer(_Model):
     towns: dict[str, str | None] = Field(default_factory=dict)
     streets: dict[str, str] = Field(default_factory=dict)
     landmarks: dict[str, str] = Field(default_factory=dict)
+    # Other names for a street or landmark ("the cathedral" → "Lichfield Cathedral"): same place_key.
+    aliases: dict[str, str] = Field(default_factory=dict)
 
 
 def _as_list(value: Any) -> Any:
@@ -601,6 +603,13 @@ class _PlaceIndex:
             self._add("landmark", name, ward, None, variants=True)
         for name, town_ward in p.gazetteer.towns.items():
             self._add("town", name, town_ward, name, variants=False)
+        by_key = {e.key: e for e in self.entries if e.kind in ("street", "landmark")}
+        for alias, target in p.gazetteer.aliases.items():
+            found = by_key.get(_norm(target))
+            if found is not None:
+                for v in _street_variants(_norm(alias)):
+                    phrase = tuple(v.split())
+                    self.entries.append(_Entry(phrase, found.kind, found.key, found.ward, found.town))
         for w in p.wards:
             self._add("ward", w.name, w.name, w.town, variants=False)
         self.towns = towns
@@ -875,6 +884,12 @@ def _check(p: Partnership) -> list[tuple[str, str]]:
     for section in ("towns", "streets", "landmarks"):
         for key, ward in getattr(g, section).items():
             need_ward(f"gazetteer.{section}.{key}", ward)
+    places = [*g.streets, *g.landmarks]
+    place_keys = {_norm(name) for name in places}
+    for alias, target in g.aliases.items():
+        if _norm(target) not in place_keys:
+            msg = f"{target!r} is not a street or landmark in the gazetteer{_suggest(target, places)}"
+            problems.append((f"gazetteer.aliases.{alias}", msg))
 
     names: set[str] = set()
     for i, rule in enumerate(p.routing):

@@ -315,6 +315,11 @@ def test_a_postcode_sector_for_an_unknown_ward_names_the_sector() -> None:
     assert f"{FILE}: gazetteer.postcode_sectors.WS7 1: no ward 'Nowhere'" in message
 
 
+def test_an_alias_for_a_place_that_is_not_in_the_gazetteer_is_refused() -> None:
+    message = error_for(lambda d: d["gazetteer"]["aliases"].update({"the pool": "Stowe Pol"}))
+    assert f"{FILE}: gazetteer.aliases.the pool: 'Stowe Pol' is not a street or landmark" in message
+
+
 def test_a_rule_for_an_unknown_ward_is_refused() -> None:
     message = error_for(lambda d: d["routing"][4]["when"].update({"ward": ["Stowe", "Atlantis"]}))
     assert f"{FILE}: routing[4].when.ward[1]: no ward 'Atlantis'" in message

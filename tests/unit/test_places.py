@@ -55,7 +55,7 @@ def test_a_street_is_placed_in_its_ward_with_or_without_number_or_abbreviation(
         ("round Stowe Pool", "Stowe", "stowe pool"),
         ("by the water at Chasewater", "Chasetown", "chasewater"),
         ("Three Spires shopping centre", "Stowe", "three spires shopping centre"),
-        ("outside the three spires", "Stowe", "three spires"),
+        ("outside the three spires", "Stowe", "three spires shopping centre"),
         ("Lichfield City station", "St John's", "lichfield city station"),
         ("at Lichfield Trent Valley station", "Curborough", "lichfield trent valley station"),
         (
@@ -164,6 +164,19 @@ def test_a_postcode_in_an_unknown_sector_still_gives_the_district_town() -> None
 )
 def test_minor_typos_are_forgiven(text: str, ward: str) -> None:
     assert place(text).ward == ward
+
+
+@pytest.mark.parametrize(
+    ("text", "place_key"),
+    [
+        ("near the cathedral", "lichfield cathedral"),
+        ("in the city centre", "lichfield city centre"),
+        ("Trent Valley station", "lichfield trent valley station"),
+        ("the arboretum", "national memorial arboretum"),
+    ],
+)
+def test_other_names_for_a_landmark_share_its_place_key(text: str, place_key: str) -> None:
+    assert place(text).place_key == place_key
 
 
 def test_a_street_starting_with_the_is_found_without_it() -> None:
