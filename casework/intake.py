@@ -329,6 +329,8 @@ def file_report(
     now: datetime,
     contact_sender_id: str | None,
     actor: str = "resident",
+    coordinates: tuple[float, float] | None = None,
+    open311_token: str | None = None,
 ) -> IntakeResult:
     """File a report in one transaction (committed here); a retried submission returns the first answer."""
     key = intake.intake_key
@@ -342,6 +344,8 @@ def file_report(
             partnership=partnership,
             now=now,
             contact_sender_id=contact_sender_id,
+            coordinates=coordinates,
+            open311_token=open311_token,
             actor=actor,
         )
         session.commit()
@@ -363,6 +367,8 @@ def _file(
     now: datetime,
     contact_sender_id: str | None,
     actor: str,
+    coordinates: tuple[float, float] | None,
+    open311_token: str | None,
 ) -> IntakeResult:
     p = partnership
     contact = _resolve_contact(session, sender_id=contact_sender_id, intake=intake, now=now)
@@ -435,6 +441,8 @@ def _file(
         ward=ward,
         place_key=place_key,
         postcode=place.postcode or intake.postcode,
+        latitude=coordinates[0] if coordinates else None,
+        longitude=coordinates[1] if coordinates else None,
         occurred_text=intake.occurred,
         occurred_at=occurred_at,
         ongoing=intake.ongoing,
@@ -464,6 +472,7 @@ def _file(
         channel=intake.channel,
         conversation_id=intake.conversation_id,
         intake_key=intake.intake_key,
+        open311_token=open311_token,
         transcript=[],
         repeat_victim_count=victim_count if contact_id else 0,
         repeat_location_count=location.count,
@@ -639,7 +648,7 @@ def _record(
             purpose="ack",
             now=now,
             partnership=p,
-            fields={"respond_by": format_date_for_resident(report.due_at, p.timezone)},
+            fields={"respond_by": reply.respond_by_text.removeprefix("by ")},
             dedupe_key=f"ack:{report.id}",
         )
     if review.status == "eligible":

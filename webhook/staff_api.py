@@ -1,0 +1,78 @@
+"""The staff API: GET /api/v1/reports and GET /api/v1/reports/<reference> (JSON, role-scoped, audited).
+
+Authentication: `Authorization: Bearer <token>` (STAFF_API_TOKEN acts as a triage officer; a staff
+account's own API token acts as that account), or a signed-in staff session (session key staff_user_id).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, session
+
+from casework.access import AccessDenied, NotFound
+from casework.inbox_query import InvalidFilter
+from casework.staff_reports import api_actor, list_for_api, report_for_api
+from webhook import services
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
+
+SESSION_KEY = "staff_user_id"  # shared with webhook.auth (staff sign-in)
+
+
+def _unauthorised():  # type: ignore[no-untyped-def]
+    resp = jsonify(error="Sign in, or send Authorization: Bearer <your staff API token>.")
+    resp.status_code = 401
+    resp.headers["WWW-Authenticate"] = 'Bearer realm="staff"'
+    return resp
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
+
+
+@bp.get("/reports")
+def reports():  # type: ignore[no-untyped-def]
+    """Reports the caller may see, filtered and paginated."""
+    svc = services()
+    with svc.sessions() as db:
+        who = api_actor(
+            db,
+            token=_bearer(),
+            user_id=session.get(SESSION_KEY),
+            staff_api_token=svc.settings.STAFF_API_TOKEN,
+            ip=request.remote_addr,
+        )
+        if who is None:
+            return _unauthorised()
+        actor, via = who
+        try:
+            page = list_for_api(db, actor=actor, args=request.args, now=svc.clock.now(), via=via)
+        except InvalidFilter as exc:
+            return jsonify(error=str(exc), field=str(exc).split(":", 1)[0]), 400
+        except AccessDenied as exc:
+            return jsonify(error=f"Not allowed: {exc}."), 403
+    return jsonify(page.as_dict())
+
+
+@bp.get("/reports/<reference>")
+def report(reference: str):  # type: ignore[no-untyped-def]
+    """One report in full, if the caller may see it (404 otherwise, so references cannot be probed)."""
+    svc = services()
+    with svc.sessions() as db:
+        who = api_actor(
+            db,
+            token=_bearer(),
+            user_id=session.get(SESSION_KEY),
+            staff_api_token=svc.settings.STAFF_API_TOKEN,
+            ip=request.remote_addr,
+        )
+        if who is None:
+            return _unauthorised()
+        actor, via = who
+        try:
+            body = report_for_api(db, actor=actor, reference=reference, now=svc.clock.now(), via=via)
+        except NotFound:
+            return jsonify(error=f"No report {reference} that you can see."), 404
+        except AccessDenied as exc:
+            return jsonify(error=f"Not allowed: {exc}."), 403
+    return jsonify(body)
