@@ -82,13 +82,13 @@ def parse_often(text: str) -> str | None:
 
 def parse_impact(text: str) -> str | None:
     """none / some / severe."""
-    if _contains(text, "badly", "a lot", "moving", "move out", "move house", "can't sleep", "cant sleep",
+    if _contains(text, "badly", "moving", "move out", "move house", "can't sleep", "cant sleep",
                  "scared", "terrified", "frightened", "unsafe", "not safe", "depress", "anxious",
                  "anxiety", "awful", "horrendous", "severe", "terrible", "breaking point") or _has(text, "ill"):
         return "severe"
     if _has(text, "not much", "none", "no", "not really", "fine", "nothing", "not at all", "ok", "okay"):
         return "none"
-    if _contains(text, "quite", "some", "bit", "a little", "little", "moderate", "yes", "sleep", "stress"):
+    if _contains(text, "quite", "a lot", "some", "bit", "a little", "little", "moderate", "yes", "sleep", "stress"):
         return "some"
     return None
 

@@ -1,0 +1,184 @@
+"""Starting, asking, validating and filing a report, with the webhook faked."""
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.classification import decide_type
+from actions.help import ActionFallback, ActionGetPerson
+from actions.report_form import ValidateReportForm, report_questions
+from actions.report_start import ActionStartDomesticAbuseReport, ActionStartReport
+from actions.status import ActionCheckStatus
+from actions.submit import ActionSubmitReport
+
+from conftest import make_tracker, slot_events, texts, user_event
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_a_confident_first_message_sets_the_type_and_keeps_the_words_verbatim():
+    tracker = make_tracker(events=[user_event("yobs on mopeds wheelying round the estate all nite",
+                                              "report_vehicle_nuisance", 0.93)])
+    events = run(ActionStartReport().run(CollectingDispatcher(), tracker, {}))
+    slots = slot_events(events)
+    assert slots["asb_type"] == "vehicle_nuisance"
+    assert slots["description"] == "yobs on mopeds wheelying round the estate all nite"
+    assert slots["submission_id"]
+
+
+def test_an_unsure_guess_is_confirmed_with_choices_not_guessed():
+    ranking = [{"name": "report_noise", "confidence": 0.45}, {"name": "report_neighbour_nuisance", "confidence": 0.4},
+               {"name": "greet", "confidence": 0.1}]
+    asb_type, candidates = decide_type(ranking)
+    assert asb_type is None and candidates == ["noise", "neighbour_nuisance"]
+
+
+def test_a_general_request_asks_what_happened():
+    tracker = make_tracker(events=[user_event("i want to report something", "report_asb")])
+    slots = slot_events(run(ActionStartReport().run(CollectingDispatcher(), tracker, {})))
+    assert slots["description"] is None and slots["asb_type"] is None
+
+
+def test_domestic_abuse_gives_the_helpline_first_and_flags_the_report():
+    tracker = make_tracker(events=[user_event("my partner hits me when he drinks", "report_domestic_abuse")])
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(run(ActionStartDomesticAbuseReport().run(dispatcher, tracker, {})))
+    assert texts(dispatcher)[0] == "utter_domestic_abuse_help"
+    assert slots["domestic_abuse"] is True
+
+
+def test_tenure_is_asked_only_where_the_type_needs_it():
+    assert "tenure" in report_questions({"asb_type": "noise"}, "sms")
+    assert "tenure" not in report_questions({"asb_type": "graffiti"}, "sms")
+    assert "landlord" in report_questions({"asb_type": "noise", "tenure": "social_rent"}, "sms")
+    assert "tenure" not in report_questions({"asb_type": "noise", "domestic_abuse": True}, "sms")
+
+
+def test_texting_questions_are_asked_only_on_sms_and_only_if_not_anonymous():
+    assert "text_safe" in report_questions({"contact_anonymous": False}, "sms")
+    assert "text_safe" not in report_questions({"contact_anonymous": True}, "sms")
+    assert "text_safe" not in report_questions({"contact_anonymous": False}, "web")
+    assert "contact_updates" not in report_questions({"contact_anonymous": False, "text_safe": False}, "sms")
+    assert "contact_updates" in report_questions({"contact_anonymous": False, "text_safe": True}, "sms")
+
+
+def test_prejudice_brings_the_hate_motivation_question():
+    assert "hate_motivation" in report_questions({"risk_prejudice": True}, "sms")
+    assert "hate_motivation" not in report_questions({"risk_prejudice": False}, "sms")
+
+
+def test_a_known_place_is_resolved_to_a_ward(webhook):
+    tracker = make_tracker(events=[user_event("Bore Street", "inform")], requested_slot="location")
+    values = run(ValidateReportForm().validate_location("Bore Street", CollectingDispatcher(), tracker, {}))
+    assert values["location"] == "Bore Street" and values["ward"] == "Stowe"
+
+
+def test_an_unknown_place_is_asked_again_kindly_then_accepted_so_nothing_is_lost(webhook):
+    form, dispatcher = ValidateReportForm(), CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("round the back", "inform")], requested_slot="location")
+    first = run(form.validate_location("round the back", dispatcher, tracker, {}))
+    assert first["location"] is None and texts(dispatcher) == ["utter_location_retry"]
+    tracker = make_tracker(slots={"location_attempts": 1, "location_draft": "round the back"},
+                           events=[user_event("near the big tree", "inform")], requested_slot="location")
+    second = run(form.validate_location("near the big tree", CollectingDispatcher(), tracker, {}))
+    assert second["location"] == "round the back; near the big tree" and second["ward"] is None
+
+
+def test_a_postcode_is_validated_and_kept(webhook):
+    tracker = make_tracker(events=[user_event("ws13 6jr", "inform")], requested_slot="location")
+    webhook.places["ws13 6jr"] = {"resolved": True, "ward": "Stowe", "place": None, "postcode": "WS13 6JR"}
+    values = run(ValidateReportForm().validate_location("ws13 6jr", CollectingDispatcher(), tracker, {}))
+    assert values["postcode"] == "WS13 6JR" and values["ward"] == "Stowe"
+
+
+def test_an_unclear_choice_is_asked_once_more_then_kept_as_unknown():
+    form = ValidateReportForm()
+    tracker = make_tracker(events=[user_event("hmm", "inform")], requested_slot="risk_often")
+    assert run(form.validate_risk_often("hmm", CollectingDispatcher(), tracker, {}))["risk_often"] is None
+    tracker = make_tracker(slots={"reask_count": 1}, events=[user_event("hmm", "inform")], requested_slot="risk_often")
+    assert run(form.validate_risk_often("hmm", CollectingDispatcher(), tracker, {}))["risk_often"] == "unknown"
+
+
+def test_choosing_anonymous_means_no_updates():
+    tracker = make_tracker(events=[user_event("Anonymous", "inform")], requested_slot="contact_anonymous")
+    values = run(ValidateReportForm().validate_contact_anonymous("Anonymous", CollectingDispatcher(), tracker, {}))
+    assert values["contact_anonymous"] is True and values["contact_updates"] is False
+
+
+def test_changing_a_field_at_the_read_back_asks_it_again():
+    tracker = make_tracker(events=[user_event("Change where", "inform")], requested_slot="summary_ok")
+    values = run(ValidateReportForm().validate_summary_ok("Change where", CollectingDispatcher(), tracker, {}))
+    assert values["location"] is None and values["summary_ok"] is None
+
+
+REPORT = {"description": "loud music every night", "asb_type": "neighbour_nuisance", "location": "Bore Street",
+          "occurred": "every night", "reporter_role": "victim", "contact_anonymous": False, "text_safe": True,
+          "contact_updates": True, "summary_ok": True, "submission_id": "abc123", "domestic_abuse": False}
+
+
+def test_filing_tells_the_resident_the_reference_who_and_when_and_offers_mediation(webhook):
+    dispatcher = CollectingDispatcher()
+    events = run(ActionSubmitReport().run(dispatcher, make_tracker(slots=REPORT), {}))
+    said = " ".join(texts(dispatcher))
+    assert "ASB-7K3QXR" in said and "Lichfield District Council" in said and "by Wednesday 25 November" in said
+    assert "mediation" in said.lower() and "Victim Support" in said
+    assert slot_events(events)["description"] is None  # cleared for the next report
+    assert webhook.filed[0]["submission_id"] == "abc123"
+
+
+def test_domestic_abuse_is_never_offered_mediation_and_gets_the_helpline(webhook):
+    dispatcher = CollectingDispatcher()
+    run(ActionSubmitReport().run(dispatcher, make_tracker(slots={**REPORT, "domestic_abuse": True}), {}))
+    said = " ".join(texts(dispatcher))
+    assert "mediation" not in said.lower() and "0808 2000 247" in said
+
+
+def test_a_webhook_blip_is_retried_once_with_the_same_submission_id(webhook):
+    webhook.fail_times = 1
+    dispatcher = CollectingDispatcher()
+    run(ActionSubmitReport().run(dispatcher, make_tracker(slots=REPORT), {}))
+    assert len(webhook.filed) == 2 and webhook.filed[0]["submission_id"] == webhook.filed[1]["submission_id"]
+    assert "ASB-7K3QXR" in " ".join(texts(dispatcher))
+
+
+def test_when_the_webhook_is_down_the_answers_are_kept_and_101_given(webhook):
+    webhook.down = True
+    dispatcher = CollectingDispatcher()
+    events = run(ActionSubmitReport().run(dispatcher, make_tracker(slots=REPORT), {}))
+    slots = slot_events(events)
+    assert slots == {"submission_id": "abc123", "submit_failed": True}  # nothing else cleared
+    said = " ".join(texts(dispatcher))
+    assert "101" in said and "kept your answers" in said
+
+
+def test_status_is_read_for_this_conversation_only(webhook):
+    webhook.reports["ASB-7K3QXR"] = {"conversation_id": "sms-abc123", "status": {
+        "reference": "ASB-7K3QXR", "status": "open", "status_text": "Being looked into",
+        "lead_agency_name": "Lichfield District Council", "respond_by_text": "by Wednesday 25 November"}}
+    dispatcher = CollectingDispatcher()
+    run(ActionCheckStatus().run(dispatcher, make_tracker(
+        slots={"reference": "asb7k3qxr"}, events=[user_event("asb7k3qxr", "check_status")]), {}))
+    assert "Being looked into" in texts(dispatcher)[0]
+    dispatcher = CollectingDispatcher()
+    run(ActionCheckStatus().run(dispatcher, make_tracker(
+        sender_id="web-other", slots={"reference": "ASB-7K3QXR"}, events=[]), {}))
+    assert "couldn't find" in texts(dispatcher)[0]
+
+
+def test_the_second_misunderstanding_in_a_row_offers_a_person(webhook):
+    one = make_tracker(events=[user_event("blorp", "nlu_fallback", 0.2)])
+    dispatcher = CollectingDispatcher()
+    run(ActionFallback().run(dispatcher, one, {}))
+    assert "101" not in texts(dispatcher)[0] and dispatcher.messages[0]["buttons"]
+    two = make_tracker(events=[user_event("blorp", "nlu_fallback", 0.2), user_event("zzz", "nlu_fallback", 0.2)])
+    dispatcher = CollectingDispatcher()
+    run(ActionFallback().run(dispatcher, two, {}))
+    assert "101" in texts(dispatcher)[0] and "01543 308000" in texts(dispatcher)[0]
+
+
+def test_a_person_is_offered_even_when_the_webhook_is_down(webhook):
+    webhook.down = True
+    dispatcher = CollectingDispatcher()
+    run(ActionGetPerson().run(dispatcher, make_tracker(), {}))
+    assert "101" in texts(dispatcher)[0] and "18001 101" in texts(dispatcher)[0]
