@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -52,6 +52,20 @@ class IntakeError(ValueError):
 
 
 # ----------------------------------------------------------------------------------- the contract
+
+
+def tidy_postcode(value: str | None) -> str | None:
+    """A full postcode ("WS13 6LJ") or its first half ("WS13") in standard form, else None."""
+    from casework.partnership import normalise_postcode
+
+    if not value or not value.strip():
+        return None
+    full = normalise_postcode(value)
+    if full:
+        return full
+    outward = value.strip().upper()
+    # The first half alone ("WS13") still places the report in a town.
+    return outward if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", outward) else None
 
 
 class _Strict(BaseModel):
@@ -110,20 +124,23 @@ class Intake(_Strict):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_unrecognised_postcode(cls, data: Any) -> Any:
+        # A resident's mistyped postcode must not lose the report: keep their words with the location.
+        if isinstance(data, dict) and isinstance(data.get("postcode"), str) and data["postcode"].strip():
+            if tidy_postcode(data["postcode"]) is None and isinstance(data.get("location"), str):
+                data = {
+                    **data,
+                    "location": f"{data['location']} ({data['postcode'].strip()})".strip()[:500],
+                    "postcode": None,
+                }
+        return data
+
     @field_validator("postcode")
     @classmethod
     def _postcode(cls, value: str | None) -> str | None:
-        from casework.partnership import normalise_postcode
-
-        if value is None or not value.strip():
-            return None
-        full = normalise_postcode(value)
-        if full:
-            return full
-        outward = value.strip().upper()
-        if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", outward):
-            return outward  # the first half only ("WS13") still places the report in a town
-        raise ValueError(f"{value!r} is not a UK postcode; send null when the reporter does not know it")
+        return tidy_postcode(value) if value else None
 
     @property
     def intake_key(self) -> str:

@@ -284,3 +284,30 @@ def test_a_resident_can_be_told_the_status_only_of_their_own_report(services):
             is None
         )
         assert public_status(s, "ASB-222222", sender, partnership=services.partnership) is None
+
+
+def test_two_copies_of_one_submission_arriving_together_file_one_report(services):
+    import threading
+
+    sender = sms_sender(services, "07700 900050")
+    barrier = threading.Barrier(2)
+    results: list[IntakeResult] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            results.append(file(services, sender, submission_id="racing"))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len({r.reference for r in results}) == 1
+    assert sorted(r.created for r in results) == [False, True]
+    with services.sessions() as s:
+        assert s.scalar(select(func.count(Report.id))) == 1

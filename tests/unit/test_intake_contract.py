@@ -55,7 +55,6 @@ def test_a_minimal_payload_is_accepted_with_safe_defaults():
         ({"risk": {"impact": "terrible"}}, "risk.impact"),
         ({"contact": {"wants_updates": "maybe"}}, "contact.wants_updates"),
         ({"needs": ["housing"]}, "needs.0"),
-        ({"postcode": "not a postcode"}, "postcode"),
         ({"asb_typo": "noise"}, "asb_typo"),
     ],
 )
@@ -78,6 +77,11 @@ def test_a_missing_field_is_named():
     with pytest.raises(IntakeError) as err:
         parse_intake(body)
     assert err.value.field == "location" and "required" in err.value.message
+
+
+def test_a_mistyped_postcode_is_kept_with_the_location_not_refused():
+    intake = parse_intake(minimal(postcode="W5 13 SIX"))
+    assert intake.postcode is None and intake.location == "Bore Street (W5 13 SIX)"
 
 
 def test_postcodes_are_tidied():
