@@ -247,6 +247,8 @@ class _Plan:
     relay_text: str = ""
     prefix: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of: int | None = None
+    # Earlier messages from this contact still waiting for the assistant (relayed first, in order).
+    ahead: list[int] = field(default_factory=list)
 
 
 def _triage(services: Services, incoming: IncomingSms) -> _Plan:
@@ -375,6 +377,7 @@ def _decide(
         sender_id=contact.sender_id,
         relay_text=relay_text,
         prefix=prefix,
+        ahead=_deferred_ahead(session, contact.id, row.id),
     )
 
 
@@ -430,9 +433,7 @@ def receive_sms(services: Services, incoming: IncomingSms, *, assistant: Assista
 
     # Earlier deferred messages go first so the assistant hears the conversation in order.
     caught_up: list[dict[str, Any]] = []
-    with unit_of_work(services.sessions) as session:
-        ahead = _deferred_ahead(session, plan.contact_id, plan.row_id)
-    for earlier_id in ahead:
+    for earlier_id in plan.ahead:
         remaining = budget - (time.monotonic() - started)
         state, messages = _relay_row(services, earlier_id, assistant, timeout=remaining)
         if state == "down":

@@ -82,14 +82,19 @@ def _handler(state: RasaStandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) drops connections under load and TCP retries them a second later.
+    request_queue_size = 256
+
+
 @contextmanager
 def running_rasa(reply: Reply = echo) -> Iterator[RasaStandIn]:
     """Start the stand-in on a free loopback port for the duration of the block."""
     state = RasaStandIn(reply=reply)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server = _Server(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield state
