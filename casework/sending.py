@@ -246,7 +246,7 @@ def _mark_sent(row: OutboxMessage, receipt: Receipt, now: datetime) -> None:
     if receipt.encoding:
         row.encoding = receipt.encoding
     row.sent_at = row.sent_at or now
-    row.claimed_by = None
+    # claimed_by stays: it records which notifier process sent the message.
     row.error_code = None
     row.needs_attention = False
     row.error_message = receipt.note
@@ -346,12 +346,61 @@ def fail(
     row = _owned(session, message_id, worker)
     if row is None:
         return None
+    return _record_failure(session, row, failure, now, policy)
+
+
+def _record_failure(
+    session: Session, row: OutboxMessage, failure: SendFailure, now: datetime, policy: RetryPolicy
+) -> str:
     if failure.outcome_unknown:
         # Leave it claimed: reconciliation after the lease looks the message up before any re-send.
         row.error_message = f"outcome unknown, will be checked with the provider: {failure.message}"
         row.updated_at = now
         return "unknown"
     return apply_failure(session, row, failure, now=now, policy=policy)
+
+
+def finish_batch(
+    session: Session,
+    results: list[tuple[int, Receipt | SendFailure | None]],
+    *,
+    worker: str,
+    now: datetime,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> dict[str, int]:
+    """Record a batch of outcomes in one transaction (None = not attempted: give the row back).
+
+    Rows another process has since taken over (after a lease expiry) are left alone ("moved_on").
+    """
+    ids = [message_id for message_id, _ in results]
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    counts: dict[str, int] = {}
+    for message_id, result in results:
+        row = rows.get(message_id)
+        if row is None or row.status != "sending" or row.claimed_by != worker:
+            outcome = "moved_on"
+        elif result is None:
+            row.status = "pending"
+            row.claimed_by = None
+            row.attempts = max((row.attempts or 1) - 1, 0)
+            row.updated_at = now
+            outcome = "released"
+        elif isinstance(result, Receipt):
+            _mark_sent(row, result, now)
+            outcome = "sent"
+        else:
+            outcome = _record_failure(session, row, result, now, policy)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def stale_claims(session: Session, *, now: datetime, lease: timedelta, limit: int = 100) -> list[Claimed]:
@@ -541,24 +590,3 @@ def pending_counts(session: Session) -> dict[str, int]:
     """Rows per status (the notifier logs this; the inbox shows it)."""
     rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
     return {status: int(n) for status, n in rows}
-
-
-def release(session: Session, message_ids: list[int], *, worker: str, now: datetime) -> int:
-    """Give back claimed rows this worker will not send after all (its batch ran long); returns count."""
-    if not message_ids:
-        return 0
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(message_ids),
-            OutboxMessage.status == "sending",
-            OutboxMessage.claimed_by == worker,
-        )
-        .with_for_update()
-    ).all()
-    for row in rows:
-        row.status = "pending"
-        row.claimed_by = None
-        row.attempts = max((row.attempts or 1) - 1, 0)
-        row.updated_at = now
-    return len(rows)

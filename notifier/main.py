@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -30,7 +29,8 @@ class RelayJobs:
 
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
-        self.stopping = threading.Event()
+        # The relay checks the same event between messages, so a stop never starts a new hand-over.
+        self.stopping = relay.stopping
 
     @logged
     def relay_outbox(self) -> None:

@@ -13,6 +13,8 @@ class NotifierOptions(BaseSettings):
 
     NOTIFIER_RELAY_INTERVAL_SECONDS: float = Field(default=2.0, gt=0)
     NOTIFIER_BATCH_SIZE: int = Field(default=50, ge=1, le=1000)
+    # Messages of one batch handed over at the same time (provider round trips overlap).
+    NOTIFIER_SEND_CONCURRENCY: int = Field(default=4, ge=1, le=32)
     # A row left "sending" longer than this is reconciled (its process died or lost the answer).
     # Must exceed the batch deadline (half the lease) plus one send timeout.
     NOTIFIER_LEASE_SECONDS: float = Field(default=120.0, ge=1)

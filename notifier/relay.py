@@ -8,7 +8,9 @@ provider (SMS) or by re-sending with the same delivery id and a note on the row 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -20,10 +22,8 @@ from casework.sending import (
     RetryPolicy,
     SendFailure,
     claim_due,
-    complete,
-    fail,
+    finish_batch,
     known_provider_ids,
-    release,
     resolve_stale,
     stale_claims,
 )
@@ -89,6 +89,7 @@ class Relay:
         self.worker = worker or services.settings.NOTIFIER_INSTANCE
         self.policy = RetryPolicy(max_attempts=self.options.NOTIFIER_MAX_ATTEMPTS)
         self.lease = timedelta(seconds=self.options.NOTIFIER_LEASE_SECONDS)
+        self.stopping = threading.Event()
 
     def _partnership(self):  # type: ignore[no-untyped-def]
         try:
@@ -98,7 +99,7 @@ class Relay:
             return None
 
     def run_once(self) -> RelayStats:
-        """Claim one batch and send it."""
+        """Claim one batch, hand its messages over (a few at a time), record the outcomes in one go."""
         stats = RelayStats()
         now = self.services.clock.now()
         with self.services.sessions() as session, session.begin():
@@ -110,56 +111,62 @@ class Relay:
                 partnership=self._partnership(),
             )
         stats.held, stats.cancelled = claimed.held, claimed.cancelled
+        if not claimed.claimed:
+            return stats
         started = time.monotonic()
         deadline = self.options.NOTIFIER_LEASE_SECONDS / 2
-        for index, message in enumerate(claimed.claimed):
-            if time.monotonic() - started > deadline:
-                # Past half the lease another process may soon reconcile these: give them back unsent.
-                rest = [m.id for m in claimed.claimed[index:]]
-                with self.services.sessions() as session, session.begin():
-                    stats.released = release(session, rest, worker=self.worker, now=self.services.clock.now())
-                log.warning("batch ran past %.0fs; released %d unsent rows", deadline, stats.released)
-                break
-            self._send_one(message, stats)
+
+        def hand_over(message: Claimed) -> Receipt | SendFailure | None:
+            if self.stopping.is_set() or time.monotonic() - started > deadline:
+                # Stopping, or past half the lease (another process may soon reconcile): give it back unsent.
+                return None
+            return self._send(message)
+
+        workers = min(self.options.NOTIFIER_SEND_CONCURRENCY, len(claimed.claimed))
+        if workers == 1:
+            results = [hand_over(m) for m in claimed.claimed]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
+                results = list(pool.map(hand_over, claimed.claimed))
+        with self.services.sessions() as session, session.begin():
+            counts = finish_batch(
+                session,
+                [(m.id, r) for m, r in zip(claimed.claimed, results, strict=True)],
+                worker=self.worker,
+                now=self.services.clock.now(),
+                policy=self.policy,
+            )
+        for message, result in zip(claimed.claimed, results, strict=True):
+            if isinstance(result, SendFailure):
+                log.warning(
+                    "outbox %s (%s to %s) not sent: %s",
+                    message.id,
+                    message.transport,
+                    _who(message),
+                    result.message,
+                )
+        stats.outcomes = counts
+        stats.sent = counts.get("sent", 0)
+        stats.retried = counts.get("retry", 0) + counts.get("backoff", 0)
+        stats.unknown = counts.get("unknown", 0)
+        stats.released = counts.get("released", 0)
+        stats.failed = sum(
+            n for k, n in counts.items() if k not in ("sent", "retry", "backoff", "unknown", "released")
+        )
+        if stats.released:
+            log.warning(
+                "released %d unsent rows (stopping, or the batch ran past %.0fs)", stats.released, deadline
+            )
         return stats
 
-    def _send_one(self, message: Claimed, stats: RelayStats) -> None:
+    def _send(self, message: Claimed) -> Receipt | SendFailure:
         sender = self.senders.get(message.transport)
+        if sender is None:
+            return SendFailure(f"no sender for transport {message.transport!r}")
         try:
-            if sender is None:
-                raise SendFailure(f"no sender for transport {message.transport!r}")
-            receipt = sender.send(message)
+            return sender.send(message)
         except SendFailure as failure:
-            with self.services.sessions() as session, session.begin():
-                outcome = fail(
-                    session,
-                    message.id,
-                    worker=self.worker,
-                    failure=failure,
-                    now=self.services.clock.now(),
-                    policy=self.policy,
-                )
-            outcome = outcome or "moved_on"
-            stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
-            if outcome in ("retry", "backoff"):
-                stats.retried += 1
-            elif outcome == "unknown":
-                stats.unknown += 1
-            else:
-                stats.failed += 1
-            log.warning(
-                "outbox %s (%s to %s) %s: %s",
-                message.id,
-                message.transport,
-                _who(message),
-                outcome,
-                failure.message,
-            )
-            return
-        with self.services.sessions() as session, session.begin():
-            complete(session, message.id, worker=self.worker, receipt=receipt, now=self.services.clock.now())
-        stats.sent += 1
-        log.debug("outbox %s sent (%s)", message.id, receipt.provider_id)
+            return failure
 
     def drain(self, max_seconds: float | None = None) -> RelayStats:
         """Run batches while there is due work, for at most ``max_seconds`` (the scheduler's relay job)."""
