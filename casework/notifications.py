@@ -13,7 +13,6 @@ Scheduled messages (called by the notifier's clock, idempotent through outbox de
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,6 @@ SURVEYS = {"survey_1m": ("1m", 1), "survey_6m": ("6m", 6)}
 # How long after the due date a survey may still go (a notifier down for a week still asks; a
 # deployment that starts today does not ask about cases closed years ago).
 SURVEY_WINDOW = timedelta(days=30)
-SURVEY_REPLY_WINDOW = timedelta(days=14)
 MAX_SEGMENTS = 2
 
 
@@ -247,51 +245,3 @@ def queue_surveys(session: Session, *, now: datetime, partnership: Partnership, 
             if row is not None and row.status == "pending":
                 queued += 1
     return queued
-
-
-_SCORE = re.compile(r"^\s*([1-5])\s*[.!]?\s*$")
-
-
-def parse_score(text: str) -> int | None:
-    """A 1-5 satisfaction score from a reply like "4" or " 5. ", else None."""
-    match = _SCORE.match(text or "")
-    return int(match.group(1)) if match else None
-
-
-def record_survey_reply(
-    session: Session, *, contact_id: int, text: str, now: datetime
-) -> SurveyResponse | None:
-    """Store a 1-5 reply to the latest survey sent to this contact in the last 14 days; None if not one.
-
-    A second answer to the same survey replaces the first (the resident changed their mind).
-    """
-    score = parse_score(text)
-    if score is None:
-        return None
-    sent = session.scalar(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.contact_id == contact_id,
-            OutboxMessage.purpose.in_(tuple(SURVEYS)),
-            OutboxMessage.status.in_(("sent", "delivered")),
-            OutboxMessage.sent_at >= now - SURVEY_REPLY_WINDOW,
-        )
-        .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
-        .limit(1)
-    )
-    if sent is None or sent.report_id is None:
-        return None
-    survey = SURVEYS[sent.purpose][0]
-    existing = session.scalar(
-        select(SurveyResponse).where(
-            SurveyResponse.report_id == sent.report_id, SurveyResponse.survey == survey
-        )
-    )
-    if existing is not None:
-        existing.score = score
-        existing.created_at = now
-        return existing
-    response = SurveyResponse(report_id=sent.report_id, survey=survey, score=score, created_at=now)
-    session.add(response)
-    session.flush()
-    return response

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from casework.models import OutboxMessage, SurveyResponse
-from casework.notifications import queue_cadence_updates, queue_surveys, record_survey_reply
+from casework.models import OutboxMessage
+from casework.notifications import queue_cadence_updates, queue_surveys
 from notifier.jobs import scan_schedules
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
@@ -103,28 +103,12 @@ def test_a_survey_is_not_sent_about_a_case_closed_long_ago(services, clock):
     assert surveys(services) == 0
 
 
-def test_survey_reply_is_captured_against_the_survey_it_answers(services, clock):
-    report_id = open_report(services, status="closed", closed_at=MONDAY)
+def test_survey_question_is_sent_by_the_relay_for_the_sms_edge_to_match_replies_against(services, clock):
+    open_report(services, status="closed", closed_at=MONDAY)
     clock.set(MONDAY + timedelta(days=31))
     scan_schedules(services)
     Relay(services, options=NotifierOptions(), senders={"sms": ConsoleSmsSender()}, worker="w").drain()
     [sent] = outbox(services, "survey_1m")
-    assert sent.status == "sent"
-    clock.advance(hours=2)
-    with services.sessions() as session, session.begin():
-        assert (
-            record_survey_reply(session, contact_id=sent.contact_id, text="hello?", now=clock.now()) is None
-        )
-        answer = record_survey_reply(session, contact_id=sent.contact_id, text="4", now=clock.now())
-        assert answer is not None and answer.report_id == report_id
-    with services.sessions() as session, session.begin():
-        record_survey_reply(session, contact_id=sent.contact_id, text="5", now=clock.now())
-    with services.sessions() as session:
-        [stored] = session.scalars(select(SurveyResponse)).all()
-        assert (stored.report_id, stored.survey, stored.score) == (report_id, "1m", 5)
-
-
-def test_a_number_with_no_recent_survey_has_no_score_captured(services, clock):
-    with services.sessions() as session, session.begin():
-        contact = make_contact(session, MONDAY)
-        assert record_survey_reply(session, contact_id=contact.id, text="5", now=MONDAY) is None
+    # /sms/inbound reads a 1-5 reply against the latest sent survey row for the contact and its report.
+    assert sent.status == "sent" and sent.sent_at == clock.now() and sent.report_id is not None
+    assert sent.body.endswith("Reply 1 (poor) to 5 (very good).")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from casework.asb_types import ASB_TYPES
-from casework.notifications import TEMPLATES, add_months, parse_score, render
+from casework.notifications import TEMPLATES, add_months, render
 from casework.partnership import load_partnership
 from casework.sms_text import encoding, segments
 from notifier.sms import mask_number
@@ -97,24 +97,6 @@ def test_smart_punctuation_in_a_handler_name_does_not_force_unicode():
 def test_an_unknown_purpose_is_refused():
     with pytest.raises(KeyError):
         render("outcome_details", reference="ASB-1")
-
-
-@pytest.mark.parametrize(
-    ("reply", "score"),
-    [
-        ("5", 5),
-        (" 1 ", 1),
-        ("3.", 3),
-        ("4!", 4),
-        ("0", None),
-        ("6", None),
-        ("five", None),
-        ("5 thanks but 2", None),
-        ("", None),
-    ],
-)
-def test_survey_replies_are_read_only_when_they_are_a_plain_score(reply, score):
-    assert parse_score(reply) == score
 
 
 def test_months_are_calendar_months_clamped_to_the_month_end():
