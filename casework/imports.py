@@ -254,12 +254,19 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
         crime_id = (row.get("Crime ID") or "").strip()
         source_id = crime_id or _row_hash(row, seen)
         location = re.sub(r"^\s*on or near\s+", "", row.get("Location") or "", flags=re.I).strip() or None
+        if location and location.lower() == "no location":
+            location = None
         lsoa_town = re.sub(r"\s+\d+[A-Z]?$", "", (row.get("LSOA name") or "").strip()) or None
         yield Incident(
             source_id=source_id,
             asb_type=UNSPECIFIED_TYPE,
             occurred_at=occurred,
-            ward=_ward(partnership, location, lsoa_town),
+            ward=_ward(
+                partnership,
+                f"{location}, {lsoa_town}" if location and lsoa_town else None,
+                location,
+                lsoa_town,
+            ),
             location=location,
             latitude=_float(row.get("Latitude")),
             longitude=_float(row.get("Longitude")),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from casework.access import Actor, get_report_for, report_scope
@@ -32,6 +32,8 @@ SORTS = ("newest", "oldest", "due", "risk")
 REPEAT_VICTIM_REPORTS = 2
 REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
+COUNT_CAP = 1_000
+ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 TRANSCRIPT_BEFORE = timedelta(hours=12)
 TRANSCRIPT_AFTER = timedelta(minutes=15)
@@ -157,7 +159,7 @@ def apply_filters(stmt: Select[Any], actor: Actor, filters: InboxFilters) -> Sel
     """Add the actor's scope and the filters to a select over reports."""
     conditions = [report_scope(actor)]
     if filters.status == "active":
-        conditions.append(Report.status != "closed")
+        conditions.append(Report.status.in_(ACTIVE_STATUSES))  # IN, not !=, so the status index is used
     elif filters.status:
         conditions.append(Report.status == filters.status)
     if filters.agency:
@@ -186,18 +188,16 @@ def apply_filters(stmt: Select[Any], actor: Actor, filters: InboxFilters) -> Sel
     return stmt.where(and_(*conditions))
 
 
-_RISK_RANK = case((Report.risk_level == "high", 3), (Report.risk_level == "medium", 2), else_=1)
-
-
 def order_for(sort: str) -> tuple[Any, ...]:
     """ORDER BY terms for a sort name (ties broken by id so pages never overlap)."""
     if sort == "oldest":
         return (Report.created_at.asc(), Report.id.asc())
     if sort == "due":
-        # Nulls (no target) after every dated row, on both databases.
-        return (case((Report.due_at.is_(None), 1), else_=0), Report.due_at.asc(), Report.id.asc())
+        # Reports without a target last; matches the (due_at, id) index on PostgreSQL.
+        return (Report.due_at.asc().nulls_last(), Report.id.asc())
     if sort == "risk":
-        return (_RISK_RANK.desc(), Report.created_at.desc(), Report.id.desc())
+        # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
+        return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
     return (Report.created_at.desc(), Report.id.desc())
 
 
@@ -233,12 +233,20 @@ class InboxPage:
     """A page of the inbox and how to reach the others."""
 
     rows: list[InboxRow]
-    total: int
+    total: int  # exact up to COUNT_CAP, then COUNT_CAP
     filters: InboxFilters
+    has_next: bool = False
 
     @property
-    def pages(self) -> int:
-        """How many pages the filtered list has."""
+    def total_capped(self) -> bool:
+        """True when there are at least COUNT_CAP matches (the exact number is not counted)."""
+        return self.total >= COUNT_CAP
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages the filtered list has, or None when the count was capped."""
+        if self.total_capped:
+            return None
         return max(1, -(-self.total // self.filters.per_page))
 
 
@@ -309,11 +317,15 @@ LIST_COLUMNS = (
 def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: datetime) -> InboxPage:
     """The page of reports the actor asked for, with badges (no personal data is read)."""
     base = apply_filters(select(*LIST_COLUMNS), actor, filters)
-    total = session.scalar(apply_filters(select(func.count()).select_from(Report), actor, filters)) or 0
+    # Counting stops at COUNT_CAP: an exact count of a large list costs a scan of the whole table.
+    matches = apply_filters(select(Report.id), actor, filters).limit(COUNT_CAP).subquery()
+    total = session.scalar(select(func.count()).select_from(matches)) or 0
     offset = (filters.page - 1) * filters.per_page
     rows = session.execute(
-        base.order_by(*order_for(filters.sort)).offset(offset).limit(filters.per_page)
+        base.order_by(*order_for(filters.sort)).offset(offset).limit(filters.per_page + 1)
     ).all()
+    has_next = len(rows) > filters.per_page
+    rows = rows[: filters.per_page]
     ids = [r.id for r in rows]
     parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
     linked_counts: dict[int, int] = {}
@@ -360,7 +372,7 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
                 ),
             )
         )
-    return InboxPage(rows=out, total=total, filters=filters)
+    return InboxPage(rows=out, total=total, filters=filters, has_next=has_next)
 
 
 @dataclass
@@ -478,6 +490,6 @@ def needs_attention_count(session: Session, *, actor: Actor) -> int:
         select(func.count(func.distinct(OutboxMessage.report_id)))
         .select_from(OutboxMessage)
         .join(Report, Report.id == OutboxMessage.report_id)
-        .where(OutboxMessage.needs_attention.is_(True), Report.status != "closed", report_scope(actor))
+        .where(OutboxMessage.needs_attention, Report.status != "closed", report_scope(actor))
     )
     return session.scalar(stmt) or 0

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -89,6 +90,9 @@ class Report(Base):
         Index("ix_reports_type_place", "asb_type", "place_key", "created_at"),
         Index("ix_reports_lead_created", "lead_agency", "created_at"),
         Index("ix_reports_ward_created", "ward", "created_at"),
+        # Inbox sorts: by risk (alphabetical high < medium < standard is the order wanted) and due date.
+        Index("ix_reports_risk_created", "risk_level", "created_at"),
+        Index("ix_reports_due", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +189,12 @@ class OutboxMessage(Base):
     """Something to send: an SMS to a resident or a referral to an agency. The notifier sends these."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Few rows need attention; the inbox counts them on every page.
+        Index("ix_outbox_attention", "report_id", postgresql_where=text("needs_attention"),
+              sqlite_where=text("needs_attention")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # sms | referral

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from casework.access import Actor, dashboard_wards, require
 from casework.asb_types import ASB_TYPES
 from casework.clock import LONDON
+from casework.imports import UNSPECIFIED_TYPE
 from casework.inbox_query import london_day_start
 from casework.models import ImportedIncident, Report, SurveyResponse
 
@@ -103,6 +104,13 @@ class Dashboard:
     repeat_locations: int
     case_reviews: int
     satisfaction: dict[str, dict[str, float | int | None]]
+
+
+def type_label(code: str) -> str:
+    """A type's label for charts; imported rows whose source gives no type say so."""
+    if code in ASB_TYPES:
+        return ASB_TYPES[code].label
+    return "Type not recorded" if code == UNSPECIFIED_TYPE else code
 
 
 def _scope(wards: tuple[str, ...] | None, column: Any) -> ColumnElement[bool]:
@@ -324,7 +332,7 @@ def public_stats(session: Session, *, now: datetime, months: int = 12) -> Public
     total = len(rows)
     resolved = sum(1 for r in rows if r.status == "closed")
     wards = Counter(r.ward or "Not placed" for r in rows)
-    types = Counter(ASB_TYPES[r.asb_type].label if r.asb_type in ASB_TYPES else r.asb_type for r in rows)
+    types = Counter(type_label(r.asb_type) for r in rows)
     month_total: Counter[str] = Counter()
     month_resolved: Counter[str] = Counter()
     for r in rows:

@@ -9,8 +9,11 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from casework import staff
 from casework.models import ChatTurn, Contact, OutboxMessage, Report, StaffUser
 from casework.staff import create_staff
 
@@ -136,3 +139,10 @@ def make_turns(session: Session, sender_id: str, turns: list[tuple[str, str]], *
             ChatTurn(sender_id=sender_id, speaker=speaker, text=text, created_at=start + timedelta(minutes=i))
         )
     session.flush()
+
+
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id with the smallest cost, so tests that sign in many times stay quick on a busy machine."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(staff, "_hasher", hasher)
+    monkeypatch.setattr(staff, "_DUMMY_HASH", hasher.hash("not-a-real-password-0000"))

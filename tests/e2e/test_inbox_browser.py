@@ -18,7 +18,7 @@ from casework.bootstrap import Services
 from casework.db import make_engine, make_session_factory
 from casework.models import OutboxMessage
 from casework.settings import load_settings
-from tests.factories import PASSWORD, make_contact, make_report, make_staff
+from tests.factories import PASSWORD, cheap_password_hashing, make_contact, make_report, make_staff
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,6 +35,11 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"headless Chromium not installed at {CHROMIUM}"
 )
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from casework.models import AuditEvent
-from tests.factories import PASSWORD, make_contact, make_outbox, make_report, make_staff, make_turns
+from tests.factories import (
+    PASSWORD,
+    cheap_password_hashing,
+    make_contact,
+    make_outbox,
+    make_report,
+    make_staff,
+    make_turns,
+)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_password_hashing(monkeypatch)
 
 
 def csrf_from(html: str) -> str:
