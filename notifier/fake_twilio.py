@@ -38,7 +38,7 @@ class FakeTwilio:
             return status, _error(code, text, status)
         now = datetime.now(UTC)
         body = form.get("Body", "")
-        message = {
+        message: dict[str, Any] = {
             "sid": "SM" + secrets.token_hex(16),
             "account_sid": account,
             "to": to,
@@ -159,17 +159,16 @@ def _handler(state: FakeTwilio, verbose: bool) -> type[BaseHTTPRequestHandler]:
 class FakeTwilioServer:
     """The fake on a local port, served from a background thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
+    def __init__(self, port: int = 0, *, verbose: bool = False) -> None:
         self.state = FakeTwilio()
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self.state, verbose))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.state, verbose))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         """The base URL to give as TWILIO_API_BASE_URL."""
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> FakeTwilioServer:
         self.thread.start()
