@@ -24,7 +24,7 @@ def rasa() -> Iterator[RasaStandIn]:
 @pytest.fixture
 def settings_overrides(rasa: RasaStandIn) -> dict[str, object]:
     """Point the webhook at the stand-in Rasa."""
-    return {"RASA_URL": rasa.url, "RASA_TIMEOUT_SECONDS": 1.5}
+    return {"RASA_URL": rasa.url, "RASA_TIMEOUT_SECONDS": 5.0}
 
 
 def say(client, message: Any, *, sender: str = "anything", headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -52,7 +52,8 @@ def limits() -> dict[str, object]:
 @pytest.fixture
 def settings_overrides(rasa: RasaStandIn, limits: dict[str, object]) -> dict[str, object]:
     """Point the webhook at the stand-in Rasa with a short timeout."""
-    return {"RASA_URL": rasa.url, "RASA_TIMEOUT_SECONDS": 1.5, **limits}
+    # Generous, so a loaded CI machine does not turn a slow answer into a deferral; the slow test lowers it.
+    return {"RASA_URL": rasa.url, "RASA_TIMEOUT_SECONDS": 5.0, **limits}
 
 
 def signed_post(
@@ -384,6 +385,7 @@ def test_rasa_not_running_at_all_gets_the_holding_message(services, limits):
 
 
 def test_slow_rasa_is_answered_within_twilios_limit(client, rasa, services):
+    services.settings.RASA_TIMEOUT_SECONDS = 1.5
     rasa.mode, rasa.slow_seconds = "slow", 4.0
     started = time.monotonic()
     resp = text(client, "hello")
