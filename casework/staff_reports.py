@@ -35,16 +35,11 @@ class ReportsPage:
     per_page: int
     total: int
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON body."""
+    @property
+    def next_page(self) -> int | None:
+        """The number of the next page, or None on the last."""
         pages = max(1, -(-self.total // self.per_page))
-        return {
-            "reports": self.reports,
-            "page": self.page,
-            "per_page": self.per_page,
-            "total": self.total,
-            "next_page": self.page + 1 if self.page < pages else None,
-        }
+        return self.page + 1 if self.page < pages else None
 
 
 def _iso(dt: datetime | None) -> str | None:

@@ -6,7 +6,7 @@ account's own API token acts as that account), or a signed-in staff session (ses
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, jsonify, request, session, url_for
 
 from casework.access import AccessDenied, NotFound
 from casework.inbox_query import InvalidFilter
@@ -51,7 +51,16 @@ def reports():  # type: ignore[no-untyped-def]
             return jsonify(error=str(exc), field=str(exc).split(":", 1)[0]), 400
         except AccessDenied as exc:
             return jsonify(error=f"Not allowed: {exc}."), 403
-    return jsonify(page.as_dict())
+    # A bare JSON list of reports; paging travels in headers (RFC 8288 Link, as GitHub's API does).
+    resp = jsonify(page.reports)
+    resp.headers["X-Total-Count"] = str(page.total)
+    resp.headers["X-Page"] = str(page.page)
+    resp.headers["X-Per-Page"] = str(page.per_page)
+    if page.next_page is not None:
+        args = request.args.to_dict()
+        args.update(page=str(page.next_page), per_page=str(page.per_page))
+        resp.headers["Link"] = f'<{url_for("staff_api.reports", _external=False, **args)}>; rel="next"'
+    return resp
 
 
 @bp.get("/reports/<reference>")
