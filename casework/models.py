@@ -67,7 +67,7 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The opaque id the assistant sees: "sms:" + keyed hash of the number, or "web:" + random id.
+    # The opaque id the assistant sees: "sms-" + keyed hash of the number, or "web-" + random id.
     sender_id: Mapped[str] = mapped_column(String(80), unique=True)
     channel: Mapped[str] = mapped_column(String(10))  # sms | web | open311
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164, SMS only
