@@ -186,9 +186,7 @@ def build_dashboard(
     ]
     by_ward.sort(key=lambda row: (-row.total, row.label))
     by_type = [
-        CountRow(
-            key=k, label=ASB_TYPES[k].label if k in ASB_TYPES else k, total=sum(c.values()), by_source=dict(c)
-        )
+        CountRow(key=k, label=type_label(k), total=sum(c.values()), by_source=dict(c))
         for k, c in type_src.items()
     ]
     by_type.sort(key=lambda row: (-row.total, row.label))
