@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,9 @@ ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 TRANSCRIPT_BEFORE = timedelta(hours=12)
 TRANSCRIPT_AFTER = timedelta(minutes=15)
+
+
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 class InvalidFilter(ValueError):
@@ -155,7 +158,7 @@ def london_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
-def apply_filters(stmt: Select[Any], actor: Actor, filters: InboxFilters) -> Select[Any]:
+def apply_filters(stmt: SelectT, actor: Actor, filters: InboxFilters) -> SelectT:
     """Add the actor's scope and the filters to a select over reports."""
     conditions = [report_scope(actor)]
     if filters.status == "active":
@@ -331,13 +334,12 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
     linked_counts: dict[int, int] = {}
     parent_refs: dict[int, str] = {}
     if ids:
-        linked_counts = dict(
-            session.execute(
-                select(Report.linked_to_id, func.count())
-                .where(Report.linked_to_id.in_(ids))
-                .group_by(Report.linked_to_id)
-            ).all()
-        )
+        counted = session.execute(
+            select(Report.linked_to_id, func.count())
+            .where(Report.linked_to_id.in_(ids))
+            .group_by(Report.linked_to_id)
+        ).all()
+        linked_counts = {parent: n for parent, n in counted if parent is not None}
     if parent_ids:
         parent_refs = dict(
             session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()

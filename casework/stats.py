@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,16 +53,13 @@ class Period:
         return london_day_start(self.end + timedelta(days=1))
 
 
-def period_from(args: dict[str, str] | Any, *, now: datetime) -> Period:
+def period_from(args: Mapping[str, str], *, now: datetime) -> Period:
     """The period asked for (from/to dates), by default the last year up to today."""
     today = now.astimezone(LONDON).date()
+    to_text, from_text = args.get("to") or "", args.get("from") or ""
     try:
-        end = date.fromisoformat(args.get("to")) if args.get("to") else today
-        start = (
-            date.fromisoformat(args.get("from"))
-            if args.get("from")
-            else end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-        )
+        end = date.fromisoformat(to_text) if to_text else today
+        start = date.fromisoformat(from_text) if from_text else end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     except ValueError:
         raise InvalidPeriod("from/to: use dates like 2026-11-18") from None
     if start > end:
@@ -215,8 +213,9 @@ def build_dashboard(
             in_period, Report.first_response_at.is_not(None)
         )
     ).all()
-    hours = [(fr - c).total_seconds() / 3600 for c, fr, _ in response_rows]
-    within = sum(1 for _, fr, due in response_rows if due is None or fr <= due)
+    responses = [(c, fr, due) for c, fr, due in response_rows if fr is not None]
+    hours = [(fr - c).total_seconds() / 3600 for c, fr, _ in responses]
+    within = sum(1 for _, fr, due in responses if due is None or fr <= due)
 
     victims = (
         session.scalar(
