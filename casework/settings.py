@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     TWILIO_MESSAGING_SERVICE_SID: str = ""
     TWILIO_API_BASE_URL: str = ""
     RASA_URL: str = "http://127.0.0.1:5005"
+    # Several Rasa replicas sharing one tracker and lock store (comma-separated); overrides RASA_URL for
+    # relaying. Each conversation is pinned to one replica; a replica that refuses connections is skipped.
+    RASA_URLS: str = ""
     ACTION_SERVER_URL: str = "http://127.0.0.1:5055"
     OPEN311_API_KEYS: str = ""
     STAFF_API_TOKEN: str = ""
