@@ -437,3 +437,12 @@ def run_import(
         done = session.get(ImportBatch, batch_id)
         assert done is not None
         return done
+
+
+def recent_batches(session: Session, *, limit: int = 50) -> list[ImportBatch]:
+    """The latest imports, newest first."""
+    return list(
+        session.scalars(
+            select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(limit)
+        )
+    )

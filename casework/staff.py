@@ -357,3 +357,14 @@ def api_key_is_valid(session: Session, key: str) -> bool:
         return False
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == sha256_hex(key)))
     return row is not None and row.revoked_at is None
+
+
+def list_staff(session: Session, *, now: datetime, actor: str, ip: str | None = None) -> list[StaffUser]:
+    """Every staff account, for the admin page (the view of staff details is audited; caller commits)."""
+    audit(session, actor=actor, action="staff.list", at=now, target_type="staff", ip=ip)
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)))
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    """Issued Open311 keys, newest first (only their hashes are kept)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))

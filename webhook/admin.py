@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from casework.access import NotFound
-from casework.models import ApiKey, StaffUser
+from casework.models import StaffUser
 from casework.staff import (
     ROLES,
     StaffInputError,
     create_staff,
     issue_api_key,
     issue_api_token,
+    list_api_keys,
+    list_staff,
     revoke_api_key,
     update_staff,
 )
@@ -36,9 +37,12 @@ def _page_data() -> dict[str, object]:
 @staff_required("admin.users")
 def users():  # type: ignore[no-untyped-def]
     """Every staff account, and a form to add one."""
+    actor = current_actor()
+    assert actor is not None
     svc = services()
     with svc.sessions() as db:
-        accounts = db.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
+        accounts = list_staff(db, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
+        db.commit()
     return render_template("staff/admin_users.html", accounts=accounts, now=svc.clock.now(), **_page_data())
 
 
@@ -116,7 +120,7 @@ def api_keys():  # type: ignore[no-untyped-def]
     """Issued Open311 api keys (hashes only are kept), and a form to issue one."""
     svc = services()
     with svc.sessions() as db:
-        keys = db.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all()
+        keys = list_api_keys(db)
     return render_template("staff/admin_api_keys.html", keys=keys, new_key=None)
 
 
@@ -141,7 +145,7 @@ def issue_key():  # type: ignore[no-untyped-def]
             flash(str(exc), "error")
             return redirect(url_for("staff_admin.api_keys")), 303
         db.commit()
-        keys = db.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all()
+        keys = list_api_keys(db)
     resp = render_template("staff/admin_api_keys.html", keys=keys, new_key=key)
     return resp, 201, {"Cache-Control": "no-store"}
 
@@ -176,7 +180,8 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
             raise NotFound("no such account")
         token = issue_api_token(db, user, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
         db.commit()
-        accounts = db.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
+        accounts = list_staff(db, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
+        db.commit()
         page = render_template(
             "staff/admin_users.html",
             accounts=accounts,

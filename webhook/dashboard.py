@@ -6,7 +6,6 @@ import threading
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from casework.access import NotFound
 from casework.imports import (
@@ -19,6 +18,7 @@ from casework.imports import (
     generic_rows,
     parse_type_values,
     police_uk_rows,
+    recent_batches,
     run_import,
     start_batch,
 )
@@ -93,9 +93,7 @@ def imports():  # type: ignore[no-untyped-def]
     """Past imports with their summaries, and the upload forms."""
     svc = services()
     with svc.sessions() as db:
-        batches = db.scalars(
-            select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(50)
-        ).all()
+        batches = recent_batches(db)
     return render_template("staff/imports.html", batches=batches)
 
 

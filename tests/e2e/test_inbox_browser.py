@@ -77,7 +77,7 @@ def page():  # type: ignore[no-untyped-def]
     """A Chromium page; any JavaScript dialog (an injected alert) fails the test."""
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         pg = context.new_page()
         dialogs: list[str] = []
         pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -178,3 +178,24 @@ def test_dashboard_renders_charts_from_local_assets(live, page):  # type: ignore
     assert page.locator("svg[role=img]").count() == 4
     shot(page, "dashboard")
     assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
+
+
+def test_police_uk_upload_shows_progress_then_its_summary(live, page):  # type: ignore[no-untyped-def]
+    base, services = live
+    with services.sessions() as db:
+        officer = make_staff(db, "triage")
+        db.commit()
+        email = officer.email
+    fixture = Path(__file__).resolve().parents[1] / "fixtures/police_uk/2026-10-staffordshire-street.csv"
+    page.goto(f"{base}/staff/login?next=/staff/imports")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/staff/imports")
+    page.set_input_files("#pu-file", str(fixture))
+    page.click("form:has(#pu-file) button:has-text('Import')")
+    page.wait_for_selector("#import-state:has-text('Finished.')", timeout=20_000)
+    assert page.locator("#progress").get_attribute("value") == "10"
+    summary = page.locator("#summary").inner_text()
+    assert "Imported\t6" in summary and "not anti-social behaviour\t3" in summary
+    shot(page, "import-summary")
