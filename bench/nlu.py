@@ -4,6 +4,7 @@ Prints intent accuracy, macro F1, ASB-type accuracy, danger recall and false-ala
 per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline
 trained on the same data. Run with the bot environment: bench/nlu [--no-baseline] [--check].
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,10 +69,25 @@ def train_baseline() -> Path:
     print("bench: training the default-pipeline baseline (NLU only) ...", flush=True)
     started = time.time()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(BASELINE_CONFIG),
-         "--nlu", str(ROOT / "nlu_data"), "--domain", str(BOT / "domain"), "--out", str(BASELINE_DIR),
-         "--fixed-model-name", "baseline-nlu"],
-        cwd=BOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "nlu",
+            "--config",
+            str(BASELINE_CONFIG),
+            "--nlu",
+            str(ROOT / "nlu_data"),
+            "--domain",
+            str(BOT / "domain"),
+            "--out",
+            str(BASELINE_DIR),
+            "--fixed-model-name",
+            "baseline-nlu",
+        ],
+        cwd=BOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     stamp.write_text(want)
     print(f"bench: baseline trained in {time.time() - started:.0f}s", flush=True)
@@ -105,25 +121,32 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
         predicted.append(top_intent(parsed))
         best.append(best_non_fallback(parsed))
     gold = [intent for _, intent in examples]
-    typed = [(g, b) for g, b in zip(gold, best) if gold_type(g)]
-    danger = [p for g, p in zip(gold, predicted) if g == "danger_now"]
-    safe = [p for g, p in zip(gold, predicted) if g != "danger_now"]
-    misses = [(t, g, p) for (t, g), p in zip(examples, predicted) if g != p]
+    typed = [(g, b) for g, b in zip(gold, best, strict=True) if gold_type(g)]
+    danger = [p for g, p in zip(gold, predicted, strict=True) if g == "danger_now"]
+    safe = [p for g, p in zip(gold, predicted, strict=True) if g != "danger_now"]
+    misses = [(t, g, p) for (t, g), p in zip(examples, predicted, strict=True) if g != p]
     latencies.sort()
     return {
         "model": str(model_path.relative_to(ROOT)),
         "examples": len(examples),
-        "intent_accuracy": sum(g == p for g, p in zip(gold, predicted)) / len(gold),
+        "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold),
         "macro_f1": f1_score(gold, predicted, average="macro", zero_division=0),
         "asb_type_accuracy": sum(gold_type(g) == gold_type(b) for g, b in typed) / len(typed),
         "asb_type_examples": len(typed),
-        "confirmed_with_buttons": sum(p == "nlu_fallback" for g, p in zip(gold, predicted) if gold_type(g))
+        "confirmed_with_buttons": sum(
+            p == "nlu_fallback" for g, p in zip(gold, predicted, strict=True) if gold_type(g)
+        )
         / len(typed),
         "danger_recall": sum(p == "danger_now" for p in danger) / len(danger),
         "false_alarm_rate": sum(p == "danger_now" for p in safe) / len(safe),
         "latency_p50_ms": statistics.median(latencies),
         "latency_p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
         "misses": misses,
+        "type_misses": [
+            (t, g, b)
+            for (t, g), b in zip(examples, best, strict=True)
+            if gold_type(g) and gold_type(g) != gold_type(b)
+        ],
     }
 
 
@@ -139,8 +162,10 @@ def print_table(results: list[dict]) -> None:
         ("NLU latency p95 ms (<=150)", "latency_p95_ms", "{:.1f}"),
     ]
     names = ["assistant"] + (["default pipeline"] if len(results) > 1 else [])
-    print(f"\nheld-out: {HOLDOUT.relative_to(ROOT)} ({results[0]['examples']} examples, "
-          f"{results[0]['asb_type_examples']} with an ASB type)")
+    print(
+        f"\nheld-out: {HOLDOUT.relative_to(ROOT)} ({results[0]['examples']} examples, "
+        f"{results[0]['asb_type_examples']} with an ASB type)"
+    )
     print(f"{'metric':32}" + "".join(f"{n:>20}" for n in names))
     for label, key, fmt in rows:
         print(f"{label:32}" + "".join(f"{fmt.format(r[key]):>20}" for r in results))
@@ -167,6 +192,9 @@ def main() -> int:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     if not MODEL.exists():
         print(f"bench: no model at {MODEL}; run bot/train.sh first", file=sys.stderr)
         return 2
@@ -175,9 +203,11 @@ def main() -> int:
     if not args.no_baseline:
         results.append(asyncio.run(evaluate(train_baseline(), examples)))
     print_table(results)
-    if args.show_misses or args.check:
+    if args.show_misses:
         for text, gold, predicted in results[0]["misses"]:
             print(f"  miss: {text!r}: expected {gold}, got {predicted}")
+    for text, gold, best in results[0]["type_misses"]:
+        print(f"  type miss: {text!r}: expected {gold_type(gold)}, best guess {best}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     failures = meets_targets(results[0])

@@ -10,7 +10,12 @@ if [[ -z "$PYTHON310" ]]; then
   done
 fi
 want="$(cat "$ROOT/bot/requirements.lock" "$ROOT/bot/requirements-test.txt" | sha256sum | cut -d' ' -f1)"
-if [[ -x "$VENV/bin/rasa" && -x "$VENV/bin/pytest" && "$(cat "$VENV/.pins-hash" 2>/dev/null)" == "$want" ]]; then
+installed_by_make() {  # the Makefile's stamp, newer than both pin files
+  [[ -f "$VENV/.installed" && "$VENV/.installed" -nt "$ROOT/bot/requirements.lock" \
+     && "$VENV/.installed" -nt "$ROOT/bot/requirements-test.txt" ]]
+}
+if [[ -x "$VENV/bin/rasa" && -x "$VENV/bin/pytest" ]] \
+   && { [[ "$(cat "$VENV/.pins-hash" 2>/dev/null)" == "$want" ]] || installed_by_make; }; then
   exit 0
 fi
 if [[ -z "$PYTHON310" ]]; then

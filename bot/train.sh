@@ -34,7 +34,7 @@ set +e
   --config config.yml --domain domain --data ../nlu_data data \
   --out "$MODELS" --fixed-model-name current 2>&1 \
   | stdbuf -oL tr '\r' '\n' \
-  | grep --line-buffered -E "Starting to train|Finished training|Your Rasa model|Epochs: +[0-9]*[05]0%|Error|Exception|Traceback"
+  | grep --line-buffered -E "Starting to train|Finished training|Your Rasa model|Epochs: +(100|[1-9]0)%|Error|Exception|Traceback"
 rc=${PIPESTATUS[0]}
 set -e
 if [[ $rc -ne 0 || -z "$(find "$MODEL" -newermt "@$start" 2>/dev/null)" ]]; then

@@ -29,8 +29,13 @@ TENURE_TYPES = frozenset({"noise", "neighbour_nuisance"})
 
 # Shown when we have no idea yet which type it is.
 COMMON_CHOICES: tuple[str, ...] = (
-    "noise", "neighbour_nuisance", "rowdy_behaviour", "drug_activity",
-    "vehicle_nuisance", "litter_flytipping", "other",
+    "noise",
+    "neighbour_nuisance",
+    "rowdy_behaviour",
+    "drug_activity",
+    "vehicle_nuisance",
+    "litter_flytipping",
+    "other",
 )
 
 INTENT_PREFIX = "report_"
@@ -44,7 +49,7 @@ def type_from_intent(intent_name: str | None) -> str | None:
         return None
     if intent_name in SPECIAL_REPORT_INTENTS:
         return None
-    code = intent_name[len(INTENT_PREFIX):]
+    code = intent_name[len(INTENT_PREFIX) :]
     return code if code in LABELS else None
 
 

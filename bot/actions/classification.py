@@ -1,4 +1,5 @@
 """Decide the asb_type from DIET's intent ranking, or say we are unsure (no Rasa imports)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -6,8 +7,8 @@ from typing import Any
 
 from .asb_types import type_from_intent
 
-CONFIDENT = 0.6   # top report type at least this sure ...
-MARGIN = 0.25     # ... and this far ahead of the next type, or we confirm with buttons
+CONFIDENT = 0.6  # top report type at least this sure ...
+MARGIN = 0.25  # ... and this far ahead of the next type, or we confirm with buttons
 CANDIDATE_FLOOR = 0.05
 MAX_CANDIDATES = 3
 

@@ -1,4 +1,5 @@
 """Small helpers for reading the tracker (which channel, what the resident said)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +8,36 @@ from rasa_sdk import Tracker
 
 # Slots that belong to one report; cleared after filing or cancelling.
 REPORT_SLOTS = (
-    "description", "asb_type", "type_candidates", "location", "location_attempts", "location_draft",
-    "postcode", "ward", "occurred", "ongoing", "reporter_role", "tenure", "landlord", "risk_targeted",
-    "risk_often", "risk_reported_before", "risk_prejudice", "hate_motivation", "risk_impact",
-    "risk_vulnerable", "contact_anonymous", "text_safe", "contact_updates", "summary_ok", "hate",
-    "domestic_abuse", "needs", "submission_id", "submit_failed", "reask_count",
+    "description",
+    "asb_type",
+    "type_candidates",
+    "location",
+    "location_attempts",
+    "location_draft",
+    "postcode",
+    "ward",
+    "occurred",
+    "ongoing",
+    "reporter_role",
+    "tenure",
+    "landlord",
+    "risk_targeted",
+    "risk_often",
+    "risk_reported_before",
+    "risk_prejudice",
+    "hate_motivation",
+    "risk_impact",
+    "risk_vulnerable",
+    "contact_anonymous",
+    "text_safe",
+    "contact_updates",
+    "summary_ok",
+    "hate",
+    "domestic_abuse",
+    "needs",
+    "submission_id",
+    "submit_failed",
+    "reask_count",
 )
 
 
@@ -58,5 +84,6 @@ def user_texts_with_intent(tracker: Tracker, intent_name: str) -> list[str]:
     return [
         str(e.get("text") or "")
         for e in tracker.events
-        if e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") == intent_name
+        if e.get("event") == "user"
+        and (e.get("parse_data") or {}).get("intent", {}).get("name") == intent_name
     ]

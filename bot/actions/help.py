@@ -1,4 +1,5 @@
 """Getting a person, the ASB Case Review, and the fallback that never loops."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,7 +43,9 @@ class ActionGetPerson(Action):
     def name(self) -> str:
         return "action_get_person"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=person_text(_partnership()))
         return []
 
@@ -53,11 +56,15 @@ class ActionExplainCaseReview(Action):
     def name(self) -> str:
         return "action_explain_case_review"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         review = _partnership().get("case_review") or {}
         dispatcher.utter_message(text=review.get("threshold_text") or DEFAULT_CASE_REVIEW)
         how = review.get("how_to_apply")
-        dispatcher.utter_message(text=how or "To apply, call the council or 101 and ask for an ASB Case Review.")
+        dispatcher.utter_message(
+            text=how or "To apply, call the council or 101 and ask for an ASB Case Review."
+        )
         return []
 
 
@@ -80,7 +87,9 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         buttons = []
         for entry in tracker.latest_message.get("intent_ranking") or []:
             code = type_from_intent(entry.get("name"))
@@ -89,7 +98,9 @@ class ActionFallback(Action):
         buttons.append({"title": "Report something else", "payload": "/report_asb"})
         buttons.append({"title": "Talk to a person", "payload": "/ask_human"})
         if consecutive_fallbacks(tracker.events) >= MAX_FALLBACKS_BEFORE_PERSON:
-            dispatcher.utter_message(text="Sorry, I'm still not understanding. " + person_text(_partnership()))
+            dispatcher.utter_message(
+                text="Sorry, I'm still not understanding. " + person_text(_partnership())
+            )
             return []
         dispatcher.utter_message(text="Sorry, I didn't understand. Is it one of these?", buttons=buttons)
         return []

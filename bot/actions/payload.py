@@ -1,4 +1,5 @@
 """Build the body of POST /api/v1/intake from the report form's slots (no Rasa imports)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

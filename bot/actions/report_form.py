@@ -1,10 +1,10 @@
 """The report form: which questions to ask, and checking each answer."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -12,10 +12,20 @@ from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, type_from_intent, t
 from .classification import decide_type
 from .conversation import channel_of, intent_ranking, latest_intent
 from .parsing import (
-    detect_needs, detect_ongoing, find_postcode, is_unsure, mentions_hate, parse_anonymous,
-    parse_hate_motivation, parse_impact, parse_often, parse_role, parse_tenure, parse_yes_no,
+    detect_needs,
+    detect_ongoing,
+    find_postcode,
+    is_unsure,
+    mentions_hate,
+    parse_anonymous,
+    parse_hate_motivation,
+    parse_impact,
+    parse_often,
+    parse_role,
+    parse_tenure,
+    parse_yes_no,
 )
-from .summary import summary_buttons, summary_text, parse_summary_answer
+from .summary import parse_summary_answer, summary_buttons, summary_text
 from .webhook_client import WebhookUnavailable, get_client
 
 Slots = dict[str, Any]
@@ -126,16 +136,32 @@ class ValidateReportForm(FormValidationAction):
             # The resolver is down: keep exactly what they said; triage will place it.
             return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
         if place.get("resolved"):
-            return self._accept({
-                "location": said, "postcode": postcode or place.get("postcode"), "ward": place.get("ward"),
-                "location_attempts": 0, "location_draft": None,
-            }, tracker, text)
+            return self._accept(
+                {
+                    "location": said,
+                    "postcode": postcode or place.get("postcode"),
+                    "ward": place.get("ward"),
+                    "location_attempts": 0,
+                    "location_draft": None,
+                },
+                tracker,
+                text,
+            )
         if attempts == 0:
             dispatcher.utter_message(response="utter_location_retry")
             return {"location": None, "location_attempts": 1, "location_draft": text}
         dispatcher.utter_message(response="utter_location_accepted_unplaced")
-        return self._accept({"location": said, "postcode": postcode, "ward": None,
-                             "location_attempts": 0, "location_draft": None}, tracker, text)
+        return self._accept(
+            {
+                "location": said,
+                "postcode": postcode,
+                "ward": None,
+                "location_attempts": 0,
+                "location_draft": None,
+            },
+            tracker,
+            text,
+        )
 
     # -- when, who -----------------------------------------------------------------------------
 
@@ -171,23 +197,28 @@ class ValidateReportForm(FormValidationAction):
 
     # -- the risk screen (TOPIC) -------------------------------------------------------------------
 
-    async def _yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
+    async def _yes_no(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Slots:
         text = str(value or "")
         answer = parse_yes_no(text)
         if answer is None and not is_unsure(text):
             return self._reask(slot, dispatcher, tracker, UNKNOWN)
         return self._accept({slot: UNKNOWN if answer is None else answer}, tracker, text)
 
-    async def validate_risk_targeted(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_targeted(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         return await self._yes_no("risk_targeted", slot_value, dispatcher, tracker)
 
-    async def validate_risk_reported_before(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                            tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_reported_before(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         return await self._yes_no("risk_reported_before", slot_value, dispatcher, tracker)
 
-    async def validate_risk_vulnerable(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_vulnerable(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         values = await self._yes_no("risk_vulnerable", slot_value, dispatcher, tracker)
         if values.get("risk_vulnerable") is True:
             needs = set(values.get("needs") or tracker.get_slot("needs") or [])
@@ -197,8 +228,9 @@ class ValidateReportForm(FormValidationAction):
             values["needs"] = sorted(needs)
         return values
 
-    async def validate_risk_prejudice(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_prejudice(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         values = await self._yes_no("risk_prejudice", slot_value, dispatcher, tracker)
         if values.get("risk_prejudice") is True:
             values["hate"] = True
@@ -207,33 +239,39 @@ class ValidateReportForm(FormValidationAction):
                 values["hate_motivation"] = motivation
         return values
 
-    async def validate_hate_motivation(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_hate_motivation(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
 
-    async def validate_risk_often(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_often(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         text = str(slot_value or "")
         often = parse_often(text)
         if often is None:
             return self._reask("risk_often", dispatcher, tracker, UNKNOWN)
         return self._accept({"risk_often": often}, tracker, text)
 
-    async def validate_risk_impact(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_risk_impact(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         text = str(slot_value or "")
         impact = parse_impact(text)
         if impact is None:
             return self._reask("risk_impact", dispatcher, tracker, UNKNOWN)
         values = self._accept({"risk_impact": impact}, tracker, text)
         if impact == "severe":
-            values["needs"] = sorted(set(values.get("needs") or tracker.get_slot("needs") or []) | {"feeling_unsafe"})
+            values["needs"] = sorted(
+                set(values.get("needs") or tracker.get_slot("needs") or []) | {"feeling_unsafe"}
+            )
         return values
 
     # -- contact -------------------------------------------------------------------------------
 
-    async def validate_contact_anonymous(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                         tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_contact_anonymous(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         anonymous = parse_anonymous(str(slot_value or ""))
         if anonymous is None:
             return self._reask("contact_anonymous", dispatcher, tracker, False)
@@ -242,8 +280,9 @@ class ValidateReportForm(FormValidationAction):
             values.update(text_safe=None, contact_updates=False)
         return values
 
-    async def validate_text_safe(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_text_safe(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         safe = parse_yes_no(str(slot_value or ""))
         if safe is None:
             # When in doubt, it is not safe to text.
@@ -253,8 +292,9 @@ class ValidateReportForm(FormValidationAction):
             values["contact_updates"] = False
         return values
 
-    async def validate_contact_updates(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_contact_updates(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         wants = parse_yes_no(str(slot_value or ""))
         if wants is None:
             return self._reask("contact_updates", dispatcher, tracker, False)
@@ -262,8 +302,9 @@ class ValidateReportForm(FormValidationAction):
 
     # -- read back -----------------------------------------------------------------------------
 
-    async def validate_summary_ok(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Slots:
+    async def validate_summary_ok(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         decision = parse_summary_answer(str(slot_value or ""))
         if decision == "send":
             return {"summary_ok": True}
@@ -285,7 +326,9 @@ class ActionAskAsbType(Action):
     def name(self) -> str:
         return "action_ask_asb_type"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         candidates = [c for c in (tracker.get_slot("type_candidates") or []) if c in LABELS and c != "other"]
         choices = candidates or [c for c in COMMON_CHOICES if c != "other"]
         buttons = [{"title": LABELS[c], "payload": f'/inform{{"asb_type":"{c}"}}'} for c in choices]
@@ -301,8 +344,8 @@ class ActionAskSummaryOk(Action):
     def name(self) -> str:
         return "action_ask_summary_ok"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=summary_text(tracker.slots), buttons=summary_buttons())
         return []
-
-

@@ -1,4 +1,5 @@
 """Start a report from the resident's first message (type, description, flags)."""
+
 from __future__ import annotations
 
 import uuid
@@ -17,8 +18,13 @@ from .parsing import mentions_hate
 def _fresh_report() -> list[dict[str, Any]]:
     """Clear any earlier report's answers and give this one its idempotency key."""
     events = [SlotSet(name, None) for name in REPORT_SLOTS]
-    events += [SlotSet("hate", False), SlotSet("domestic_abuse", False), SlotSet("submit_failed", False),
-               SlotSet("location_attempts", 0), SlotSet("submission_id", uuid.uuid4().hex)]
+    events += [
+        SlotSet("hate", False),
+        SlotSet("domestic_abuse", False),
+        SlotSet("submit_failed", False),
+        SlotSet("location_attempts", 0),
+        SlotSet("submission_id", uuid.uuid4().hex),
+    ]
     return events
 
 
@@ -36,7 +42,9 @@ class ActionStartReport(Action):
     def name(self) -> str:
         return "action_start_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         events = _fresh_report()
         intent, _ = latest_intent(tracker)
         if intent == "report_asb":
@@ -61,7 +69,9 @@ class ActionStartDomesticAbuseReport(Action):
     def name(self) -> str:
         return "action_start_domestic_abuse_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_domestic_abuse_help")
         dispatcher.utter_message(response="utter_ask_da_report")
         events = _fresh_report()
@@ -78,14 +88,17 @@ class ActionStartHateReport(Action):
     def name(self) -> str:
         return "action_start_hate_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_hate_ack")
         events = _fresh_report()
-        asb_type, _ = decide_type(
-            [r for r in intent_ranking(tracker) if r.get("name") != "report_hate"]
-        )
-        events += [SlotSet("hate", True), SlotSet("risk_prejudice", True),
-                   SlotSet("asb_type", asb_type or "intimidation_harassment")]
+        asb_type, _ = decide_type([r for r in intent_ranking(tracker) if r.get("name") != "report_hate"])
+        events += [
+            SlotSet("hate", True),
+            SlotSet("risk_prejudice", True),
+            SlotSet("asb_type", asb_type or "intimidation_harassment"),
+        ]
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))

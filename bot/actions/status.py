@@ -1,4 +1,5 @@
 """'What's happening with my report ASB-XXXXXX?' through the status API."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
-    async def validate_reference(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_reference(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         reference = find_reference(str(slot_value or ""))
         if reference:
             return {"reference": reference}
@@ -34,21 +36,30 @@ class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        reference = find_reference(str(tracker.get_slot("reference") or "")) or find_reference(latest_text(tracker))
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        reference = find_reference(str(tracker.get_slot("reference") or "")) or find_reference(
+            latest_text(tracker)
+        )
         if not reference:
-            dispatcher.utter_message(text="I can check a report once we've finished this one. "
-                                          "Just send me the reference, like ASB-7K3QXR.")
+            dispatcher.utter_message(
+                text="I can check a report once we've finished this one. "
+                "Just send me the reference, like ASB-7K3QXR."
+            )
             return []
         try:
             status = get_client().report_status(reference=reference, conversation_id=tracker.sender_id)
         except ReportNotFound:
-            dispatcher.utter_message(text=f"I couldn't find {reference} for this phone or chat. Please check "
-                                          "the reference, or call 101.")
+            dispatcher.utter_message(
+                text=f"I couldn't find {reference} for this phone or chat. Please check "
+                "the reference, or call 101."
+            )
             return [SlotSet("reference", None)]
         except WebhookUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't check reports just now. Please try again later, "
-                                          "or call 101.")
+            dispatcher.utter_message(
+                text="Sorry, I can't check reports just now. Please try again later, or call 101."
+            )
             return [SlotSet("reference", None)]
         text = f"{status.get('reference', reference)}: {status.get('status_text') or status.get('status')}."
         if status.get("lead_agency_name"):

@@ -1,4 +1,5 @@
 """File the report through the intake API and tell the resident what happens next."""
+
 from __future__ import annotations
 
 import logging
@@ -44,15 +45,20 @@ def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list
     violent = domestic_abuse or slots.get("asb_type") in VIOLENT_OR_DA_TYPES
     if mediation and not violent:
         how = mediation.get("phone") or mediation.get("web") or ""
-        messages.append(f"For neighbour disputes, {mediation.get('name', 'mediation')} can help you both talk it "
-                        f"through, free: {how}".rstrip(": ") + ".")
+        messages.append(
+            f"For neighbour disputes, {mediation.get('name', 'mediation')} can help you both talk it "
+            f"through, free: {how}".rstrip(": ")
+            + "."
+        )
     for signpost in result.get("signposts") or []:
         how = " or ".join(x for x in (signpost.get("phone"), signpost.get("web")) if x)
         line = f"{signpost.get('name')}: {how}" if how else str(signpost.get("name"))
         if signpost.get("why"):
             line += f" ({signpost['why']})"
         messages.append(line)
-    messages.append("Keep your reference. If things get worse, report again. If anyone is in danger, call 999.")
+    messages.append(
+        "Keep your reference. If things get worse, report again. If anyone is in danger, call 999."
+    )
     return messages
 
 
@@ -62,30 +68,40 @@ class ActionSubmitReport(Action):
     def name(self) -> str:
         return "action_submit_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         slots = dict(tracker.slots)
         submission_id = slots.get("submission_id") or uuid.uuid4().hex
         payload = build_intake_payload(
-            slots=slots, conversation_id=tracker.sender_id, channel=channel_of(tracker),
+            slots=slots,
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
             submission_id=submission_id,
         )
         try:
             result = self._file_with_one_retry(payload)
         except IntakeRejected as exc:
             logger.error("intake rejected field=%s: %s", exc.field, exc)
-            dispatcher.utter_message(text="Sorry, I couldn't file your report because of a problem on our side. "
-                                          "Please call 101 and we will take it by phone.")
+            dispatcher.utter_message(
+                text="Sorry, I couldn't file your report because of a problem on our side. "
+                "Please call 101 and we will take it by phone."
+            )
             return [SlotSet("submission_id", submission_id), SlotSet("submit_failed", True)]
         except WebhookUnavailable as exc:
             logger.warning("intake unavailable: %s", exc)
-            dispatcher.utter_message(text="Sorry, I couldn't send your report just now. Nothing is lost: "
-                                          "I've kept your answers. You can also call 101.")
+            dispatcher.utter_message(
+                text="Sorry, I couldn't send your report just now. Nothing is lost: "
+                "I've kept your answers. You can also call 101."
+            )
             dispatcher.utter_message(response="utter_submit_retry_offer")
             return [SlotSet("submission_id", submission_id), SlotSet("submit_failed", True)]
         for message in after_filing_messages(result, slots):
             dispatcher.utter_message(text=message)
         return [SlotSet(name, None) for name in REPORT_SLOTS] + [
-            SlotSet("submit_failed", False), SlotSet("hate", False), SlotSet("domestic_abuse", False),
+            SlotSet("submit_failed", False),
+            SlotSet("hate", False),
+            SlotSet("domestic_abuse", False),
         ]
 
     @staticmethod
@@ -103,9 +119,13 @@ class ActionCancelReport(Action):
     def name(self) -> str:
         return "action_cancel_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_cancelled")
         return [SlotSet(name, None) for name in REPORT_SLOTS] + [
-            SlotSet("submit_failed", False), SlotSet("hate", False), SlotSet("domestic_abuse", False),
+            SlotSet("submit_failed", False),
+            SlotSet("hate", False),
+            SlotSet("domestic_abuse", False),
             SlotSet("reference", None),
         ]

@@ -1,4 +1,5 @@
 """Read-back of a report before filing, and the resident's answer to it (no Rasa imports)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -62,11 +63,17 @@ def parse_summary_answer(text: str) -> str | tuple[str, ...] | None:
     """'send' to file it; a tuple of slots to clear for a change; None if unclear."""
     lowered = text.strip().lower()
     for key, words in _CHANGE_WORDS:
-        if any(w in lowered for w in words) and ("change" in lowered or "wrong" in lowered
-                                                 or "edit" in lowered or "fix" in lowered or lowered in words):
+        if any(w in lowered for w in words) and (
+            "change" in lowered
+            or "wrong" in lowered
+            or "edit" in lowered
+            or "fix" in lowered
+            or lowered in words
+        ):
             return CHANGES[key]
     if lowered.startswith("/affirm") or any(
-        w in f" {lowered} " for w in (" yes ", " send", " yeah ", " yep ", " correct", " right ", " ok ", " y ")
+        w in f" {lowered} "
+        for w in (" yes ", " send", " yeah ", " yep ", " correct", " right ", " ok ", " y ")
     ):
         return "send"
     return None

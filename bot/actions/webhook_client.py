@@ -3,6 +3,7 @@
 No Rasa imports. The client is built lazily on first use (never at import time) from
 WEBHOOK_URL (default http://127.0.0.1:8000) and INTERNAL_API_TOKEN.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,7 @@ class WebhookSettings:
     timeout_seconds: float = 5.0
 
     @classmethod
-    def from_env(cls) -> "WebhookSettings":
+    def from_env(cls) -> WebhookSettings:
         """Read WEBHOOK_URL and INTERNAL_API_TOKEN from the environment."""
         return cls(
             base_url=os.environ.get("WEBHOOK_URL", DEFAULT_WEBHOOK_URL).rstrip("/"),
@@ -72,8 +73,11 @@ class WebhookClient:
         headers = {"Authorization": f"Bearer {self.settings.token}", "Accept": "application/json"}
         try:
             response = self._session.request(
-                method, self.settings.base_url + path, headers=headers,
-                timeout=self.settings.timeout_seconds, **kwargs,
+                method,
+                self.settings.base_url + path,
+                headers=headers,
+                timeout=self.settings.timeout_seconds,
+                **kwargs,
             )
         except requests.RequestException as exc:
             raise WebhookUnavailable(f"{method} {path}: {exc}") from exc

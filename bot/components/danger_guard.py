@@ -1,7 +1,8 @@
 """DangerGuard: an NLU component that makes sure present danger is classified as danger_now."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,24 +22,32 @@ class DangerGuard(GraphComponent):
     """Runs after DIET: when the words say danger now, the intent becomes danger_now."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"enabled": True}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.enabled = bool(config.get("enabled", True))
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DangerGuard":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DangerGuard:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             intent = message.get(INTENT) or {}
-            if not self.enabled or intent.get("name") == DANGER_INTENT or text.startswith("/"):
+            if not self.enabled or text.startswith("/"):
                 continue
-            if is_danger_now(text):
+            already_sure = (
+                intent.get("name") == DANGER_INTENT and (intent.get("confidence") or 0) >= GUARD_CONFIDENCE
+            )
+            if not already_sure and is_danger_now(text):
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != DANGER_INTENT]
                 guarded = {"name": DANGER_INTENT, "confidence": GUARD_CONFIDENCE}
                 message.set(INTENT, guarded, add_to_output=True)

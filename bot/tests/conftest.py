@@ -1,4 +1,5 @@
 """Helpers for the action unit tests (bot environment: rasa_sdk, no Rasa server, no network)."""
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,9 @@ class FakeWebhook:
     def __init__(self) -> None:
         self.filed: list[dict[str, Any]] = []
         self.fail_times = 0
-        self.places: dict[str, dict[str, Any]] = {"bore street": {"resolved": True, "ward": "Stowe",
-                                                                  "place": "bore-street", "postcode": None}}
+        self.places: dict[str, dict[str, Any]] = {
+            "bore street": {"resolved": True, "ward": "Stowe", "place": "bore-street", "postcode": None}
+        }
         self.reports: dict[str, dict[str, Any]] = {}
         self.down = False
 
@@ -30,13 +32,22 @@ class FakeWebhook:
             self.fail_times -= 1
             raise webhook_client.WebhookUnavailable("down")
         return {
-            "reference": "ASB-7K3QXR", "lead_agency": {"id": "ldc", "name": "Lichfield District Council",
-                                                        "phone": "01543 308000"},
-            "respond_by": "2026-11-25", "respond_by_text": "by Wednesday 25 November", "risk_level": "standard",
-            "linked_reference": None, "case_review": {"status": "none", "message": None},
-            "signposts": [{"name": "Victim Support", "phone": "08 08 16 89 111", "web": None, "why": "support"}],
+            "reference": "ASB-7K3QXR",
+            "lead_agency": {"id": "ldc", "name": "Lichfield District Council", "phone": "01543 308000"},
+            "respond_by": "2026-11-25",
+            "respond_by_text": "by Wednesday 25 November",
+            "risk_level": "standard",
+            "linked_reference": None,
+            "case_review": {"status": "none", "message": None},
+            "signposts": [
+                {"name": "Victim Support", "phone": "08 08 16 89 111", "web": None, "why": "support"}
+            ],
             "self_help": "Keep a diary of what happens and when.",
-            "mediation": {"name": "Lichfield community mediation service", "phone": "01543 000000", "web": None},
+            "mediation": {
+                "name": "Lichfield community mediation service",
+                "phone": "01543 000000",
+                "web": None,
+            },
         }
 
     def report_status(self, *, reference: str, conversation_id: str) -> dict[str, Any]:
@@ -50,16 +61,19 @@ class FakeWebhook:
     def resolve_place(self, text: str) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
-        return self.places.get(text.strip().lower(), {"resolved": False, "ward": None, "place": None,
-                                                       "postcode": None})
+        return self.places.get(
+            text.strip().lower(), {"resolved": False, "ward": None, "place": None, "postcode": None}
+        )
 
     def partnership(self) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
-        return {"name": "Lichfield District CSP",
-                "council": {"name": "Lichfield District Council", "phone": "01543 308000", "web": None},
-                "police_non_emergency": "101",
-                "case_review": {"threshold_text": "Three reports in six months.", "how_to_apply": "Call us."}}
+        return {
+            "name": "Lichfield District CSP",
+            "council": {"name": "Lichfield District Council", "phone": "01543 308000", "web": None},
+            "police_non_emergency": "101",
+            "case_review": {"threshold_text": "Three reports in six months.", "how_to_apply": "Call us."},
+        }
 
 
 @pytest.fixture
@@ -71,20 +85,42 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> FakeWebhook:
     webhook_client.set_client(None)
 
 
-def user_event(text: str, intent: str, confidence: float = 0.9, channel: str = "sms",
-               ranking: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
-             "intent_ranking": ranking or [{"name": intent, "confidence": confidence}], "entities": []}
+def user_event(
+    text: str,
+    intent: str,
+    confidence: float = 0.9,
+    channel: str = "sms",
+    ranking: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+        "entities": [],
+    }
     return {"event": "user", "text": text, "parse_data": parse, "metadata": {"channel": channel}}
 
 
-def make_tracker(*, slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None,
-                 sender_id: str = "sms-abc123", requested_slot: str | None = None) -> Tracker:
+def make_tracker(
+    *,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    sender_id: str = "sms-abc123",
+    requested_slot: str | None = None,
+) -> Tracker:
     events = list(events or [])
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
     all_slots = {"requested_slot": requested_slot, **(slots or {})}
-    return Tracker(sender_id, all_slots, latest, events, False, None,
-                   {"name": "report_form"} if requested_slot else {}, "action_listen")
+    return Tracker(
+        sender_id,
+        all_slots,
+        latest,
+        events,
+        False,
+        None,
+        {"name": "report_form"} if requested_slot else {},
+        "action_listen",
+    )
 
 
 def texts(dispatcher: Any) -> list[str]:

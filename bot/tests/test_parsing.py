@@ -1,32 +1,64 @@
 """Residents' typed answers become the values the intake API expects."""
-import pytest
 
+import pytest
 from actions.parsing import (
-    detect_needs, detect_ongoing, find_postcode, find_reference, parse_anonymous, parse_impact, parse_often,
-    parse_role, parse_tenure, parse_yes_no,
+    detect_needs,
+    detect_ongoing,
+    find_postcode,
+    find_reference,
+    parse_anonymous,
+    parse_impact,
+    parse_often,
+    parse_role,
+    parse_tenure,
+    parse_yes_no,
 )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ws13 6jr", "WS13 6JR"), ("outside the shop, WS7 1AB", "WS7 1AB"), ("B742QX", "B74 2QX"),
-    ("Bore Street", None), ("WS13", None), ("QQ1 1QQ", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ws13 6jr", "WS13 6JR"),
+        ("outside the shop, WS7 1AB", "WS7 1AB"),
+        ("B742QX", "B74 2QX"),
+        ("Bore Street", None),
+        ("WS13", None),
+        ("QQ1 1QQ", None),
+    ],
+)
 def test_finds_valid_uk_postcodes_in_what_residents_type(text, expected):
     assert find_postcode(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ASB-7K3QXR", "ASB-7K3QXR"), ("any news on asb7k3qxr", "ASB-7K3QXR"), ("asb 7k3qxr", "ASB-7K3QXR"),
-    ("ASB-7K3QX", None), ("ASB-7K3QXI", None), ("my report", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ASB-7K3QXR", "ASB-7K3QXR"),
+        ("any news on asb7k3qxr", "ASB-7K3QXR"),
+        ("asb 7k3qxr", "ASB-7K3QXR"),
+        ("ASB-7K3QX", None),
+        ("ASB-7K3QXI", None),
+        ("my report", None),
+    ],
+)
 def test_references_are_recognised_with_or_without_the_dash_and_in_any_case(text, expected):
     assert find_reference(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Yes", True), ("yeah", True), ("/affirm", True), ("Yes it's safe", True), ("No", False),
-    ("No don't text me", False), ("nah", False), ("not sure", None), ("banana", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Yes", True),
+        ("yeah", True),
+        ("/affirm", True),
+        ("Yes it's safe", True),
+        ("No", False),
+        ("No don't text me", False),
+        ("nah", False),
+        ("not sure", None),
+        ("banana", None),
+    ],
+)
 def test_yes_and_no_in_their_many_forms(text, expected):
     assert parse_yes_no(text) is expected
 

@@ -1,7 +1,6 @@
 """Starting, asking, validating and filing a report, with the webhook faked."""
-import asyncio
 
-from rasa_sdk.executor import CollectingDispatcher
+import asyncio
 
 from actions.classification import decide_type
 from actions.help import ActionFallback, ActionGetPerson
@@ -9,8 +8,8 @@ from actions.report_form import ValidateReportForm, report_questions
 from actions.report_start import ActionStartDomesticAbuseReport, ActionStartReport
 from actions.status import ActionCheckStatus
 from actions.submit import ActionSubmitReport
-
 from conftest import make_tracker, slot_events, texts, user_event
+from rasa_sdk.executor import CollectingDispatcher
 
 
 def run(coro):
@@ -18,8 +17,11 @@ def run(coro):
 
 
 def test_a_confident_first_message_sets_the_type_and_keeps_the_words_verbatim():
-    tracker = make_tracker(events=[user_event("yobs on mopeds wheelying round the estate all nite",
-                                              "report_vehicle_nuisance", 0.93)])
+    tracker = make_tracker(
+        events=[
+            user_event("yobs on mopeds wheelying round the estate all nite", "report_vehicle_nuisance", 0.93)
+        ]
+    )
     events = run(ActionStartReport().run(CollectingDispatcher(), tracker, {}))
     slots = slot_events(events)
     assert slots["asb_type"] == "vehicle_nuisance"
@@ -28,8 +30,11 @@ def test_a_confident_first_message_sets_the_type_and_keeps_the_words_verbatim():
 
 
 def test_an_unsure_guess_is_confirmed_with_choices_not_guessed():
-    ranking = [{"name": "report_noise", "confidence": 0.45}, {"name": "report_neighbour_nuisance", "confidence": 0.4},
-               {"name": "greet", "confidence": 0.1}]
+    ranking = [
+        {"name": "report_noise", "confidence": 0.45},
+        {"name": "report_neighbour_nuisance", "confidence": 0.4},
+        {"name": "greet", "confidence": 0.1},
+    ]
     asb_type, candidates = decide_type(ranking)
     assert asb_type is None and candidates == ["noise", "neighbour_nuisance"]
 
@@ -79,8 +84,11 @@ def test_an_unknown_place_is_asked_again_kindly_then_accepted_so_nothing_is_lost
     tracker = make_tracker(events=[user_event("round the back", "inform")], requested_slot="location")
     first = run(form.validate_location("round the back", dispatcher, tracker, {}))
     assert first["location"] is None and texts(dispatcher) == ["utter_location_retry"]
-    tracker = make_tracker(slots={"location_attempts": 1, "location_draft": "round the back"},
-                           events=[user_event("near the big tree", "inform")], requested_slot="location")
+    tracker = make_tracker(
+        slots={"location_attempts": 1, "location_draft": "round the back"},
+        events=[user_event("near the big tree", "inform")],
+        requested_slot="location",
+    )
     second = run(form.validate_location("near the big tree", CollectingDispatcher(), tracker, {}))
     assert second["location"] == "round the back; near the big tree" and second["ward"] is None
 
@@ -96,32 +104,52 @@ def test_an_unclear_choice_is_asked_once_more_then_kept_as_unknown():
     form = ValidateReportForm()
     tracker = make_tracker(events=[user_event("hmm", "inform")], requested_slot="risk_often")
     assert run(form.validate_risk_often("hmm", CollectingDispatcher(), tracker, {}))["risk_often"] is None
-    tracker = make_tracker(slots={"reask_count": 1}, events=[user_event("hmm", "inform")], requested_slot="risk_often")
-    assert run(form.validate_risk_often("hmm", CollectingDispatcher(), tracker, {}))["risk_often"] == "unknown"
+    tracker = make_tracker(
+        slots={"reask_count": 1}, events=[user_event("hmm", "inform")], requested_slot="risk_often"
+    )
+    assert (
+        run(form.validate_risk_often("hmm", CollectingDispatcher(), tracker, {}))["risk_often"] == "unknown"
+    )
 
 
 def test_choosing_anonymous_means_no_updates():
     tracker = make_tracker(events=[user_event("Anonymous", "inform")], requested_slot="contact_anonymous")
-    values = run(ValidateReportForm().validate_contact_anonymous("Anonymous", CollectingDispatcher(), tracker, {}))
+    values = run(
+        ValidateReportForm().validate_contact_anonymous("Anonymous", CollectingDispatcher(), tracker, {})
+    )
     assert values["contact_anonymous"] is True and values["contact_updates"] is False
 
 
 def test_changing_a_field_at_the_read_back_asks_it_again():
     tracker = make_tracker(events=[user_event("Change where", "inform")], requested_slot="summary_ok")
-    values = run(ValidateReportForm().validate_summary_ok("Change where", CollectingDispatcher(), tracker, {}))
+    values = run(
+        ValidateReportForm().validate_summary_ok("Change where", CollectingDispatcher(), tracker, {})
+    )
     assert values["location"] is None and values["summary_ok"] is None
 
 
-REPORT = {"description": "loud music every night", "asb_type": "neighbour_nuisance", "location": "Bore Street",
-          "occurred": "every night", "reporter_role": "victim", "contact_anonymous": False, "text_safe": True,
-          "contact_updates": True, "summary_ok": True, "submission_id": "abc123", "domestic_abuse": False}
+REPORT = {
+    "description": "loud music every night",
+    "asb_type": "neighbour_nuisance",
+    "location": "Bore Street",
+    "occurred": "every night",
+    "reporter_role": "victim",
+    "contact_anonymous": False,
+    "text_safe": True,
+    "contact_updates": True,
+    "summary_ok": True,
+    "submission_id": "abc123",
+    "domestic_abuse": False,
+}
 
 
 def test_filing_tells_the_resident_the_reference_who_and_when_and_offers_mediation(webhook):
     dispatcher = CollectingDispatcher()
     events = run(ActionSubmitReport().run(dispatcher, make_tracker(slots=REPORT), {}))
     said = " ".join(texts(dispatcher))
-    assert "ASB-7K3QXR" in said and "Lichfield District Council" in said and "by Wednesday 25 November" in said
+    assert (
+        "ASB-7K3QXR" in said and "Lichfield District Council" in said and "by Wednesday 25 November" in said
+    )
     assert "mediation" in said.lower() and "Victim Support" in said
     assert slot_events(events)["description"] is None  # cleared for the next report
     assert webhook.filed[0]["submission_id"] == "abc123"
@@ -153,16 +181,31 @@ def test_when_the_webhook_is_down_the_answers_are_kept_and_101_given(webhook):
 
 
 def test_status_is_read_for_this_conversation_only(webhook):
-    webhook.reports["ASB-7K3QXR"] = {"conversation_id": "sms-abc123", "status": {
-        "reference": "ASB-7K3QXR", "status": "open", "status_text": "Being looked into",
-        "lead_agency_name": "Lichfield District Council", "respond_by_text": "by Wednesday 25 November"}}
+    webhook.reports["ASB-7K3QXR"] = {
+        "conversation_id": "sms-abc123",
+        "status": {
+            "reference": "ASB-7K3QXR",
+            "status": "open",
+            "status_text": "Being looked into",
+            "lead_agency_name": "Lichfield District Council",
+            "respond_by_text": "by Wednesday 25 November",
+        },
+    }
     dispatcher = CollectingDispatcher()
-    run(ActionCheckStatus().run(dispatcher, make_tracker(
-        slots={"reference": "asb7k3qxr"}, events=[user_event("asb7k3qxr", "check_status")]), {}))
+    run(
+        ActionCheckStatus().run(
+            dispatcher,
+            make_tracker(slots={"reference": "asb7k3qxr"}, events=[user_event("asb7k3qxr", "check_status")]),
+            {},
+        )
+    )
     assert "Being looked into" in texts(dispatcher)[0]
     dispatcher = CollectingDispatcher()
-    run(ActionCheckStatus().run(dispatcher, make_tracker(
-        sender_id="web-other", slots={"reference": "ASB-7K3QXR"}, events=[]), {}))
+    run(
+        ActionCheckStatus().run(
+            dispatcher, make_tracker(sender_id="web-other", slots={"reference": "ASB-7K3QXR"}, events=[]), {}
+        )
+    )
     assert "couldn't find" in texts(dispatcher)[0]
 
 
@@ -171,7 +214,9 @@ def test_the_second_misunderstanding_in_a_row_offers_a_person(webhook):
     dispatcher = CollectingDispatcher()
     run(ActionFallback().run(dispatcher, one, {}))
     assert "101" not in texts(dispatcher)[0] and dispatcher.messages[0]["buttons"]
-    two = make_tracker(events=[user_event("blorp", "nlu_fallback", 0.2), user_event("zzz", "nlu_fallback", 0.2)])
+    two = make_tracker(
+        events=[user_event("blorp", "nlu_fallback", 0.2), user_event("zzz", "nlu_fallback", 0.2)]
+    )
     dispatcher = CollectingDispatcher()
     run(ActionFallback().run(dispatcher, two, {}))
     assert "101" in texts(dispatcher)[0] and "01543 308000" in texts(dispatcher)[0]

@@ -1,4 +1,5 @@
 """The HTTP client is built lazily from the environment and never at import time."""
+
 import importlib
 
 from actions import webhook_client
@@ -17,7 +18,9 @@ def test_settings_come_from_the_environment_with_a_loopback_default(monkeypatch)
 
 
 def test_a_missing_token_is_treated_as_unavailable_not_sent():
-    client = webhook_client.WebhookClient(webhook_client.WebhookSettings(base_url="http://127.0.0.1:9", token=None))
+    client = webhook_client.WebhookClient(
+        webhook_client.WebhookSettings(base_url="http://127.0.0.1:9", token=None)
+    )
     try:
         client.partnership()
     except webhook_client.WebhookUnavailable as exc:

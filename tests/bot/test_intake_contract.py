@@ -16,7 +16,11 @@ from werkzeug.serving import make_server
 from bot.actions.asb_types import ASB_TYPES as BOT_ASB_TYPES
 from bot.actions.payload import build_intake_payload
 from bot.actions.webhook_client import (
-    IntakeRejected, ReportNotFound, WebhookClient, WebhookSettings, WebhookUnavailable,
+    IntakeRejected,
+    ReportNotFound,
+    WebhookClient,
+    WebhookSettings,
+    WebhookUnavailable,
 )
 from casework.asb_types import ASB_TYPE_CODES
 
@@ -45,13 +49,30 @@ def slots_for(**changes: Any) -> dict[str, Any]:
     """The report form's slots as they stand when a resident confirms the read-back."""
     slots: dict[str, Any] = {
         "description": "loud music from next door every night til 3am, cant sleep",
-        "asb_type": "noise", "location": "Bore Street, Lichfield", "postcode": None, "ward": "Stowe",
-        "occurred": "every night this week, still going on", "ongoing": True, "reporter_role": "victim",
-        "tenure": "social_rent", "landlord": "Bromford", "risk_targeted": False, "risk_often": "many",
-        "risk_reported_before": "unknown", "risk_prejudice": False, "hate_motivation": None,
-        "risk_impact": "severe", "risk_vulnerable": True, "contact_anonymous": False, "text_safe": True,
-        "contact_updates": True, "summary_ok": True, "hate": False, "domestic_abuse": False,
-        "needs": ["feeling_unsafe", "mental_health"], "submission_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "asb_type": "noise",
+        "location": "Bore Street, Lichfield",
+        "postcode": None,
+        "ward": "Stowe",
+        "occurred": "every night this week, still going on",
+        "ongoing": True,
+        "reporter_role": "victim",
+        "tenure": "social_rent",
+        "landlord": "Bromford",
+        "risk_targeted": False,
+        "risk_often": "many",
+        "risk_reported_before": "unknown",
+        "risk_prejudice": False,
+        "hate_motivation": None,
+        "risk_impact": "severe",
+        "risk_vulnerable": True,
+        "contact_anonymous": False,
+        "text_safe": True,
+        "contact_updates": True,
+        "summary_ok": True,
+        "hate": False,
+        "domestic_abuse": False,
+        "needs": ["feeling_unsafe", "mental_health"],
+        "submission_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     }
     slots.update(changes)
     return slots
@@ -59,8 +80,9 @@ def slots_for(**changes: Any) -> dict[str, Any]:
 
 def payload_for(**changes: Any) -> dict[str, Any]:
     slots = slots_for(**changes)
-    return build_intake_payload(slots=slots, conversation_id=SENDER, channel="sms",
-                                submission_id=slots["submission_id"])
+    return build_intake_payload(
+        slots=slots, conversation_id=SENDER, channel="sms", submission_id=slots["submission_id"]
+    )
 
 
 def test_the_bot_knows_exactly_the_casework_asb_type_codes():
@@ -83,16 +105,40 @@ def test_retrying_the_same_submission_files_nothing_new(bot_client):
     assert again["reference"] == first["reference"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"contact_anonymous": True, "text_safe": None, "contact_updates": None},
-    {"asb_type": "other", "domestic_abuse": True, "tenure": None, "landlord": None, "text_safe": False},
-    {"asb_type": "intimidation_harassment", "hate": True, "risk_prejudice": True, "hate_motivation": "race",
-     "tenure": None, "landlord": None},
-    {"reporter_role": "witness", "risk_often": "unknown", "risk_impact": "unknown", "risk_targeted": "unknown",
-     "postcode": "WS13 6JR", "tenure": None, "landlord": None, "asb_type": "graffiti"},
-    {"asb_type": None, "description": "x" * 6000, "occurred": "y" * 400, "location": "z" * 700,
-     "hate_motivation": "because of my accent and where I come from, I think", "risk_prejudice": True},
-], ids=["anonymous", "domestic-abuse", "hate", "witness-unknowns", "oversized-and-untyped"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"contact_anonymous": True, "text_safe": None, "contact_updates": None},
+        {"asb_type": "other", "domestic_abuse": True, "tenure": None, "landlord": None, "text_safe": False},
+        {
+            "asb_type": "intimidation_harassment",
+            "hate": True,
+            "risk_prejudice": True,
+            "hate_motivation": "race",
+            "tenure": None,
+            "landlord": None,
+        },
+        {
+            "reporter_role": "witness",
+            "risk_often": "unknown",
+            "risk_impact": "unknown",
+            "risk_targeted": "unknown",
+            "postcode": "WS13 6JR",
+            "tenure": None,
+            "landlord": None,
+            "asb_type": "graffiti",
+        },
+        {
+            "asb_type": None,
+            "description": "x" * 6000,
+            "occurred": "y" * 400,
+            "location": "z" * 700,
+            "hate_motivation": "because of my accent and where I come from, I think",
+            "risk_prejudice": True,
+        },
+    ],
+    ids=["anonymous", "domestic-abuse", "hate", "witness-unknowns", "oversized-and-untyped"],
+)
 def test_every_shape_of_report_the_form_can_produce_is_accepted(bot_client, changes):
     result = bot_client.file_report(payload_for(**changes, submission_id=f"s-{len(str(changes))}"))
     assert result["reference"].startswith("ASB-")
@@ -101,7 +147,9 @@ def test_every_shape_of_report_the_form_can_produce_is_accepted(bot_client, chan
 @pytest.mark.parametrize("asb_type", sorted(ASB_TYPE_CODES))
 def test_every_asb_type_code_is_accepted(bot_client, asb_type):
     tenure = {"tenure": None, "landlord": None} if asb_type not in ("noise", "neighbour_nuisance") else {}
-    result = bot_client.file_report(payload_for(asb_type=asb_type, submission_id=f"type-{asb_type}", **tenure))
+    result = bot_client.file_report(
+        payload_for(asb_type=asb_type, submission_id=f"type-{asb_type}", **tenure)
+    )
     assert result["reference"].startswith("ASB-")
 
 
