@@ -11,6 +11,7 @@ import argparse
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -26,10 +27,14 @@ class FakeTwilio:
     messages: list[dict[str, Any]] = field(default_factory=list)
     # To number -> (HTTP status, Twilio error code, message) to answer instead of creating.
     refuse: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    # Seconds to wait before answering a create, like the real API's round trip (0 = answer at once).
+    latency: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def create(self, account: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """Create (record) a message, or answer an error as Twilio would."""
+        if self.latency:
+            time.sleep(self.latency)
         to = form.get("To", "")
         if not to or not (form.get("From") or form.get("MessagingServiceSid")):
             return 400, _error(21604, "A 'To' and a 'From' or 'MessagingServiceSid' are required.")
@@ -159,8 +164,8 @@ def _handler(state: FakeTwilio, verbose: bool) -> type[BaseHTTPRequestHandler]:
 class FakeTwilioServer:
     """The fake on a local port, served from a background thread."""
 
-    def __init__(self, port: int = 0, *, verbose: bool = False) -> None:
-        self.state = FakeTwilio()
+    def __init__(self, port: int = 0, *, verbose: bool = False, latency: float = 0.0) -> None:
+        self.state = FakeTwilio(latency=latency)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.state, verbose))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
