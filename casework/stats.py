@@ -333,13 +333,13 @@ def public_stats(session: Session, *, now: datetime, months: int = 12) -> Public
     month_total: Counter[str] = Counter()
     month_resolved: Counter[str] = Counter()
     for r in rows:
-        key = r.created_at.astimezone(LONDON).strftime("%Y-%m")
+        key = r.created_at.astimezone(LONDON).strftime("%B %Y")
         month_total[key] += 1
         month_resolved[key] += r.status == "closed"
     month_keys = []
     cursor = first
     while cursor <= today:
-        month_keys.append(cursor.strftime("%Y-%m"))
+        month_keys.append(cursor.strftime("%B %Y"))  # "November 2026"
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     by_month = suppress([(k, month_total.get(k, 0)) for k in month_keys])
     for cell in by_month:

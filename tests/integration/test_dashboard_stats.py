@@ -186,7 +186,7 @@ def test_public_stats_suppress_small_counts_and_show_no_personal_data(services, 
         ("Chadsmead", None),
     ]
     assert [(c.label, c.count) for c in figures.by_type] == [("Noise", 14), ("Graffiti or fly-posting", 6)]
-    november = next(c for c in figures.by_month if c.label == "2026-11")
+    november = next(c for c in figures.by_month if c.label == "November 2026")
     assert (november.count, november.resolved_share) == (20, 30.0)
     resp = client.get("/stats")
     page = resp.get_data(as_text=True)
