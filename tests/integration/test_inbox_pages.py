@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -54,7 +55,7 @@ def test_triage_officer_sees_reports_in_the_inbox_and_opens_one(services, client
             db,
             "web:abc",
             [("resident", "There is loud music"), ("assistant", "I'm sorry to hear that.")],
-            start=report.created_at.replace(minute=0) - __import__("datetime").timedelta(minutes=5),
+            start=report.created_at.replace(minute=0) - timedelta(minutes=5),
         )
         db.commit()
         email, ref = officer.email, report.reference
