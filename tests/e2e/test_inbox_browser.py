@@ -86,6 +86,21 @@ def page():  # type: ignore[no-untyped-def]
         assert dialogs == [], f"a script ran in the page: {dialogs}"
 
 
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_violations(pg) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Serious and critical accessibility violations found by the vendored axe-core."""
+    if not pg.evaluate("typeof window.axe !== 'undefined'"):
+        pg.add_script_tag(url="/static/vendor/axe.min.js")
+    result = pg.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot as a test artefact."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -127,6 +142,7 @@ def test_officer_filters_opens_a_report_and_posts_a_public_update_that_queues_a_
     assert rows.count() == 1
     assert "High risk" in rows.first.inner_text()
     shot(page, "inbox-filtered")
+    assert serious_violations(page) == []
 
     page.click(f"text={reference}")
     page.wait_for_url(f"**/staff/reports/{reference}")
@@ -149,6 +165,7 @@ def test_officer_filters_opens_a_report_and_posts_a_public_update_that_queues_a_
     assert "patrol" not in row  # the text never carries the update's wording
     assert "An officer will patrol the area" in page.locator("ol.timeline").inner_text()
     shot(page, "report-after-public-update")
+    assert serious_violations(page) == []
 
     with services.sessions() as db:
         queued = db.scalars(
@@ -177,6 +194,7 @@ def test_dashboard_renders_charts_from_local_assets(live, page):  # type: ignore
     assert page.locator("#m-reports").inner_text() == "4"
     assert page.locator("svg[role=img]").count() == 4
     shot(page, "dashboard")
+    assert serious_violations(page) == []
     assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
 
 
