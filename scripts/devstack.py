@@ -178,7 +178,7 @@ def main() -> int:
             "\n"
             f"  The stack is running (took {time.time() - started:.0f}s).\n"
             "  Chat page:   http://127.0.0.1:8000/chat\n"
-            "  Staff inbox: http://127.0.0.1:8000/inbox\n"
+            "  Staff inbox: http://127.0.0.1:8000/inbox  (sign in at /staff/login)\n"
             f"{_demo_logins()}"
             "  Health:      http://127.0.0.1:8000/healthz\n"
             "  Chat by SMS from this terminal: make sms\n"

@@ -12,7 +12,7 @@ import logging
 from datetime import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from casework.contacts import is_valid_web_id, new_web_id, web_sender_id
 from casework.conversation import AssistantUnavailable
@@ -83,6 +83,12 @@ def _secure_headers(resp: Response) -> Response:
     # The conversation is personal: never cached (webhook.security adds the CSP and other headers).
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.get("/")
+def home() -> Response:
+    """Residents arriving at the site's root land on the chat."""
+    return redirect(url_for("chat.page"))  # type: ignore[return-value]
 
 
 @bp.get("/chat")

@@ -37,6 +37,12 @@ def vocabulary() -> dict[str, Any]:
     }
 
 
+@bp.get("/inbox")
+def inbox_shortcut() -> Response:
+    """The short address printed by `make run`: the staff inbox (which asks for sign-in)."""
+    return redirect(url_for("staff_inbox.inbox"))  # type: ignore[return-value]
+
+
 @bp.get("/staff/inbox")
 @staff_required("inbox")
 def inbox():  # type: ignore[no-untyped-def]

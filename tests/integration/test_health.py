@@ -22,3 +22,10 @@ def test_a_fresh_notifier_heartbeat_counts_as_up(client, services) -> None:  # t
         s.add(Heartbeat(name="notifier:a", beat_at=services.clock.now(), info={}))
     parts = client.get("/healthz").get_json()["parts"]
     assert parts["notifier"]["status"] == "ok"
+
+
+def test_the_short_addresses_printed_by_make_run_lead_to_the_chat_and_the_inbox(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/").headers["Location"].endswith("/chat")
+    inbox = client.get("/inbox")
+    assert inbox.status_code == 302 and inbox.headers["Location"].endswith("/staff/inbox")
+    assert client.get("/staff/inbox").status_code in (302, 303)  # not signed in: to the sign-in page
