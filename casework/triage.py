@@ -19,7 +19,7 @@ from casework.audit import add_event, audit
 from casework.inbox_query import RISK_LEVELS, STATUSES
 from casework.linking import LinkError, link_reports, unlink_report
 from casework.models import OutboxMessage, Report
-from casework.notifications import TEMPLATES, detail_line, notify_victim, sms_block_reason
+from casework.notifications import notify_victim, render, sms_block_reason
 from casework.referrals import queue_referral
 from casework.sms_text import encoding, segments
 from casework.workdays import add_working_days
@@ -446,13 +446,7 @@ def close(
 
 def render_sms(purpose: str, report: Report, partnership: Partnership | None) -> str:
     """The exact text notify_victim would queue for this report and purpose."""
-    values = {
-        "reference": report.reference,
-        "detail": detail_line(partnership),
-        "handler": "We",
-        "respond_by": "",
-    }
-    return " ".join(TEMPLATES[purpose].format(**values).split())
+    return render(purpose, reference=report.reference, partnership=partnership)
 
 
 def preview_public_update(

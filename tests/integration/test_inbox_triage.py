@@ -337,6 +337,26 @@ def test_preview_shows_the_neutral_text_its_length_and_segments(services):  # ty
         )
 
 
+def test_the_preview_is_exactly_the_text_that_is_queued(services, clock):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        actor = triage_actor(db)
+        report = make_report(db, contact_id=make_contact(db, phone="+447700900009").id)
+        preview = preview_public_update(report, "status_update", partnership=services.partnership)
+        change_status(
+            db,
+            actor=actor,
+            reference=report.reference,
+            now=clock.now(),
+            partnership=services.partnership,
+            status="in_progress",
+            message="Visited today.",
+            visibility="public",
+        )
+        db.commit()
+        queued = db.scalar(select(OutboxMessage.body).where(OutboxMessage.report_id == report.id))
+        assert queued == preview.text
+
+
 def test_an_action_that_fails_changes_nothing(services, client):  # type: ignore[no-untyped-def]
     with services.sessions() as db:
         officer = make_staff(db, "triage")
