@@ -63,3 +63,9 @@ test: $(VENV)/.installed $(BOTVENV)/.installed ## Everything that checks the pro
 
 clean: ## Remove environments, database and trained models
 	rm -rf $(VENV) $(BOTVENV) var models/*.tar.gz models/.inputs-hash
+
+stack-prod: $(VENV)/.installed $(BOTVENV)/.installed model ## The production stack without Docker (PostgreSQL, Redis, 2 Rasa replicas, gunicorn, 2 notifiers)
+	@$(PY) scripts/prodstack.py
+
+bench-load: $(VENV)/.installed $(BOTVENV)/.installed model ## Load: 20 simulated residents over SMS and web chat against the production stack
+	@$(PY) bench/load/run.py
