@@ -75,18 +75,25 @@ class Referral(_Model):
     service_code_map: dict[str, str] = Field(default_factory=dict)  # asb_type -> the agency's code
 
     def secret(self, environ: Mapping[str, str] | None = None) -> str | None:
-        """The webhook's HMAC secret: the environment variable's value, else the documented dev default."""
+        """The webhook's HMAC secret: the variable's value, else (not in production) the dev default."""
         env = os.environ if environ is None else environ
-        return (env.get(self.secret_env) if self.secret_env else None) or self.dev_secret
+        value = env.get(self.secret_env) if self.secret_env else None
+        return value or (None if _in_production(env) else self.dev_secret)
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
-        """The Open311 api_key: the environment variable's value, else the documented dev default."""
+        """The Open311 api_key: the environment variable's value, else (not in production) the dev default."""
         env = os.environ if environ is None else environ
-        return (env.get(self.api_key_env) if self.api_key_env else None) or self.dev_api_key
+        value = env.get(self.api_key_env) if self.api_key_env else None
+        return value or (None if _in_production(env) else self.dev_api_key)
 
     def service_code_for(self, asb_type: str) -> str:
         """The receiving system's service code for a type (our code when no mapping is given)."""
         return self.service_code_map.get(asb_type, asb_type)
+
+
+def _in_production(env: Mapping[str, str]) -> bool:
+    """Published development secrets are never used when APP_ENV=production."""
+    return env.get("APP_ENV", "").strip().lower() == "production"
 
 
 class PublicContact(_Model):

@@ -370,3 +370,13 @@ def test_every_problem_in_a_file_is_reported_at_once() -> None:
     lines = error_for(break_twice).splitlines()
     assert len(lines) == 2
     assert all(line.startswith(f"{FILE}: ") for line in lines)
+
+
+def test_published_development_secrets_are_never_used_in_production():
+    police = load_partnership("lichfield").agencies["staffs-police"].referral
+    county = load_partnership("lichfield").agencies["staffs-cc"].referral
+    assert police.secret({}) == police.dev_secret and county.api_key({}) == county.dev_api_key
+    assert police.secret({"APP_ENV": "production"}) is None
+    assert county.api_key({"APP_ENV": "production"}) is None
+    configured = {"APP_ENV": "production", police.secret_env: "s3cret-from-the-vault"}
+    assert police.secret(configured) == "s3cret-from-the-vault"
