@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from casework.settings import ensure_dev_secrets, get_settings  # noqa: E402
 
-COLOURS = {"webhook": "36", "rasa": "35", "actions": "33", "notifier": "32"}
+COLOURS = {"webhook": "36", "rasa": "35", "actions": "33", "notifier": "32", "agencies": "34"}
 START_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model, which takes a while on 2 cores
 
 
@@ -84,6 +84,8 @@ def parts() -> list[Part]:
             "http://127.0.0.1:8000/healthz",
         ),
         Part("notifier", [str(venv / "python"), "-m", "notifier"], None),
+        # Local stand-ins for the agencies' mail server, webhook and Open311 endpoints (referrals land here).
+        Part("agencies", [str(venv / "python"), str(ROOT / "scripts" / "agency_sink.py")], None),
     ]
 
 
