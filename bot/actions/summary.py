@@ -49,13 +49,17 @@ def summary_text(slots: Mapping[str, Any]) -> str:
 
 
 def summary_buttons() -> list[dict[str, str]]:
-    """Send, or change one part."""
+    """Send, or change one part (payloads bypass NLU so a choice is never misread)."""
+
+    def change(title: str) -> dict[str, str]:
+        return {"title": title, "payload": f'/inform{{"answer":"{title}"}}'}
+
     return [
-        {"title": "Yes, send it", "payload": "Yes, send it"},
-        {"title": "Change what happened", "payload": "Change what happened"},
-        {"title": "Change where", "payload": "Change where"},
-        {"title": "Change when", "payload": "Change when"},
-        {"title": "Change contact choices", "payload": "Change contact choices"},
+        {"title": "Yes, send it", "payload": "/affirm"},
+        change("Change what happened"),
+        change("Change where"),
+        change("Change when"),
+        change("Change contact choices"),
     ]
 
 
