@@ -33,6 +33,10 @@ class Services:
 
         return load_partnership(self.settings.PARTNERSHIP)
 
+    def check_configuration(self) -> None:
+        """Load and validate the partnership now, so a bad file stops start-up with a clear error."""
+        _ = self.partnership
+
 
 def build_services(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:
     """Create engine and session factory for the configured database (no connection made yet)."""

@@ -13,9 +13,11 @@ import sys
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from casework.bootstrap import Services, build_services
-from casework.db import wait_for_database
+from casework.db import DatabaseUnavailable, wait_for_database
 from casework.log_redaction import install_log_redaction, secrets_from_settings
+from casework.partnership import PartnershipConfigError
 from casework.retention import run_retention
+from casework.settings import ConfigurationError
 from notifier.deferred_replies import retry_deferred
 from notifier.jobs import beat, logged, scan_schedules
 from notifier.options import NotifierOptions
@@ -99,10 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     # twilio-python logs every request at INFO, phone numbers and message text included: keep them out.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
-    services = build_services()
-    install_log_redaction(secrets_from_settings(services.settings))  # no numbers or secrets in logs
-    options = NotifierOptions()
-    wait_for_database(services.engine)
+    try:
+        services = build_services()
+        services.check_configuration()
+        install_log_redaction(secrets_from_settings(services.settings))  # no numbers or secrets in logs
+        options = NotifierOptions()
+        wait_for_database(services.engine)
+    except (ConfigurationError, PartnershipConfigError, DatabaseUnavailable) as exc:
+        log.critical("notifier cannot start: %s", exc)
+        return 2
     jobs = RelayJobs(Relay(services, options=options))
     scheduler = build_scheduler(services, options, jobs)
 

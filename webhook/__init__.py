@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
         overrides = {k: v for k, v in test_config.items() if k.isupper() and k in _settings_fields()}
         services = build_services(load_settings(**overrides))
     settings = services.settings
+    services.check_configuration()
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
         MAX_CONTENT_LENGTH=1 * 1024 * 1024,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from casework.models import Heartbeat
 
 
@@ -29,3 +33,16 @@ def test_the_short_addresses_printed_by_make_run_lead_to_the_chat_and_the_inbox(
     inbox = client.get("/inbox")
     assert inbox.status_code == 302 and inbox.headers["Location"].endswith("/staff/inbox")
     assert client.get("/staff/inbox").status_code in (302, 303)  # not signed in: to the sign-in page
+
+
+def test_a_bad_partnership_file_stops_start_up_naming_the_file_and_key(services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from casework.partnership import PartnershipConfigError
+    from webhook import create_app
+
+    bad = tmp_path / "broken.yml"
+    source = (Path(__file__).resolve().parents[2] / "partnerships" / "lichfield.yml").read_text()
+    bad.write_text(source.replace("triage_agency: ldc-triage", "triage_agency: nobody"))
+    services.settings.PARTNERSHIP = str(bad)
+    with pytest.raises(PartnershipConfigError) as err:
+        create_app({"TESTING": True}, services=services)
+    assert "broken.yml" in str(err.value) and "triage_agency" in str(err.value)
