@@ -31,6 +31,17 @@ BASELINE_MODEL = BASELINE_DIR / "baseline-nlu.tar.gz"
 BASELINE_CONFIG = ROOT / "bench" / "baseline_config.yml"
 
 TARGETS = {"asb_type_accuracy": 0.95, "danger_recall": 1.0, "false_alarm_rate": 0.05, "latency_p95_ms": 150.0}
+RESPONSE_ONLY_INTENTS = {
+    "greet",
+    "goodbye",
+    "thanks",
+    "danger_now",
+    "ask_what_is_asb",
+    "ask_why",
+    "bot_challenge",
+    "chitchat",
+    "out_of_scope",
+}
 SPECIAL = {"report_domestic_abuse": "domestic_abuse", "report_hate": "hate"}
 
 sys.path.insert(0, str(BOT))
@@ -42,10 +53,10 @@ def gold_type(intent: str) -> str | None:
     return SPECIAL.get(intent) or type_from_intent(intent)
 
 
-def load_examples() -> list[tuple[str, str]]:
+def load_examples(path: Path) -> list[tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(HOLDOUT))
+    data = load_data(str(path))
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
@@ -99,6 +110,14 @@ def top_intent(parsed: dict) -> str:
     return parsed["intent"]["name"]
 
 
+def best_report_type(parsed: dict) -> str | None:
+    """The type the report form would take: the best-ranked report intent (as decide_type does)."""
+    for entry in parsed.get("intent_ranking") or []:
+        if gold_type(entry["name"]):
+            return entry["name"]
+    return None
+
+
 def best_non_fallback(parsed: dict) -> str:
     for entry in parsed.get("intent_ranking") or []:
         if entry["name"] != "nlu_fallback":
@@ -113,13 +132,21 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
     agent = Agent.load(str(model_path))
     for text, _ in examples[:5]:  # warm up
         await agent.parse_message(text)
-    predicted, best, latencies = [], [], []
+    predicted, best, in_form, latencies = [], [], [], []
     for text, _ in examples:
         started = time.perf_counter()
         parsed = await agent.parse_message(text)
         latencies.append((time.perf_counter() - started) * 1000)
         predicted.append(top_intent(parsed))
         best.append(best_non_fallback(parsed))
+        in_form.append(best_report_type(parsed))
+    turn_latencies = []
+    for i, (text, intent) in enumerate(examples):
+        if intent in RESPONSE_ONLY_INTENTS:  # whole turn: NLU, policies, response; no action server needed
+            started = time.perf_counter()
+            await agent.handle_text(text, sender_id=f"bench-{i}")
+            turn_latencies.append((time.perf_counter() - started) * 1000)
+    turn_latencies.sort()
     gold = [intent for _, intent in examples]
     typed = [(g, b) for g, b in zip(gold, best, strict=True) if gold_type(g)]
     danger = [p for g, p in zip(gold, predicted, strict=True) if g == "danger_now"]
@@ -133,6 +160,10 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
         "macro_f1": f1_score(gold, predicted, average="macro", zero_division=0),
         "asb_type_accuracy": sum(gold_type(g) == gold_type(b) for g, b in typed) / len(typed),
         "asb_type_examples": len(typed),
+        "asb_type_accuracy_in_form": sum(
+            gold_type(g) == gold_type(f or "") for g, f in zip(gold, in_form, strict=True) if gold_type(g)
+        )
+        / len(typed),
         "confirmed_with_buttons": sum(
             p == "nlu_fallback" for g, p in zip(gold, predicted, strict=True) if gold_type(g)
         )
@@ -141,6 +172,10 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
         "false_alarm_rate": sum(p == "danger_now" for p in safe) / len(safe),
         "latency_p50_ms": statistics.median(latencies),
         "latency_p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "turn_latency_p50_ms": statistics.median(turn_latencies) if turn_latencies else 0.0,
+        "turn_latency_p95_ms": turn_latencies[int(0.95 * (len(turn_latencies) - 1))]
+        if turn_latencies
+        else 0.0,
         "misses": misses,
         "type_misses": [
             (t, g, b)
@@ -150,20 +185,23 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
     }
 
 
-def print_table(results: list[dict]) -> None:
+def print_table(results: list[dict], path: Path) -> None:
     rows = [
         ("intent accuracy", "intent_accuracy", "{:.1%}"),
         ("intent macro F1", "macro_f1", "{:.3f}"),
         ("ASB-type accuracy (>=95%)", "asb_type_accuracy", "{:.1%}"),
+        ("  best report type (in the form)", "asb_type_accuracy_in_form", "{:.1%}"),
         ("  confirmed with buttons", "confirmed_with_buttons", "{:.1%}"),
         ("danger recall (100%)", "danger_recall", "{:.1%}"),
         ("false alarms (<=5%)", "false_alarm_rate", "{:.1%}"),
         ("NLU latency p50 ms", "latency_p50_ms", "{:.1f}"),
         ("NLU latency p95 ms (<=150)", "latency_p95_ms", "{:.1f}"),
+        ("whole-turn latency p50 ms", "turn_latency_p50_ms", "{:.1f}"),
+        ("whole-turn latency p95 ms", "turn_latency_p95_ms", "{:.1f}"),
     ]
     names = ["assistant"] + (["default pipeline"] if len(results) > 1 else [])
     print(
-        f"\nheld-out: {HOLDOUT.relative_to(ROOT)} ({results[0]['examples']} examples, "
+        f"\nheld-out: {path} ({results[0]['examples']} examples, "
         f"{results[0]['asb_type_examples']} with an ASB type)"
     )
     print(f"{'metric':32}" + "".join(f"{n:>20}" for n in names))
@@ -171,15 +209,15 @@ def print_table(results: list[dict]) -> None:
         print(f"{label:32}" + "".join(f"{fmt.format(r[key]):>20}" for r in results))
 
 
-def meets_targets(result: dict) -> list[str]:
+def meets_targets(result: dict, min_type_accuracy: float) -> list[str]:
     failures = []
-    if result["asb_type_accuracy"] < TARGETS["asb_type_accuracy"]:
-        failures.append("ASB-type accuracy below 95%")
+    if result["asb_type_accuracy"] < min_type_accuracy:
+        failures.append(f"ASB-type accuracy below {min_type_accuracy:.0%}")
     if result["danger_recall"] < TARGETS["danger_recall"]:
         failures.append("danger recall below 100%")
     if result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
         failures.append("false alarms above 5%")
-    if result["latency_p95_ms"] > TARGETS["latency_p95_ms"]:
+    if max(result["latency_p95_ms"], result["turn_latency_p95_ms"]) > TARGETS["latency_p95_ms"]:
         failures.append("p95 latency above 150 ms")
     return failures
 
@@ -188,8 +226,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-baseline", action="store_true", help="skip the default-pipeline comparison")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--min-type-accuracy",
+        type=float,
+        default=TARGETS["asb_type_accuracy"],
+        help="ASB-type accuracy floor for --check (default: the 95%% target)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--file", type=Path, default=HOLDOUT, help="test file (default: the blind held-out set)"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     import structlog
@@ -198,11 +245,11 @@ def main() -> int:
     if not MODEL.exists():
         print(f"bench: no model at {MODEL}; run bot/train.sh first", file=sys.stderr)
         return 2
-    examples = load_examples()
+    examples = load_examples(args.file)
     results = [asyncio.run(evaluate(MODEL, examples))]
     if not args.no_baseline:
         results.append(asyncio.run(evaluate(train_baseline(), examples)))
-    print_table(results)
+    print_table(results, args.file)
     if args.show_misses:
         for text, gold, predicted in results[0]["misses"]:
             print(f"  miss: {text!r}: expected {gold}, got {predicted}")
@@ -210,7 +257,9 @@ def main() -> int:
         print(f"  type miss: {text!r}: expected {gold_type(gold)}, best guess {best}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    failures = meets_targets(results[0])
+    failures = meets_targets(results[0], args.min_type_accuracy)
+    if results[0]["asb_type_accuracy"] < TARGETS["asb_type_accuracy"]:
+        print("bench: note: ASB-type accuracy is below the 95% target")
     for failure in failures:
         print(f"bench: TARGET MISSED: {failure}")
     return 1 if (args.check and failures) else 0
