@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from casework.bootstrap import Services
 from casework.clock import SystemClock
 from casework.db import make_engine, make_session_factory
+from casework.inbound import retry_deferred
 from casework.migrate import upgrade
 from casework.models import InboundSms, OutboxMessage, Report
 from casework.notifications import notify_victim
@@ -27,9 +28,11 @@ from casework.settings import load_settings
 from notifier.fake_twilio import FakeTwilio, FakeTwilioServer, _error
 from notifier.options import NotifierOptions
 from notifier.relay import Relay, default_senders
+from tests.e2e.bot_processes import actions_server, bot_env, bot_missing, free_port, rasa_server, running
 from tests.notifier_fakes import make_contact, make_report
 from tests.pg_instance import PgInstance, pg_available, private_postgres
 from tests.rasa_standin import running_rasa
+from webhook.rasa_client import client_for
 
 PUBLIC = "https://asb.example.org"
 TWILIO_TOKEN = "fault-test-twilio-token-0123"
@@ -46,8 +49,7 @@ def fault_settings(database_url: str, **extra: Any) -> Any:
         INTERNAL_API_TOKEN=INTERNAL,
         SENDER_ID_KEY="fault-test-sender-key-0123",
         TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
-        RASA_TIMEOUT_SECONDS=5,
-        **extra,
+        **{"RASA_TIMEOUT_SECONDS": 5, **extra},
     )
 
 
@@ -235,3 +237,77 @@ def test_twilio_failing_or_timing_out_delays_messages_but_loses_and_repeats_none
     assert sent_to == sorted(numbers), "every message went exactly once"
     assert flaky_twilio.state.faults == []  # every fault was met
     assert max(r.attempts for r in rows) >= 2
+
+
+def twiml_text(resp: Any) -> str:
+    """The text of a TwiML reply, lower-cased."""
+    return resp.get_data(as_text=True).lower()
+
+
+def chat_text(resp: Any) -> str:
+    """The web chat answer's text, lower-cased."""
+    return " ".join(m["text"] for m in resp.get_json()).lower()
+
+
+@pytest.mark.slow
+def test_rasa_restarted_mid_conversation_carries_on_and_answers_what_came_while_it_was_down(
+    private_pg: PgInstance, tmp_path: Any
+) -> None:
+    from webhook import create_app
+
+    reason = bot_missing()
+    if reason:
+        pytest.skip(reason)
+    app_url = private_pg.create_database("asb")
+    upgrade(app_url)
+    tracker_url = private_pg.create_database("rasa")
+    actions_port, rasa_port = free_port(), free_port()
+    env = bot_env(tracker_db_url=tracker_url, redis_db=10, actions_url=f"http://127.0.0.1:{actions_port}")
+    rasa = rasa_server(rasa_port, env, tmp_path)
+    with running(actions_server(actions_port, env, tmp_path), rasa):
+        engine = make_engine(app_url)
+        services = Services(
+            fault_settings(app_url, RASA_URL=rasa.url, RASA_TIMEOUT_SECONDS=10),
+            engine,
+            make_session_factory(engine),
+            SystemClock(),
+        )
+        app = create_app({"TESTING": False}, services=services)
+        sms, chat = app.test_client(), app.test_client()
+        number = "+447700900555"
+        sid = iter(f"SM{n:032d}" for n in range(1, 100))
+
+        first = post_sms(sms, sms_form("loud music from next door every night till 3am", next(sid), number))
+        assert "where is it happening" in twiml_text(first)
+        opened = chat.post(
+            "/chat/messages", json={"message": "loud music from next door every night till 3am"}
+        )
+        assert "where is it happening" in chat_text(opened)
+
+        rasa.stop()
+        held = post_sms(sms, sms_form("Bore Street, Lichfield", next(sid), number))
+        assert held.status_code == 200 and "text you its reply" in twiml_text(held)
+        refused = chat.post("/chat/messages", json={"message": "Bore Street, Lichfield"})
+        assert refused.status_code == 503 and int(refused.headers["Retry-After"]) > 0
+
+        rasa.start()
+        rasa.wait_ready()
+        # The notifier's deferred-reply job: the SMS sent while Rasa was down is answered, in context.
+        assert retry_deferred(services, assistant=client_for(services.settings)) == 1
+        with services.sessions() as session:
+            late = session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.purpose == "reply", OutboxMessage.recipient == number
+                )
+            ).all()
+        assert late and "when did it happen" in " ".join(m.body for m in late).lower()
+        # The conversation carries on from the tracker store, over SMS and in the web chat (whose page
+        # offers Try again after a 503: the same message again).
+        carried = post_sms(sms, sms_form("every night, still going on", next(sid), number))
+        assert "happening to you" in twiml_text(carried)
+        retried = chat.post("/chat/messages", json={"message": "Bore Street, Lichfield"})
+        assert retried.status_code == 200 and "when did it happen" in chat_text(retried)
+        with services.sessions() as session:
+            states = session.scalars(select(InboundSms.status).order_by(InboundSms.id)).all()
+        assert states == ["answered", "answered", "answered"]
+        engine.dispose()
