@@ -1,6 +1,9 @@
 # One-command setup and run. `make run` starts everything; `make test` checks everything.
 # Every target sets up what is missing first (environments, database, trained model).
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip repeats a warning for every mirror folder a package is missing from; keep the output readable.
+PIPQUIET := grep -v -E "is ignored: it is neither a file nor a directory|DEPRECATION: .* legacy 'setup.py install'" || true
 .DEFAULT_GOAL := help
 
 VENV      := .venv
@@ -17,14 +20,14 @@ help: ## List the commands
 $(VENV)/.installed: requirements.txt
 	@echo "==> Creating the app environment ($(VENV), Python 3.11+) …"
 	@test -x $(PY) || "$$(scripts/find-python.sh 3.11+)" -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | { $(PIPQUIET); }
 	@touch $@
 
-$(BOTVENV)/.installed: bot/requirements.lock
+$(BOTVENV)/.installed: bot/requirements.lock bot/requirements-test.txt
 	@echo "==> Creating the bot environment ($(BOTVENV), Python 3.10, pinned lock file; a few minutes) …"
 	@PY310="$$(scripts/find-python.sh 3.10)" && { test -x $(BOTPY) || "$$PY310" -m venv $(BOTVENV); }
-	@$(BOTPY) -m pip install --quiet --disable-pip-version-check --no-deps -r bot/requirements.lock
-	@if [ -f bot/requirements-test.txt ]; then $(BOTPY) -m pip install --quiet --disable-pip-version-check --no-deps -r bot/requirements-test.txt; fi
+	@$(BOTPY) -m pip install --quiet --disable-pip-version-check --no-deps -r bot/requirements.lock 2>&1 | { $(PIPQUIET); }
+	@$(BOTPY) -m pip install --quiet --disable-pip-version-check --no-deps -r bot/requirements-test.txt 2>&1 | { $(PIPQUIET); }
 	@touch $@
 
 setup: $(VENV)/.installed $(BOTVENV)/.installed db model ## Create environments, database and model
