@@ -235,6 +235,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument(
+        "--model", type=Path, default=MODEL, help="model to evaluate (default: models/current.tar.gz)"
+    )
+    parser.add_argument(
         "--file", type=Path, default=HOLDOUT, help="test file (default: the blind held-out set)"
     )
     args = parser.parse_args()
@@ -242,11 +245,11 @@ def main() -> int:
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    if not MODEL.exists():
-        print(f"bench: no model at {MODEL}; run bot/train.sh first", file=sys.stderr)
+    if not args.model.exists():
+        print(f"bench: no model at {args.model}; run bot/train.sh first", file=sys.stderr)
         return 2
     examples = load_examples(args.file)
-    results = [asyncio.run(evaluate(MODEL, examples))]
+    results = [asyncio.run(evaluate(args.model.resolve(), examples))]
     if not args.no_baseline:
         results.append(asyncio.run(evaluate(train_baseline(), examples)))
     print_table(results, args.file)

@@ -16,10 +16,14 @@ cd "$ROOT/bot"
 quiet() { grep -v -E "DeprecationWarning|declare_namespace|pkg_resources|^\s*$|import |declarative_base|xla_computation|MovedIn20Warning|UserWarning: The utterance" || true; }
 
 echo "== bot: rasa data validate"
-"$BIN/rasa" data validate --fail-on-warnings --domain domain --data ../nlu_data data --config config.yml 2>&1 \
-  | quiet | grep -E "WARNING|ERROR|Error|warn|completed|conflict" || true
+mkdir -p "$ROOT/results"
+set +e
 "$BIN/rasa" data validate --fail-on-warnings --domain domain --data ../nlu_data data --config config.yml \
-  >/dev/null 2>&1 || { echo "bot: data validation failed"; exit 1; }
+  > "$ROOT/results/bot-validate.log" 2>&1
+rc=$?
+set -e
+quiet < "$ROOT/results/bot-validate.log" | grep -E "rasa.validator|WARNING|ERROR|Error" | tail -12 || true
+if [[ $rc -ne 0 ]]; then echo "bot: data validation FAILED (exit $rc), see results/bot-validate.log"; exit 1; fi
 
 echo "== bot: train"
 "$ROOT/bot/train.sh"
