@@ -192,8 +192,12 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         # Few rows need attention; the inbox counts them on every page.
-        Index("ix_outbox_attention", "report_id", postgresql_where=text("needs_attention"),
-              sqlite_where=text("needs_attention")),
+        Index(
+            "ix_outbox_attention",
+            "report_id",
+            postgresql_where=text("needs_attention"),
+            sqlite_where=text("needs_attention"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,8 +33,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTNERSHIPS_DIR = ROOT / "partnerships"
 
 AgencyKind = Literal[
-    "council", "county_council", "police", "fire", "housing", "mediation", "hub", "probation", "support",
-    "triage", "other",
+    "council",
+    "county_council",
+    "police",
+    "fire",
+    "housing",
+    "mediation",
+    "hub",
+    "probation",
+    "support",
+    "triage",
+    "other",
 ]
 ReferralMethod = Literal["email", "webhook", "open311", "inbox"]
 RISK_LEVELS = ("standard", "medium", "high")
@@ -576,10 +585,32 @@ def _street_variants(key: str) -> set[str]:
 
 
 # Place names that are also everyday words: matched only when written with a capital letter ("Wall").
-COMMON_WORD_PLACES = frozenset({
-    "wall", "hints", "green", "park", "central", "marsh", "street", "moor", "heath", "cross", "bank",
-    "bridge", "castle", "church", "common", "field", "hill", "lane", "mill", "road", "wood", "end",
-})
+COMMON_WORD_PLACES = frozenset(
+    {
+        "wall",
+        "hints",
+        "green",
+        "park",
+        "central",
+        "marsh",
+        "street",
+        "moor",
+        "heath",
+        "cross",
+        "bank",
+        "bridge",
+        "castle",
+        "church",
+        "common",
+        "field",
+        "hill",
+        "lane",
+        "mill",
+        "road",
+        "wood",
+        "end",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -789,7 +820,9 @@ class _PlaceIndex:
         hits = {
             e.key: e
             for e in self.entries
-            if e.kind == "street" and len(e.phrase) >= 2 and e.phrase[-1] in STREET_SUFFIXES
+            if e.kind == "street"
+            and len(e.phrase) >= 2
+            and e.phrase[-1] in STREET_SUFFIXES
             and list(e.phrase[:-1]) == core
         }
         return next(iter(hits.values())) if len(hits) == 1 else None
@@ -837,12 +870,23 @@ def _check(p: Partnership) -> list[tuple[str, str]]:
             names = [w.name for w in p.wards]
             problems.append((path, f"no ward {value!r} in wards{_suggest(value, names)}"))
 
-    for key in ("triage_agency", "hub_agency", "police_agency", "council_agency", "county_council_agency",
-                "fire_agency", "mediation_agency"):
+    for key in (
+        "triage_agency",
+        "hub_agency",
+        "police_agency",
+        "council_agency",
+        "county_council_agency",
+        "fire_agency",
+        "mediation_agency",
+    ):
         need_agency(key, getattr(p, key))
     if p.domestic_abuse_service not in p.agencies and p.domestic_abuse_service not in p.support_services:
-        problems.append(("domestic_abuse_service",
-                         f"{p.domestic_abuse_service!r} is neither an agency id nor a support_services key"))
+        problems.append(
+            (
+                "domestic_abuse_service",
+                f"{p.domestic_abuse_service!r} is neither an agency id nor a support_services key",
+            )
+        )
     if p.area_type == "two_tier" and p.county_council_agency is None:
         problems.append(("county_council_agency", "Field required for a two_tier area"))
 
@@ -932,8 +976,12 @@ def _check(p: Partnership) -> list[tuple[str, str]]:
             try:
                 rule.reason.format(**{k: "x" for k in REASON_FIELDS})
             except (KeyError, IndexError, ValueError) as exc:
-                problems.append((f"{base}.reason", f"bad placeholder {exc}; use {{type}}, {{lead}}, "
-                                 "{landlord} or {ward}"))
+                problems.append(
+                    (
+                        f"{base}.reason",
+                        f"bad placeholder {exc}; use {{type}}, {{lead}}, {{landlord}} or {{ward}}",
+                    )
+                )
 
     for key in p.self_help:
         if key != "default":
@@ -955,9 +1003,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 

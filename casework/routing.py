@@ -27,8 +27,17 @@ from casework.asb_types import ASB_TYPES, asb_label
 from casework.partnership import LANDLORD_PLACEHOLDER, RISK_LEVELS, Agency, Partnership, Rule
 
 SOCIAL_TENURE_WORDS = {
-    "social_rent", "social", "social_housing", "social_tenant", "council", "council_tenant", "council_house",
-    "housing_association", "housing_association_tenant", "rsl", "registered_provider",
+    "social_rent",
+    "social",
+    "social_housing",
+    "social_tenant",
+    "council",
+    "council_tenant",
+    "council_house",
+    "housing_association",
+    "housing_association_tenant",
+    "rsl",
+    "registered_provider",
 }
 PRIVATE_TENURE_WORDS = {"private_rent", "private", "private_tenant", "private_landlord", "renting_privately"}
 OWNER_WORDS = {"owner", "owner_occupier", "own", "homeowner", "owned"}
@@ -87,8 +96,9 @@ def _landlord_id(facts: ReportFacts, p: Partnership) -> str | None:
     return p.landlord_agency(landlord)
 
 
-def _matches(rule: Rule, facts: ReportFacts, ward: str | None, tenure: str | None, landlord: str | None,
-             risk: str) -> bool:
+def _matches(
+    rule: Rule, facts: ReportFacts, ward: str | None, tenure: str | None, landlord: str | None, risk: str
+) -> bool:
     when = rule.when
     if when.asb_type is not None and facts.asb_type not in when.asb_type:
         return False
@@ -181,15 +191,19 @@ def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
     matched: Rule | None = None
     applied: str | None = None
     if not known_type:
-        b.reasons.append(f"{asb_type or 'no type given'} is not a type we recognise → "
-                         f"{b.name(p.triage_agency)}: triage queue")
+        b.reasons.append(
+            f"{asb_type or 'no type given'} is not a type we recognise → "
+            f"{b.name(p.triage_agency)}: triage queue"
+        )
     else:
         matched = next((r for r in p.routing if _matches(r, facts, ward, tenure, landlord, risk)), None)
         if matched is not None:
             lead = landlord if matched.lead == LANDLORD_PLACEHOLDER else matched.lead
             if matched.requires_place and ward is None:
-                b.reasons.append(f"{type_label}: we could not place the location in a ward → "
-                                 f"{b.name(p.triage_agency)}: triage queue")
+                b.reasons.append(
+                    f"{type_label}: we could not place the location in a ward → "
+                    f"{b.name(p.triage_agency)}: triage queue"
+                )
             elif lead and lead in p.agencies:
                 applied = matched.name
                 b.lead = lead

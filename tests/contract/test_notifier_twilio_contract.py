@@ -46,9 +46,7 @@ def ensure_prism() -> Path:
         timeout=600,
     )
     if result.returncode != 0 or not PRISM.exists():
-        pytest.skip(
-            f"Twilio contract test skipped: npm could not install prism-cli: {result.stderr[-500:]}"
-        )
+        pytest.skip(f"Twilio contract test skipped: npm could not install prism-cli: {result.stderr[-500:]}")
     return PRISM
 
 

@@ -100,15 +100,9 @@ def test_an_unknown_purpose_is_refused():
 
 
 def test_months_are_calendar_months_clamped_to_the_month_end():
-    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(
-        2026, 2, 28, tzinfo=UTC
-    )
-    assert add_months(datetime(2026, 11, 18, tzinfo=UTC), 6) == datetime(
-        2027, 5, 18, tzinfo=UTC
-    )
-    assert add_months(datetime(2026, 3, 18, tzinfo=UTC), -6) == datetime(
-        2025, 9, 18, tzinfo=UTC
-    )
+    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert add_months(datetime(2026, 11, 18, tzinfo=UTC), 6) == datetime(2027, 5, 18, tzinfo=UTC)
+    assert add_months(datetime(2026, 3, 18, tzinfo=UTC), -6) == datetime(2025, 9, 18, tzinfo=UTC)
 
 
 def test_numbers_in_logs_are_masked():
