@@ -125,7 +125,7 @@ def best_non_fallback(parsed: dict) -> str:
     return parsed["intent"]["name"]
 
 
-async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
+async def evaluate(model_path: Path, examples: list[tuple[str, str]], *, whole_turn: bool = True) -> dict:
     from rasa.core.agent import Agent
     from sklearn.metrics import f1_score
 
@@ -142,7 +142,9 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
         in_form.append(best_report_type(parsed))
     turn_latencies = []
     for i, (text, intent) in enumerate(examples):
-        if intent in RESPONSE_ONLY_INTENTS:  # whole turn: NLU, policies, response; no action server needed
+        if (
+            whole_turn and intent in RESPONSE_ONLY_INTENTS
+        ):  # whole turn: NLU, policies, response; no action server needed
             started = time.perf_counter()
             await agent.handle_text(text, sender_id=f"bench-{i}")
             turn_latencies.append((time.perf_counter() - started) * 1000)
@@ -172,7 +174,7 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]]) -> dict:
         "false_alarm_rate": sum(p == "danger_now" for p in safe) / len(safe),
         "latency_p50_ms": statistics.median(latencies),
         "latency_p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
-        "turn_latency_p50_ms": statistics.median(turn_latencies) if turn_latencies else 0.0,
+        "turn_latency_p50_ms": statistics.median(turn_latencies) if turn_latencies else float("nan"),
         "turn_latency_p95_ms": turn_latencies[int(0.95 * (len(turn_latencies) - 1))]
         if turn_latencies
         else 0.0,
@@ -217,7 +219,7 @@ def meets_targets(result: dict, min_type_accuracy: float) -> list[str]:
         failures.append("danger recall below 100%")
     if result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
         failures.append("false alarms above 5%")
-    if max(result["latency_p95_ms"], result["turn_latency_p95_ms"]) > TARGETS["latency_p95_ms"]:
+    if max(result["latency_p95_ms"], result["turn_latency_p95_ms"] or 0.0) > TARGETS["latency_p95_ms"]:
         failures.append("p95 latency above 150 ms")
     return failures
 
@@ -251,7 +253,7 @@ def main() -> int:
     examples = load_examples(args.file)
     results = [asyncio.run(evaluate(args.model.resolve(), examples))]
     if not args.no_baseline:
-        results.append(asyncio.run(evaluate(train_baseline(), examples)))
+        results.append(asyncio.run(evaluate(train_baseline(), examples, whole_turn=False)))  # NLU-only model
     print_table(results, args.file)
     if args.show_misses:
         for text, gold, predicted in results[0]["misses"]:
