@@ -61,6 +61,7 @@ bot-test: $(BOTVENV)/.installed model ## Rasa data validation, conversation test
 
 test: $(VENV)/.installed $(BOTVENV)/.installed ## Everything that checks the product
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory model
 	@$(MAKE) --no-print-directory pytest
 	@$(MAKE) --no-print-directory bot-test
 

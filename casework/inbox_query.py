@@ -35,6 +35,7 @@ PER_PAGE_DEFAULT = 50
 COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
+PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
 TRANSCRIPT_BEFORE = timedelta(hours=12)
 TRANSCRIPT_AFTER = timedelta(minutes=15)
 
@@ -120,6 +121,13 @@ def _positive_int(name: str, value: str | None, default: int, maximum: int | Non
     return min(number, maximum) if maximum else number
 
 
+def _page_number(value: str | None) -> int:
+    number = _positive_int("page", value, 1)
+    if number > PAGE_MAX:
+        raise InvalidFilter(f"page: must be {PAGE_MAX} or less")
+    return number
+
+
 def parse_filters(args: Mapping[str, str]) -> InboxFilters:
     """Read filters from query-string style arguments; raises InvalidFilter naming a bad one."""
 
@@ -145,7 +153,7 @@ def parse_filters(args: Mapping[str, str]) -> InboxFilters:
         date_to=_date("to", text("to")),
         q=text("q"),
         sort=sort,
-        page=_positive_int("page", text("page"), 1),
+        page=_page_number(text("page")),
         per_page=_positive_int("per_page", text("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:

@@ -151,3 +151,8 @@ def test_every_read_is_audited(client, services):
         ("api.report.view", "staff_api_token"),
     ]
     assert rows[0].detail["references"] == [ref] and rows[1].target_id == ref
+
+
+def test_an_absurd_page_number_is_refused_not_a_server_error(client):
+    resp = client.get("/api/v1/reports", query_string={"page": 10**22}, headers=TRIAGE)
+    assert resp.status_code == 400 and resp.get_json()["field"] == "page"
