@@ -51,10 +51,11 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--webhook-port", type=int, default=int(env("WEBHOOK_PORT", "8000")))
     ap.add_argument("--rasa-ports", default=env("RASA_PORTS", "5005,5006"))
     ap.add_argument("--actions-port", type=int, default=int(env("ACTIONS_PORT", "5055")))
+    # Two workers per core, each with threads for the turns waiting on Rasa (measured with bench/load).
     ap.add_argument(
-        "--workers", type=int, default=int(env("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 2))))
+        "--workers", type=int, default=int(env("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
     )
-    ap.add_argument("--threads", type=int, default=int(env("WEB_THREADS", "16")), help="threads per worker")
+    ap.add_argument("--threads", type=int, default=int(env("WEB_THREADS", "8")), help="threads per worker")
     ap.add_argument("--notifiers", type=int, default=int(env("NOTIFIERS", "2")))
     ap.add_argument("--model", default=env("RASA_MODEL", str(ROOT / "models" / "current.tar.gz")))
     return ap.parse_args(argv)

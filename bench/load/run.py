@@ -1,15 +1,15 @@
 """Load: simulated residents completing reports concurrently over signed /sms/inbound and /chat/messages.
 
-In one run: the same conversations (same script, concurrency and pauses) first straight to Rasa's REST
-channel (the baseline), then through the edge (half by SMS, half by web chat). Prints turns per second,
-p50/p95/p99 turn latency, the error rate, and the edge's overhead as the ratio of its mean turn latency to
-the baseline's. Targets on a 2-core machine: 20 concurrent conversations, no errors, p95 < 1 s,
-overhead ratio < 1.2.
+In one run: the same conversations (same script, concurrency and pauses) straight to Rasa's REST
+channel (the baseline) and through the edge (half by SMS, half by web chat), alternating in rounds.
+Prints turns per second, p50/p95/p99 turn latency, the error rate, and the edge's overhead as the ratio
+of its mean turn latency to the baseline's. Targets on a 2-core machine: 20 concurrent conversations,
+no errors, p95 < 1 s, overhead ratio < 1.2.
 
 Runs against the production stack (`make stack-prod`) when its webhook answers; otherwise it starts one
 (scripts/prodstack.py) for the run and stops it afterwards.
 
-    .venv/bin/python bench/load/run.py [--conversations 20] [--think 1.0] [--webhook http://127.0.0.1:8000]
+    .venv/bin/python bench/load/run.py [--conversations 20] [--think 5] [--rounds 2] [--webhook URL]
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--conversations", type=int, default=20, help="concurrent residents (half SMS, half chat)"
     )
-    ap.add_argument("--think", type=float, default=1.0, help="seconds a resident takes to answer")
+    ap.add_argument("--think", type=float, default=5.0, help="seconds a resident takes to answer")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of (straight to Rasa, through the edge)")
     ap.add_argument("--webhook", default=os.environ.get("WEBHOOK_URL", "http://127.0.0.1:8000"))
     ap.add_argument("--rasa-ports", default=os.environ.get("RASA_PORTS", "5005,5006"))
     ap.add_argument("--public-url", default=os.environ.get("PUBLIC_BASE_URL", ""))
@@ -157,32 +158,49 @@ def main(argv: list[str] | None = None) -> int:
         n = args.conversations
         run_id = uuid.uuid4().hex[:8]
         print(
-            f"==> {n} concurrent residents, think time {args.think:.1f}s, webhook {args.webhook}, "
-            f"Rasa {', '.join(rasa_urls)}",
+            f"==> {n} concurrent residents, think time {args.think:.1f}s, {args.rounds} rounds, "
+            f"webhook {args.webhook}, Rasa {', '.join(rasa_urls)}",
             flush=True,
         )
         # Warm both replicas (first turns load caches) so neither phase pays for it.
         for i, url in enumerate(rasa_urls):
             converse(f"bench-warm-{run_id}-{i}", rasa_sender(url, f"bench-warm-{run_id}-{i}", channel="web"))
-        direct = []
-        for i in range(n):
-            sender_id = f"bench-{run_id}-direct-{i}"
-            channel = "sms" if i % 2 == 0 else "web"
-            direct.append((sender_id, rasa_sender(rasa_urls[i % len(rasa_urls)], sender_id, channel=channel)))
-        base_convos, base_wall = run_phase("direct", direct, args.think)
-        edge = []
-        for i in range(n):
-            if i % 2 == 0:
-                number = f"+4477009{random.randint(0, 99999):05d}"
-                edge.append((f"sms {number[:-3]}***", sms_sender(args.webhook, public, token, number)))
-            else:
-                edge.append((f"chat {i}", chat_sender(args.webhook)))
-        edge_convos, edge_wall = run_phase("edge", edge, args.think)
+        base_convos: list[Conversation] = []
+        edge_convos: list[Conversation] = []
+        base_wall = edge_wall = 0.0
+        # Alternate the two modes in rounds, so a change in the machine's other load during the run
+        # falls on both alike rather than on whichever phase ran at that moment.
+        for round_no in range(args.rounds):
+            direct = []
+            for i in range(n):
+                sender_id = f"bench-{run_id}-r{round_no}-direct-{i}"
+                channel = "sms" if i % 2 == 0 else "web"
+                direct.append(
+                    (sender_id, rasa_sender(rasa_urls[i % len(rasa_urls)], sender_id, channel=channel))
+                )
+            convos, wall = run_phase("direct", direct, args.think)
+            base_convos += convos
+            base_wall += wall
+            edge = []
+            for i in range(n):
+                if i % 2 == 0:
+                    number = f"+4477009{random.randint(0, 99999):05d}"
+                    edge.append((f"sms {number[:-3]}***", sms_sender(args.webhook, public, token, number)))
+                else:
+                    edge.append((f"chat {round_no}-{i}", chat_sender(args.webhook)))
+            convos, wall = run_phase("edge", edge, args.think)
+            edge_convos += convos
+            edge_wall += wall
+            print(f"    round {round_no + 1}/{args.rounds} done", flush=True)
 
         print()
         base = report("straight to Rasa (REST)", base_convos, base_wall)
-        sms = report("edge: SMS /sms/inbound", edge_convos[0::2], edge_wall)
-        chat = report("edge: web /chat/messages", edge_convos[1::2], edge_wall)
+        sms = report(
+            "edge: SMS /sms/inbound", [c for c in edge_convos if c.sender.startswith("sms")], edge_wall
+        )
+        chat = report(
+            "edge: web /chat/messages", [c for c in edge_convos if c.sender.startswith("chat")], edge_wall
+        )
         both = report("edge: all", edge_convos, edge_wall)
         ratio = both["mean"] / base["mean"] if base.get("mean") and both.get("mean") else float("inf")
         ratio_p50 = both["p50"] / base["p50"] if base.get("p50") and both.get("p50") else float("inf")
