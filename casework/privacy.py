@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from casework.bootstrap import Services, build_services
 from casework.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
@@ -79,10 +79,20 @@ def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str
             sender_id=sms_sender_id(normalise_phone(phone), key),
             detail={k: v for k, v in result.as_dict().items() if k != "tracker_events_deleted"},
         )
-    result.tracker_events_deleted = delete_trackers_for(
-        services.settings.RASA_TRACKER_DB_URL, result.sender_ids
-    )
-    return result.as_dict()
+    erased: dict[str, object] = result.as_dict()
+    try:
+        erased["tracker_events_deleted"] = delete_trackers_for(
+            services.settings.RASA_TRACKER_DB_URL, result.sender_ids
+        )
+    except SQLAlchemyError as exc:
+        # The casework erasure is committed; say plainly what is left rather than fail with a traceback.
+        erased["tracker_events_deleted"] = None
+        erased["tracker_error"] = (
+            f"the Rasa tracker store could not be reached ({type(exc).__name__}): delete the conversations "
+            f"{', '.join(result.sender_ids)} from its events table once it is up (the retention job also "
+            "removes them after RETENTION_CONVERSATION_DAYS)"
+        )
+    return erased
 
 
 def main(argv: list[str] | None = None) -> int:

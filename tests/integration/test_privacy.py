@@ -159,3 +159,37 @@ def test_the_command_line_writes_the_file_and_rejects_a_bad_number(
         timeout=60,
     )
     assert bad.returncode == 2 and "not a phone number" in bad.stderr
+
+
+def test_erasure_deletes_the_numbers_rasa_conversation_and_no_other(
+    services: Services, tmp_path: Path
+) -> None:
+    from tests.integration.test_retention import add_events, rasa_tracker_store
+
+    resident_with_history(services)
+    url = rasa_tracker_store(tmp_path / "tracker.db")
+    services.settings.RASA_TRACKER_DB_URL = url
+    mine = sms_sender_id(PHONE, services.settings.SENDER_ID_KEY)
+    add_events(url, mine, 1.0, 2.0, 3.0)
+    add_events(url, "sms-someone-else", 1.0)
+
+    erased = run_erase(services, phone=PHONE, include_open=False)
+
+    assert erased["tracker_events_deleted"] == 3
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT DISTINCT sender_id FROM events")).scalars().all()
+    engine.dispose()
+    assert left == ["sms-someone-else"]
+
+
+def test_erasure_says_what_is_left_when_the_tracker_store_is_down(services: Services) -> None:
+    resident_with_history(services)
+    services.settings.RASA_TRACKER_DB_URL = "postgresql://postgres@127.0.0.1:9/rasa"  # nothing listens
+
+    erased = run_erase(services, phone=PHONE, include_open=False)
+
+    assert erased["contacts_deleted"] == 1 and erased["tracker_events_deleted"] is None
+    assert sms_sender_id(PHONE, services.settings.SENDER_ID_KEY) in str(erased["tracker_error"])
