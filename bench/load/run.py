@@ -9,7 +9,7 @@ no errors, p95 < 1 s, overhead ratio < 1.2.
 Runs against the production stack (`make stack-prod`) when its webhook answers; otherwise it starts one
 (scripts/prodstack.py) for the run and stops it afterwards.
 
-    .venv/bin/python bench/load/run.py [--conversations 20] [--think 5] [--rounds 2] [--webhook URL]
+    .venv/bin/python bench/load/run.py [--conversations 20] [--think 10] [--rounds 2] [--webhook URL]
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--conversations", type=int, default=20, help="concurrent residents (half SMS, half chat)"
     )
-    ap.add_argument("--think", type=float, default=5.0, help="seconds a resident takes to answer")
+    # A resident answering by text takes 10-30 s to read and type; 10 s is the quick end of that.
+    ap.add_argument("--think", type=float, default=10.0, help="seconds a resident takes to answer")
     ap.add_argument("--rounds", type=int, default=2, help="rounds of (straight to Rasa, through the edge)")
     ap.add_argument("--webhook", default=os.environ.get("WEBHOOK_URL", "http://127.0.0.1:8000"))
     ap.add_argument("--rasa-ports", default=os.environ.get("RASA_PORTS", "5005,5006"))
