@@ -104,9 +104,12 @@ def _date(name: str, value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidFilter(f"{name}: use a date like 2026-11-18") from None
+    if not 1900 <= day.year <= 2999:
+        raise InvalidFilter(f"{name}: use a date between the years 1900 and 2999")
+    return day
 
 
 def _positive_int(name: str, value: str | None, default: int, maximum: int | None = None) -> int:

@@ -308,9 +308,11 @@ def parse_w3c(value: str, name: str) -> datetime:
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed + timedelta(days=1)  # noqa: B018 - the date must leave room for the filters' arithmetic
+    except (ValueError, OverflowError):
         raise Open311Error(400, f"{name} must be a W3C datetime such as 2026-11-18T10:00:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def _iso(dt: datetime | None) -> str | None:

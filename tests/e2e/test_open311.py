@@ -222,3 +222,12 @@ def test_not_ours_sends_the_report_back_to_triage_without_texting(client, servic
             s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == "status_update"))
             == 0
         )
+
+
+def test_a_date_that_cannot_be_placed_in_utc_is_a_400_not_a_server_error(client):
+    resp = client.get(
+        "/open311/v2/requests.json",
+        query_string={"api_key": "test-open311-key", "end_date": "0001-01-01T04:00:00+04:01"},
+    )
+    assert resp.status_code == 400
+    assert "end_date" in resp.get_json()[0]["description"]

@@ -156,3 +156,9 @@ def test_every_read_is_audited(client, services):
 def test_an_absurd_page_number_is_refused_not_a_server_error(client):
     resp = client.get("/api/v1/reports", query_string={"page": 10**22}, headers=TRIAGE)
     assert resp.status_code == 400 and resp.get_json()["field"] == "page"
+
+
+def test_dates_outside_any_plausible_range_are_refused_not_a_server_error(client):
+    for name, value in (("to", "9999-12-31"), ("from", "0001-01-01")):
+        resp = client.get("/api/v1/reports", query_string={name: value}, headers=TRIAGE)
+        assert resp.status_code == 400 and resp.get_json()["field"] == name
