@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         )
 
     @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa replica the webhook relays to: RASA_URLS when set, else RASA_URL."""
+        urls = [u.strip() for u in self.RASA_URLS.split(",") if u.strip()]
+        return urls or [self.RASA_URL]
+
+    @property
     def open311_keys(self) -> set[str]:
         """The statically configured Open311 api_keys."""
         return {k.strip() for k in self.OPEN311_API_KEYS.split(",") if k.strip()}

@@ -46,7 +46,13 @@ def healthz():  # type: ignore[no-untyped-def]
     except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
         parts["database"] = {"status": "down", "detail": type(exc).__name__}
         parts["notifier"] = {"status": "unknown", "detail": "database down"}
-    parts["rasa"] = _probe(svc.settings.RASA_URL.rstrip("/") + "/version")
+    replicas = [(url, _probe(url.rstrip("/") + "/version")) for url in svc.settings.rasa_urls]
+    down = [f"{probe.get('detail', url)}" for url, probe in replicas if probe["status"] != "ok"]
+    parts["rasa"] = (
+        {"status": "ok", "detail": f"{len(replicas)} replica(s)"}
+        if not down
+        else {"status": "down", "detail": "; ".join(down)}
+    )
     parts["action_server"] = _probe(svc.settings.ACTION_SERVER_URL.rstrip("/") + "/health")
     healthy = all(p["status"] == "ok" for p in parts.values())
     resp = jsonify(status="ok" if healthy else "degraded", parts=parts)

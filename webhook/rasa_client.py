@@ -104,7 +104,7 @@ class ReplicatedRasaClient:
 def client_for(settings: Any) -> RasaClient | ReplicatedRasaClient:
     """A client for RASA_URL (or the RASA_URLS replicas); timeout at most 10 s, as Twilio waits 15."""
     timeout = min(float(settings.RASA_TIMEOUT_SECONDS), 10.0)
-    urls = [u.strip() for u in (getattr(settings, "RASA_URLS", "") or "").split(",") if u.strip()]
+    urls = settings.rasa_urls
     if len(urls) > 1:
         return ReplicatedRasaClient(urls, timeout=timeout)
-    return RasaClient(urls[0] if urls else settings.RASA_URL, timeout=timeout)
+    return RasaClient(urls[0], timeout=timeout)

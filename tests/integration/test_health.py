@@ -46,3 +46,10 @@ def test_a_bad_partnership_file_stops_start_up_naming_the_file_and_key(services,
     with pytest.raises(PartnershipConfigError) as err:
         create_app({"TESTING": True}, services=services)
     assert "broken.yml" in str(err.value) and "triage_agency" in str(err.value)
+
+
+def test_every_rasa_replica_is_probed(client, services) -> None:  # type: ignore[no-untyped-def]
+    services.settings.RASA_URLS = "http://127.0.0.1:9,http://127.0.0.2:9"
+    rasa = client.get("/healthz").get_json()["parts"]["rasa"]
+    assert rasa["status"] == "down"
+    assert "127.0.0.1:9" in rasa["detail"] and "127.0.0.2:9" in rasa["detail"]
