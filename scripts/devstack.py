@@ -64,7 +64,7 @@ def parts() -> list[Part]:
     run_bot = ROOT / "bot" / "run.sh"
     return [
         Part("actions", ["bash", str(run_bot), "actions"], "http://127.0.0.1:5055/health"),
-        Part("rasa", ["bash", str(run_bot), "rasa"], settings.RASA_URL.rstrip("/") + "/version"),
+        Part("rasa", ["bash", str(run_bot), "rasa"], settings.RASA_URL.rstrip("/") + "/"),
         Part(
             "webhook",
             [

@@ -46,7 +46,8 @@ def healthz():  # type: ignore[no-untyped-def]
     except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
         parts["database"] = {"status": "down", "detail": type(exc).__name__}
         parts["notifier"] = {"status": "unknown", "detail": "database down"}
-    replicas = [(url, _probe(url.rstrip("/") + "/version")) for url in svc.settings.rasa_urls]
+    # Rasa's root ("Hello from Rasa") answers once the model is loaded, without exposing --enable-api.
+    replicas = [(url, _probe(url.rstrip("/") + "/")) for url in svc.settings.rasa_urls]
     down = [f"{probe.get('detail', url)}" for url, probe in replicas if probe["status"] != "ok"]
     parts["rasa"] = (
         {"status": "ok", "detail": f"{len(replicas)} replica(s)"}
