@@ -123,6 +123,23 @@ def stop(all_parts: list[Part]) -> None:
             part.proc.kill()
 
 
+def supervise(all_parts: list[Part], stopping: threading.Event) -> int:
+    """Watch the running parts until stopped; one that exits stops the rest. Returns the exit code."""
+    while not stopping.is_set():
+        for part in all_parts:
+            if part.proc and part.proc.poll() is not None:
+                print(
+                    f"\n!! {part.name} exited (code {part.proc.returncode}); stopping the rest.", flush=True
+                )
+                stop(all_parts)
+                return 1
+        stopping.wait(1)
+    print("\n==> stopping every part …", flush=True)
+    stop(all_parts)
+    print("==> stopped.", flush=True)
+    return 0
+
+
 def main() -> int:
     """Start all parts, wait for them to be ready, print where to go, and supervise until stopped."""
     tty = sys.stdout.isatty()
@@ -189,19 +206,7 @@ def main() -> int:
             flush=True,
         )
 
-    while not stopping.is_set():
-        for part in all_parts:
-            if part.proc and part.proc.poll() is not None:
-                print(
-                    f"\n!! {part.name} exited (code {part.proc.returncode}); stopping the rest.", flush=True
-                )
-                stop(all_parts)
-                return 1
-        stopping.wait(1)
-    print("\n==> stopping every part …", flush=True)
-    stop(all_parts)
-    print("==> stopped.", flush=True)
-    return 0
+    return supervise(all_parts, stopping)
 
 
 if __name__ == "__main__":

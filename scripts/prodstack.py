@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from devstack import Part, _pump, _ready, stop  # noqa: E402
+from devstack import Part, _pump, _ready, stop, supervise  # noqa: E402
 
 START_TIMEOUT = 600  # seconds: two Rasa replicas load TensorFlow and the model side by side on 2 cores
 SECRETS_FILE = ROOT / "var" / "prod-secrets.env"
@@ -269,19 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             "  Press Ctrl-C to stop every part.\n",
             flush=True,
         )
-    while not stopping.is_set():
-        for part in all_parts:
-            if part.proc and part.proc.poll() is not None:
-                print(
-                    f"\n!! {part.name} exited (code {part.proc.returncode}); stopping the rest.", flush=True
-                )
-                stop(all_parts)
-                return 1
-        stopping.wait(1)
-    print("\n==> stopping every part …", flush=True)
-    stop(all_parts)
-    print("==> stopped.", flush=True)
-    return 0
+    return supervise(all_parts, stopping)
 
 
 if __name__ == "__main__":
