@@ -132,13 +132,19 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]], *, whole_t
     agent = Agent.load(str(model_path))
     for text, _ in examples[:5]:  # warm up
         await agent.parse_message(text)
-    predicted, best, in_form, latencies = [], [], [], []
+    predicted, best, in_form, latencies, confidence = [], [], [], [], []
     for text, _ in examples:
         started = time.perf_counter()
         parsed = await agent.parse_message(text)
         latencies.append((time.perf_counter() - started) * 1000)
         predicted.append(top_intent(parsed))
         best.append(best_non_fallback(parsed))
+        confidence.append(
+            next(
+                (r["confidence"] for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"),
+                0.0,
+            )
+        )
         in_form.append(best_report_type(parsed))
     turn_latencies = []
     for i, (text, intent) in enumerate(examples):
@@ -179,6 +185,22 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]], *, whole_t
         if turn_latencies
         else 0.0,
         "misses": misses,
+        "threshold_table": [
+            {
+                "threshold": t,
+                # right answers the fallback would needlessly turn into a "did you mean" question
+                "right_but_asked": sum(
+                    c < t for g, b, c in zip(gold, best, confidence, strict=True) if g == b
+                )
+                / max(1, sum(g == b for g, b in zip(gold, best, strict=True))),
+                # wrong answers confident enough to be acted on without asking
+                "wrong_and_acted_on": sum(
+                    c >= t for g, b, c in zip(gold, best, confidence, strict=True) if g != b
+                )
+                / max(1, sum(g != b for g, b in zip(gold, best, strict=True))),
+            }
+            for t in (0.2, 0.3, 0.4, 0.5, 0.6)
+        ],
         "type_misses": [
             (t, g, b)
             for (t, g), b in zip(examples, best, strict=True)
@@ -237,6 +259,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument(
+        "--thresholds", action="store_true", help="print what each fallback threshold would do (for tuning)"
+    )
+    parser.add_argument(
         "--model", type=Path, default=MODEL, help="model to evaluate (default: models/current.tar.gz)"
     )
     parser.add_argument(
@@ -258,6 +283,10 @@ def main() -> int:
     if args.show_misses:
         for text, gold, predicted in results[0]["misses"]:
             print(f"  miss: {text!r}: expected {gold}, got {predicted}")
+    if args.thresholds:
+        print("fallback threshold: right answers asked again / wrong answers acted on")
+        for row in results[0]["threshold_table"]:
+            print(f"  {row['threshold']:.1f}: {row['right_but_asked']:.1%} / {row['wrong_and_acted_on']:.1%}")
     for text, gold, best in results[0]["type_misses"]:
         print(f"  type miss: {text!r}: expected {gold_type(gold)}, best guess {best}")
     if args.json:

@@ -48,6 +48,5 @@ fi
 echo "bot: conversation tests passed"
 
 echo "== bot: NLU evaluation on the held-out file"
-# Danger recall 100%, false alarms <= 5% and p95 latency <= 150 ms are enforced. ASB-type accuracy is
-# printed against its 95% target but enforced at an 85% floor: the blind set measured 89.3% (see bot/README.md).
-"$ROOT/bench/nlu" --no-baseline --check --min-type-accuracy "${BOT_MIN_TYPE_ACCURACY:-0.85}"
+# Every target is enforced: ASB-type accuracy >= 95%, danger recall 100%, false alarms <= 5%, p95 <= 150 ms.
+"$ROOT/bench/nlu" --no-baseline --check

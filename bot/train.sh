@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Train the Rasa model only when the training inputs changed.
-# Inputs: nlu_data/, bot/data/, bot/domain/, bot/config.yml. The hash of their contents is
+# Inputs: nlu_data/, bot/data/, bot/domain/, bot/config.yml and the custom components in bot/components/. The hash of their contents is
 # kept in models/.inputs-hash; the model is models/current.tar.gz.
 # Usage: bot/train.sh [--force]
 set -euo pipefail
@@ -12,7 +12,7 @@ MODEL="$MODELS/current.tar.gz"
 HASH_FILE="$MODELS/.inputs-hash"
 
 inputs_hash() {
-  (cd "$ROOT" && find nlu_data bot/data bot/domain bot/config.yml -type f \( -name '*.yml' -o -name '*.yaml' \) -print0 \
+  (cd "$ROOT" && find nlu_data bot/data bot/domain bot/config.yml bot/components -type f \( -name "*.yml" -o -name "*.yaml" -o -name "*.py" \) -print0 \
     | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
 }
 

@@ -1,4 +1,4 @@
-"""Decide the asb_type from DIET's intent ranking, or say we are unsure (no Rasa imports)."""
+"""Decide the asb_type from the intent classifier's ranking, or say we are unsure (no Rasa imports)."""
 
 from __future__ import annotations
 

