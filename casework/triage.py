@@ -21,6 +21,7 @@ from casework.linking import LinkError, link_reports, unlink_report
 from casework.models import OutboxMessage, Report
 from casework.notifications import notify_victim, render, sms_block_reason
 from casework.referrals import queue_referral
+from casework.sending import requeue_for_staff
 from casework.sms_text import encoding, segments
 from casework.workdays import add_working_days
 
@@ -444,6 +445,42 @@ def close(
     return ActionResult(report.reference, "Report closed." + extra + _sms_note(rows))
 
 
+def resend(
+    session: Session, *, actor: Actor, reference: str, now: datetime, message_id: str | int, **_: Any
+) -> ActionResult:
+    """Send a failed text or referral of this report again, once the officer has fixed the cause.
+
+    A text is re-sent only if texting is still allowed now (not opted out, not anonymous, safe to text);
+    the notifier checks again at send time.
+    """
+    report = _load(session, actor, reference)
+    try:
+        wanted = int(str(message_id).strip())
+    except ValueError:
+        raise TriageError("Choose a message to send again.") from None
+    row = session.get(OutboxMessage, wanted)
+    if row is None or row.report_id != report.id:
+        raise TriageError("That message is not one of this report's.")
+    if row.status not in ("failed", "cancelled"):
+        raise TriageError(f"That message is {row.status}; only failed or cancelled ones can be sent again.")
+    if row.kind == "sms":
+        blocked = sms_block_reason(report, report.contact)
+        if blocked:
+            raise TriageError(f"Not sent again: {blocked}.")
+    requeue_for_staff(session, row.id, now=now)
+    what = "The text" if row.kind == "sms" else "The referral"
+    _record(
+        session,
+        report,
+        actor,
+        now,
+        kind="resend",
+        body=f"{what} ({row.purpose.replace('_', ' ')}) queued to send again.",
+        data={"message_id": row.id, "kind": row.kind, "purpose": row.purpose, "transport": row.transport},
+    )
+    return ActionResult(report.reference, f"{what} will be sent again in the next minute.")
+
+
 def render_sms(purpose: str, report: Report, partnership: Partnership | None) -> str:
     """The exact text notify_victim would queue for this report and purpose."""
     return render(purpose, reference=report.reference, partnership=partnership)
@@ -471,4 +508,5 @@ ACTIONS: dict[str, Callable[..., ActionResult]] = {
     "unlink": unlink,
     "risk": change_risk,
     "close": close,
+    "resend": resend,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,23 @@ from casework.settings import load_settings
 # Wednesday 18 November 2026, 10:00 UTC: a working day, outside quiet hours.
 FIXED_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 PG_SKIP_REASON = "PostgreSQL tests skipped: TEST_DATABASE_URL is not set (bash .ci/run sets it)"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI (`REQUIRE_TOOLS=1`, set by .ci/run) the browser and compose checks must run, not skip."""
+    if os.environ.get("REQUIRE_TOOLS") != "1":
+        return
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    plugin = shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True)
+    if not (shutil.which("docker-compose") or (plugin and plugin.returncode == 0)):
+        missing.append("a docker compose client (apt-get install docker-compose)")
+    if missing:
+        raise pytest.UsageError("REQUIRE_TOOLS=1 but missing: " + "; ".join(missing))
 
 
 def pg_url() -> str | None:

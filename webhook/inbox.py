@@ -186,6 +186,13 @@ def close(reference: str):  # type: ignore[no-untyped-def]
     return _act(reference, "close", outcome=request.form.get("outcome", ""))
 
 
+@bp.post("/staff/reports/<reference>/resend")
+@staff_required("report.act")
+def resend(reference: str):  # type: ignore[no-untyped-def]
+    """Send a failed text or referral again."""
+    return _act(reference, "resend", message_id=request.form.get("message_id", ""))
+
+
 @bp.get("/staff/export.csv")
 @staff_required("export")
 def export_csv():  # type: ignore[no-untyped-def]

@@ -61,7 +61,12 @@ class MiniLMEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer as WordPieces
         from transformers import BertConfig, TFBertModel
+        from transformers import logging as transformers_logging
         from transformers.modeling_tf_pytorch_utils import load_pytorch_state_dict_in_tf2_model
+
+        # Loading PyTorch-named weights into TensorFlow makes transformers print a page of advice meant
+        # for fine-tuning; the weights are checked here instead (allow_missing_keys=False below).
+        transformers_logging.set_verbosity_error()
 
         for name in ("config.json", "tokenizer.json", "model.safetensors"):
             if not (path / name).is_file():

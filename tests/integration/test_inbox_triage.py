@@ -17,6 +17,7 @@ from casework.triage import (
     link,
     preview_public_update,
     reassign,
+    resend,
     unlink,
 )
 from tests.factories import cheap_password_hashing, make_contact, make_report, make_staff
@@ -375,3 +376,91 @@ def test_an_action_that_fails_changes_nothing(services, client):  # type: ignore
         assert db.get(Report, report.id).status == "open"
         assert db.scalars(select(ReportEvent)).all() == []
         assert db.get(Report, report.id).first_response_at is None
+
+
+def failed_text(db, report, *, status: str = "failed") -> OutboxMessage:  # type: ignore[no-untyped-def]
+    """A text to the reporter that Twilio refused for good."""
+    row = OutboxMessage(
+        kind="sms",
+        transport="sms",
+        purpose="status_update",
+        report_id=report.id,
+        contact_id=report.contact_id,
+        recipient="+447700900009",
+        body="Update on your report.",
+        status=status,
+        attempts=5,
+        next_attempt_at=report.created_at,
+        error_code="30006",
+        error_message="Landline or unreachable carrier",
+        needs_attention=True,
+        created_at=report.created_at,
+        updated_at=report.created_at,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def test_a_failed_text_can_be_sent_again_from_the_report_page_and_it_is_audited(services, client, clock):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        officer = make_staff(db, "triage")
+        report = make_report(db, contact_id=make_contact(db, phone="+447700900009").id)
+        row = failed_text(db, report)
+        db.commit()
+        row_id = row.id
+    sign_in(client, officer.email)
+    page = client.get(f"/staff/reports/{report.reference}").get_data(as_text=True)
+    assert "Send again" in page
+    resp = client.post(
+        f"/staff/reports/{report.reference}/resend",
+        data={"message_id": str(row_id), "csrf_token": csrf_from(page)},
+    )
+    assert resp.status_code == 303
+    assert "will be sent again" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    with services.sessions() as db:
+        again = db.get(OutboxMessage, row_id)
+        assert (again.status, again.attempts, again.needs_attention, again.error_code) == (
+            "pending",
+            0,
+            False,
+            None,
+        )
+        event = db.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
+        assert event.kind == "resend" and event.public is False
+        audited = db.scalar(select(AuditEvent).where(AuditEvent.action == "report.resend"))
+        assert audited.target_id == report.reference and audited.detail["message_id"] == row_id
+
+
+def test_a_text_is_not_sent_again_once_the_reporter_has_opted_out(services, clock):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        actor = triage_actor(db)
+        contact = make_contact(db, phone="+447700900009")
+        contact.sms_opted_out = True
+        report = make_report(db, contact_id=contact.id)
+        row = failed_text(db, report)
+        with pytest.raises(TriageError, match="opted out"):
+            resend(db, actor=actor, reference=report.reference, now=clock.now(), message_id=row.id)
+        assert db.get(OutboxMessage, row.id).status == "failed"
+
+
+@pytest.mark.parametrize("status", ["pending", "sent", "delivered"])
+def test_only_failed_or_cancelled_messages_are_sent_again(services, clock, status):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        actor = triage_actor(db)
+        report = make_report(db, contact_id=make_contact(db).id)
+        row = failed_text(db, report, status=status)
+        with pytest.raises(TriageError, match="only failed or cancelled"):
+            resend(db, actor=actor, reference=report.reference, now=clock.now(), message_id=row.id)
+
+
+def test_a_message_of_another_report_cannot_be_sent_again_through_this_one(services, clock):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        actor = triage_actor(db)
+        mine = make_report(db, contact_id=make_contact(db).id)
+        theirs = make_report(db, contact_id=make_contact(db, phone="+447700900123").id)
+        row = failed_text(db, theirs)
+        with pytest.raises(TriageError, match="not one of this report's"):
+            resend(db, actor=actor, reference=mine.reference, now=clock.now(), message_id=row.id)
+        with pytest.raises(TriageError, match="Choose a message"):
+            resend(db, actor=actor, reference=mine.reference, now=clock.now(), message_id="x")
