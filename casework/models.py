@@ -289,6 +289,9 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(128), unique=True)
     label: Mapped[str] = mapped_column(String(120))
+    # The agency whose system holds the key: it sees and updates only reports that agency leads or is
+    # copied into. NULL: the whole partnership (a FixMyStreet-like site, the partnership's own system).
+    agency_id: Mapped[str | None] = mapped_column(String(40))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

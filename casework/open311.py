@@ -5,7 +5,9 @@
   (an Intake through casework.intake.file_report): same routing, duplicate linking, risk and case review.
 - ``service_request_id`` is the report's reference; ``agency_responsible`` the lead agency's id.
 - ASB reports are private: every requests, tokens and updates call needs an ``api_key``, one of
-  ``OPEN311_API_KEYS`` or one issued by an admin (stored as its SHA-256, usable until revoked).
+  ``OPEN311_API_KEYS`` or one issued by an admin (stored as its SHA-256, usable until revoked). A key
+  issued for one agency reads and updates only the reports that agency leads or is copied into; any
+  other report answers 404, as if it did not exist.
 - Agency systems push status updates with ``POST servicerequestupdates``; each ``update_id`` is applied
   once. A public update is shown to the reporter (and reporters of linked duplicates) and texted.
 
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from casework.access import agency_involved
 from casework.asb_types import ASB_TYPES
 from casework.audit import add_event, audit
 from casework.intake import Intake, IntakeError, file_report, parse_intake
@@ -77,9 +80,16 @@ class Open311Error(Exception):
 
 @dataclass(frozen=True)
 class Client:
-    """Who is calling: which api_key (for audit)."""
+    """Who is calling: which api_key (for audit), and the one agency it is limited to, if any."""
 
     label: str
+    agency_id: str | None = None
+
+    def may_see(self, report: Report) -> bool:
+        """Whether this client may read or update the report."""
+        if self.agency_id is None:
+            return True
+        return report.lead_agency == self.agency_id or self.agency_id in (report.copied_agencies or [])
 
     @property
     def actor(self) -> str:
@@ -104,7 +114,7 @@ def check_api_key(session: Session, api_key: str | None, *, configured: set[str]
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _sha256(api_key)))
     if row is None or row.revoked_at is not None:
         raise Open311Error(403, "api_key is not valid (or has been revoked).")
-    return Client(label=f"key{row.id}")
+    return Client(label=f"key{row.id}", agency_id=row.agency_id)
 
 
 # ---------------------------------------------------------------------------- services (public)
@@ -377,6 +387,8 @@ def list_requests(
             stmt = stmt.where(Report.status != "closed")
         elif statuses == {"closed"}:
             stmt = stmt.where(Report.status == "closed")
+    if client.agency_id is not None:
+        stmt = stmt.where(agency_involved(client.agency_id))
     reports = session.scalars(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(MAX_LIST)).all()
     audit(
         session,
@@ -395,7 +407,7 @@ def get_request(session: Session, *, reference: str, client: Client, now: dateti
     """GET requests/<id>: one request (in a list, as the spec says), or Open311Error 404."""
     canonical = parse_reference(reference)
     report = session.scalar(select(Report).where(Report.reference == canonical)) if canonical else None
-    if report is None:
+    if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
         raise Open311Error(404, f"No service request {reference!r}.")
     audit(
         session,
@@ -443,7 +455,7 @@ def list_updates(
     """GET servicerequestupdates: public updates between start_date and end_date (default: last 24 hours)."""
     start = parse_w3c(args["start_date"], "start_date") if args.get("start_date") else now - timedelta(days=1)
     end = parse_w3c(args["end_date"], "end_date") if args.get("end_date") else now
-    rows = session.execute(
+    stmt = (
         select(ReportEvent, Report)
         .join(Report, Report.id == ReportEvent.report_id)
         .where(
@@ -452,9 +464,10 @@ def list_updates(
             ReportEvent.created_at >= start,
             ReportEvent.created_at <= end,
         )
-        .order_by(ReportEvent.created_at, ReportEvent.id)
-        .limit(MAX_LIST)
-    ).all()
+    )
+    if client.agency_id is not None:
+        stmt = stmt.where(agency_involved(client.agency_id))
+    rows = session.execute(stmt.order_by(ReportEvent.created_at, ReportEvent.id).limit(MAX_LIST)).all()
     audit(session, actor=client.actor, action="open311.updates.read", at=now, detail={"count": len(rows)})
     session.commit()
     return [_update_json(event, report) for event, report in rows]
@@ -502,7 +515,7 @@ def post_update(
     if existing is not None:
         return UpdateOutcome(update_id=update_id, applied=False)
     report = session.scalar(select(Report).where(Report.reference == canonical))
-    if report is None:
+    if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
         raise Open311Error(404, f"No service request {canonical!r}.")
     try:
         outcome = _apply_update(

@@ -306,14 +306,31 @@ def staff_for_token(session: Session, token: str) -> StaffUser | None:
 
 
 def issue_api_key(
-    session: Session, *, label: str, now: datetime, created_by: int | None, actor: str, ip: str | None = None
+    session: Session,
+    *,
+    label: str,
+    now: datetime,
+    created_by: int | None,
+    actor: str,
+    ip: str | None = None,
+    agency_id: str | None = None,
+    known_agencies: set[str] | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue an Open311 api_key for an agency system; the plain key is returned once, its hash stored."""
+    """Issue an Open311 api_key; the plain key is returned once, its hash stored.
+
+    With `agency_id` the key only reaches reports that agency leads or is copied into; without, the whole
+    partnership's.
+    """
     label = label.strip()
     if not label:
         raise StaffInputError("label: say who the key is for")
+    agency_id = (agency_id or "").strip() or None
+    if agency_id is not None and known_agencies is not None and agency_id not in known_agencies:
+        raise StaffInputError(f"agency: {agency_id!r} is not an agency of this partnership")
     key = "o311_" + secrets.token_urlsafe(24)
-    row = ApiKey(key_hash=sha256_hex(key), label=label[:120], created_by=created_by, created_at=now)
+    row = ApiKey(
+        key_hash=sha256_hex(key), label=label[:120], agency_id=agency_id, created_by=created_by, created_at=now
+    )
     session.add(row)
     session.flush()
     audit(
@@ -324,7 +341,7 @@ def issue_api_key(
         target_type="api_key",
         target_id=str(row.id),
         ip=ip,
-        detail={"label": row.label},
+        detail={"label": row.label, "agency": row.agency_id or "partnership"},
     )
     return row, key
 

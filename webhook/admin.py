@@ -121,7 +121,7 @@ def api_keys():  # type: ignore[no-untyped-def]
     svc = services()
     with svc.sessions() as db:
         keys = list_api_keys(db)
-    return render_template("staff/admin_api_keys.html", keys=keys, new_key=None)
+    return render_template("staff/admin_api_keys.html", keys=keys, new_key=None, **_page_data())
 
 
 @bp.post("/staff/admin/api-keys")
@@ -140,13 +140,15 @@ def issue_key():  # type: ignore[no-untyped-def]
                 created_by=actor.user_id,
                 actor=actor.label,
                 ip=actor.ip,
+                agency_id=request.form.get("agency_id", ""),
+                known_agencies=set(svc.partnership.agencies),
             )
         except StaffInputError as exc:
             flash(str(exc), "error")
             return redirect(url_for("staff_admin.api_keys")), 303
         db.commit()
         keys = list_api_keys(db)
-    resp = render_template("staff/admin_api_keys.html", keys=keys, new_key=key)
+    resp = render_template("staff/admin_api_keys.html", keys=keys, new_key=key, **_page_data())
     return resp, 201, {"Cache-Control": "no-store"}
 
 

@@ -231,3 +231,45 @@ def test_a_date_that_cannot_be_placed_in_utc_is_a_400_not_a_server_error(client)
     )
     assert resp.status_code == 400
     assert "end_date" in resp.get_json()[0]["description"]
+
+
+def issue_key(services, clock, plain: str, agency_id: str | None) -> None:  # type: ignore[no-untyped-def]
+    with services.sessions() as s:
+        s.add(
+            ApiKey(
+                key_hash=hashlib.sha256(plain.encode()).hexdigest(),
+                label=f"{agency_id} system",
+                agency_id=agency_id,
+                created_at=clock.now(),
+            )
+        )
+        s.commit()
+
+
+def test_an_agency_key_reaches_only_that_agencys_reports(client, services, clock):
+    issue_key(services, clock, "o311_police", "staffs-police")
+    issue_key(services, clock, "o311_council", "ldc")
+    ref = post_request(client).get_json()[0]["service_request_id"]
+    mine = client.get(f"/open311/v2/requests/{ref}.json", query_string={"api_key": "o311_council"}).get_json()
+    assert mine[0]["agency_responsible"] == "ldc"  # graffiti on a street: the District Council leads
+
+    # The police system cannot read it, list it, or change it: to that key it does not exist.
+    assert (
+        client.get(f"/open311/v2/requests/{ref}.json", query_string={"api_key": "o311_police"}).status_code
+        == 404
+    )
+    listed = client.get("/open311/v2/requests.json", query_string={"api_key": "o311_police"}).get_json()
+    assert ref not in [r["service_request_id"] for r in listed]
+    update = {"service_request_id": ref, "update_id": "pol-1", "status": "fixed", "description": "Done."}
+    refused = client.post("/open311/v2/servicerequestupdates.json", data={**update, "api_key": "o311_police"})
+    assert refused.status_code == 404
+    with services.sessions() as s:
+        assert s.scalars(select(Report).where(Report.reference == ref)).one().status == "open"
+
+    # The council's system, which leads it, can.
+    council = {**update, "update_id": "ldc-1", "status": "action_scheduled", "api_key": "o311_council"}
+    assert client.post("/open311/v2/servicerequestupdates.json", data=council).status_code == 201
+    theirs = client.get("/open311/v2/servicerequestupdates.json", query_string={"api_key": "o311_council"})
+    assert [u["service_request_id"] for u in theirs.get_json()] == [ref]
+    others = client.get("/open311/v2/servicerequestupdates.json", query_string={"api_key": "o311_police"})
+    assert others.get_json() == []

@@ -268,6 +268,26 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed_then_revokes_it(service
         assert not api_key_is_valid(db, key)
 
 
+def test_admin_issues_a_key_limited_to_one_agency_and_an_unknown_agency_is_refused(services, client, world):  # type: ignore[no-untyped-def]
+    from casework.models import ApiKey
+
+    sign_in(client, world["accounts"]["admin"])
+    token = csrf_from(client.get("/staff/admin/api-keys").get_data(as_text=True))
+    form = {"label": "Police case system", "agency_id": "staffs-police", "csrf_token": token}
+    issued = client.post("/staff/admin/api-keys", data=form)
+    assert issued.status_code == 201
+    assert "Staffordshire Police&#39;s reports" in issued.get_data(as_text=True)
+    bad = client.post("/staff/admin/api-keys", data={**form, "agency_id": "nobody"})
+    assert bad.status_code == 303
+    assert "not an agency of this partnership" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    with services.sessions() as db:
+        assert [(k.label, k.agency_id) for k in db.scalars(select(ApiKey))] == [
+            ("Police case system", "staffs-police")
+        ]
+        issued_audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "api_key.issue"))
+        assert issued_audit.detail["agency"] == "staffs-police"
+
+
 def test_admin_gives_an_officer_an_api_token_and_unlocks_accounts(services, client, world, clock):  # type: ignore[no-untyped-def]
     for _ in range(5):
         sign_in(client, world["accounts"]["triage"], "wrong password!")
