@@ -329,7 +329,11 @@ def issue_api_key(
         raise StaffInputError(f"agency: {agency_id!r} is not an agency of this partnership")
     key = "o311_" + secrets.token_urlsafe(24)
     row = ApiKey(
-        key_hash=sha256_hex(key), label=label[:120], agency_id=agency_id, created_by=created_by, created_at=now
+        key_hash=sha256_hex(key),
+        label=label[:120],
+        agency_id=agency_id,
+        created_by=created_by,
+        created_at=now,
     )
     session.add(row)
     session.flush()
