@@ -183,7 +183,7 @@ async def evaluate(model_path: Path, examples: list[tuple[str, str]], *, whole_t
         "turn_latency_p50_ms": statistics.median(turn_latencies) if turn_latencies else float("nan"),
         "turn_latency_p95_ms": turn_latencies[int(0.95 * (len(turn_latencies) - 1))]
         if turn_latencies
-        else 0.0,
+        else float("nan"),
         "misses": misses,
         "threshold_table": [
             {
@@ -230,7 +230,8 @@ def print_table(results: list[dict], path: Path) -> None:
     )
     print(f"{'metric':32}" + "".join(f"{n:>20}" for n in names))
     for label, key, fmt in rows:
-        print(f"{label:32}" + "".join(f"{fmt.format(r[key]):>20}" for r in results))
+        cells = ["n/a" if r[key] != r[key] else fmt.format(r[key]) for r in results]  # NaN: not measured
+        print(f"{label:32}" + "".join(f"{c:>20}" for c in cells))
 
 
 def meets_targets(result: dict, min_type_accuracy: float) -> list[str]:
@@ -241,7 +242,8 @@ def meets_targets(result: dict, min_type_accuracy: float) -> list[str]:
         failures.append("danger recall below 100%")
     if result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
         failures.append("false alarms above 5%")
-    if max(result["latency_p95_ms"], result["turn_latency_p95_ms"] or 0.0) > TARGETS["latency_p95_ms"]:
+    turn_p95 = result["turn_latency_p95_ms"]
+    if max(result["latency_p95_ms"], 0.0 if turn_p95 != turn_p95 else turn_p95) > TARGETS["latency_p95_ms"]:
         failures.append("p95 latency above 150 ms")
     return failures
 
