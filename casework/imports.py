@@ -18,10 +18,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.asb_types import ASB_TYPES
@@ -49,6 +49,12 @@ POLICE_UK_COLUMNS = (
 POLICE_UK_ASB = "Anti-social behaviour"
 UNSPECIFIED_TYPE = "unspecified"  # the source does not say which kind of ASB
 CHUNK = 500
+# A running import stores progress every CHUNK rows, within seconds. One silent for this long was stopped
+# (the web process that ran it restarted or crashed): it is marked failed and can be uploaded again.
+STALLED_AFTER = timedelta(minutes=10)
+STALLED_REASON = (
+    "import interrupted (the server restarted); upload the file again: rows already imported are skipped"
+)
 MAX_ROWS = 500_000
 
 
@@ -171,6 +177,7 @@ def start_batch(
         skip_reasons={},
         created_by=created_by,
         created_at=now,
+        updated_at=now,
     )
     session.add(batch)
     session.flush()
@@ -405,6 +412,7 @@ def run_import(
             batch.processed_rows = processed
             batch.imported, batch.duplicates = imported, duplicates
             batch.skipped, batch.skip_reasons = sum(reasons.values()), dict(reasons)
+            batch.updated_at = stamp
             if final:
                 batch.status = "done"
                 batch.finished_at = stamp
@@ -437,6 +445,21 @@ def run_import(
         done = session.get(ImportBatch, batch_id)
         assert done is not None
         return done
+
+
+def mark_stalled(session: Session, *, now: datetime) -> int:
+    """Mark running imports that stopped storing progress as failed, saying what to do; the caller commits."""
+    stalled = session.scalars(
+        select(ImportBatch).where(
+            ImportBatch.status == "running",
+            func.coalesce(ImportBatch.updated_at, ImportBatch.created_at) < now - STALLED_AFTER,
+        )
+    ).all()
+    for batch in stalled:
+        batch.status = "failed"
+        batch.skip_reasons = {**(batch.skip_reasons or {}), STALLED_REASON: 1}
+        batch.finished_at = now
+    return len(stalled)
 
 
 def recent_batches(session: Session, *, limit: int = 50) -> list[ImportBatch]:

@@ -327,6 +327,7 @@ class ImportBatch(Base):
     skip_reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]  # last stored progress: a running batch silent for long has stopped
     finished_at: Mapped[datetime | None]
 
 

@@ -16,6 +16,7 @@ from casework.imports import (
     count_rows,
     decode,
     generic_rows,
+    mark_stalled,
     parse_type_values,
     police_uk_rows,
     recent_batches,
@@ -93,6 +94,8 @@ def imports():  # type: ignore[no-untyped-def]
     """Past imports with their summaries, and the upload forms."""
     svc = services()
     with svc.sessions() as db:
+        if mark_stalled(db, now=svc.clock.now()):
+            db.commit()
         batches = recent_batches(db)
     return render_template("staff/imports.html", batches=batches)
 
@@ -178,6 +181,8 @@ def import_batch(batch_id: int):  # type: ignore[no-untyped-def]
     """One import's progress (the page refreshes itself while it runs) and summary."""
     svc = services()
     with svc.sessions() as db:
+        if mark_stalled(db, now=svc.clock.now()):
+            db.commit()
         batch = db.get(ImportBatch, batch_id)
         if batch is None:
             raise NotFound("no such import")

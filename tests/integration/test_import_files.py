@@ -192,3 +192,32 @@ def test_uploading_something_else_says_why_and_imports_nothing(services, client)
     assert "not a police.uk street-level file" in resp.get_data(as_text=True)
     with services.sessions() as db:
         assert db.scalars(select(ImportBatch)).all() == []
+
+
+def test_an_import_stopped_by_a_restart_is_shown_as_interrupted_with_what_to_do(services, client, clock):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    with services.sessions() as db:
+        email = make_staff(db, "triage").email
+        now = clock.now()
+        for minutes_silent in (30, 1):  # one stopped long ago, one still storing progress
+            db.add(
+                ImportBatch(
+                    source="police.uk",
+                    filename=f"silent-{minutes_silent}.csv",
+                    status="running",
+                    total_rows=1000,
+                    processed_rows=500,
+                    skip_reasons={},
+                    created_at=now - timedelta(minutes=40),
+                    updated_at=now - timedelta(minutes=minutes_silent),
+                )
+            )
+        db.commit()
+    sign_in(client, email)
+    client.get("/staff/imports")
+    with services.sessions() as db:
+        states = {b.filename: (b.status, b.skip_reasons) for b in db.scalars(select(ImportBatch))}
+    status, reasons = states["silent-30.csv"]
+    assert status == "failed" and any("upload the file again" in r for r in reasons)
+    assert states["silent-1.csv"][0] == "running"
