@@ -49,6 +49,18 @@ def beat(services: Services) -> None:
             row.beat_at = now
 
 
+def forget_beat(services: Services) -> None:
+    """On a clean stop: remove this process's heartbeat so /healthz counts only processes that run."""
+    name = f"notifier:{services.settings.NOTIFIER_INSTANCE}"[:60]
+    try:
+        with services.sessions() as session, session.begin():
+            row = session.get(Heartbeat, name)
+            if row is not None:
+                session.delete(row)
+    except Exception:  # the database may be what stopped us; the beat then simply ages out
+        log.warning("could not remove the heartbeat of %s", name, exc_info=True)
+
+
 @logged
 def scan_schedules(services: Services) -> tuple[int, int]:
     """Queue due "still being worked on" updates and satisfaction surveys."""

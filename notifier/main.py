@@ -19,7 +19,7 @@ from casework.partnership import PartnershipConfigError
 from casework.retention import run_retention
 from casework.settings import ConfigurationError
 from notifier.deferred_replies import retry_deferred
-from notifier.jobs import beat, logged, scan_schedules
+from notifier.jobs import beat, forget_beat, logged, scan_schedules
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         options.NOTIFIER_LEASE_SECONDS,
     )
     scheduler.start()
+    forget_beat(services)
     log.info("notifier %s stopped", services.settings.NOTIFIER_INSTANCE)
     return 0
 

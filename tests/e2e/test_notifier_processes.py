@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.db import make_engine
-from casework.models import OutboxMessage
+from casework.models import Heartbeat, OutboxMessage
 from notifier.fake_twilio import FakeTwilioServer
 from notifier.harness import (
     always_awake_partnership,
@@ -66,9 +66,13 @@ def test_two_notifier_processes_send_5000_messages_none_twice_none_lost(
     ]
     try:
         wait_until_settled(engine, 5000, timeout=240)
+        with engine.connect() as conn:  # each beats as soon as it starts (read by /healthz)
+            assert set(conn.scalars(select(Heartbeat.name))) == {"notifier:p1", "notifier:p2"}
     finally:
         codes = [stop(p) for p in procs]
     assert codes == [0, 0], "notifiers did not stop cleanly on SIGTERM"
+    with engine.connect() as conn:  # a clean stop takes the process out of /healthz's count at once
+        assert list(conn.scalars(select(Heartbeat.name))) == []
     assert_each_sent_exactly_once(engine, fake_twilio, 5000)
     with engine.connect() as conn:
         senders = Counter(conn.scalars(select(OutboxMessage.claimed_by)))
