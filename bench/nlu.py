@@ -1,8 +1,9 @@
-"""NLU benchmark on the held-out file (bot/tests/nlu_holdout.yml), never trained on.
+"""NLU benchmark on the blind test sets (bot/tests/nlu_holdout.yml, nlu_holdout_b.yml, nlu_danger.yml),
+never trained on.
 
-Prints intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
-per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline
-trained on the same data. Run with the bot environment: bench/nlu [--no-baseline] [--check].
+Prints, per set, intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
+per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline trained on
+the same data. Run with the bot environment: bench/nlu [--no-baseline] [--check] [--file F ...].
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
 HOLDOUT = BOT / "tests" / "nlu_holdout.yml"
+# Blind sets, never trained on, each written by someone who had not seen the training data (or the
+# other sets): A and B are ordinary first messages; the danger set is danger now and its lookalikes.
+BLIND_SETS = [HOLDOUT, BOT / "tests" / "nlu_holdout_b.yml", BOT / "tests" / "nlu_danger.yml"]
+LOOKALIKE_SETS = {"nlu_danger.yml"}  # its non-danger messages are chosen to look like danger
 MODEL = ROOT / "models" / "current.tar.gz"
 BASELINE_DIR = ROOT / "models" / "bench"
 BASELINE_MODEL = BASELINE_DIR / "baseline-nlu.tar.gz"
@@ -234,13 +239,15 @@ def print_table(results: list[dict], path: Path) -> None:
         print(f"{label:32}" + "".join(f"{c:>20}" for c in cells))
 
 
-def meets_targets(result: dict, min_type_accuracy: float) -> list[str]:
+def meets_targets(result: dict, min_type_accuracy: float, *, lookalikes: bool = False) -> list[str]:
+    """Targets missed. On a lookalike set only danger recall and latency are targets: its ASB-type and
+    false-alarm figures measure hard cases on purpose and are reported, not enforced."""
     failures = []
-    if result["asb_type_accuracy"] < min_type_accuracy:
+    if not lookalikes and result["asb_type_accuracy"] < min_type_accuracy:
         failures.append(f"ASB-type accuracy below {min_type_accuracy:.0%}")
     if result["danger_recall"] < TARGETS["danger_recall"]:
         failures.append("danger recall below 100%")
-    if result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
+    if not lookalikes and result["false_alarm_rate"] > TARGETS["false_alarm_rate"]:
         failures.append("false alarms above 5%")
     turn_p95 = result["turn_latency_p95_ms"]
     if max(result["latency_p95_ms"], 0.0 if turn_p95 != turn_p95 else turn_p95) > TARGETS["latency_p95_ms"]:
@@ -267,7 +274,12 @@ def main() -> int:
         "--model", type=Path, default=MODEL, help="model to evaluate (default: models/current.tar.gz)"
     )
     parser.add_argument(
-        "--file", type=Path, default=HOLDOUT, help="test file (default: the blind held-out set)"
+        "--file",
+        type=Path,
+        action="append",
+        help="test file; repeat for several (default: every blind set, "
+        + ", ".join(p.name for p in BLIND_SETS)
+        + ")",
     )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -277,28 +289,34 @@ def main() -> int:
     if not args.model.exists():
         print(f"bench: no model at {args.model}; run bot/train.sh first", file=sys.stderr)
         return 2
-    examples = load_examples(args.file)
-    results = [asyncio.run(evaluate(args.model.resolve(), examples))]
-    if not args.no_baseline:
-        results.append(asyncio.run(evaluate(train_baseline(), examples, whole_turn=False)))  # NLU-only model
-    print_table(results, args.file)
-    if args.show_misses:
-        for text, gold, predicted in results[0]["misses"]:
-            print(f"  miss: {text!r}: expected {gold}, got {predicted}")
-    if args.thresholds:
-        print("fallback threshold: right answers asked again / wrong answers acted on")
-        for row in results[0]["threshold_table"]:
-            print(f"  {row['threshold']:.1f}: {row['right_but_asked']:.1%} / {row['wrong_and_acted_on']:.1%}")
-    for text, gold, best in results[0]["type_misses"]:
-        print(f"  type miss: {text!r}: expected {gold_type(gold)}, best guess {best}")
+    everything, missed = [], False
+    for path in args.file or BLIND_SETS:
+        examples = load_examples(path)
+        results = [asyncio.run(evaluate(args.model.resolve(), examples))]
+        if not args.no_baseline:
+            results.append(asyncio.run(evaluate(train_baseline(), examples, whole_turn=False)))  # NLU only
+        everything.append({"file": str(path), "results": results})
+        print_table(results, path)
+        if args.show_misses:
+            for text, gold, predicted in results[0]["misses"]:
+                print(f"  miss: {text!r}: expected {gold}, got {predicted}")
+        if args.thresholds:
+            print("fallback threshold: right answers asked again / wrong answers acted on")
+            for row in results[0]["threshold_table"]:
+                asked, acted = row["right_but_asked"], row["wrong_and_acted_on"]
+                print(f"  {row['threshold']:.1f}: {asked:.1%} / {acted:.1%}")
+        for text, gold, best in results[0]["type_misses"]:
+            print(f"  type miss: {text!r}: expected {gold_type(gold)}, best guess {best}")
+        lookalikes = path.name in LOOKALIKE_SETS
+        if lookalikes:
+            print("  (a lookalike set: ASB-type accuracy and false alarms are reported, not targets)")
+        failures = meets_targets(results[0], args.min_type_accuracy, lookalikes=lookalikes)
+        for failure in failures:
+            print(f"bench: TARGET MISSED on {path.name}: {failure}")
+        missed = missed or bool(failures)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    failures = meets_targets(results[0], args.min_type_accuracy)
-    if results[0]["asb_type_accuracy"] < TARGETS["asb_type_accuracy"]:
-        print("bench: note: ASB-type accuracy is below the 95% target")
-    for failure in failures:
-        print(f"bench: TARGET MISSED: {failure}")
-    return 1 if (args.check and failures) else 0
+        args.json.write_text(json.dumps(everything, indent=2))
+    return 1 if (args.check and missed) else 0
 
 
 if __name__ == "__main__":

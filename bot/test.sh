@@ -4,7 +4,7 @@
 #   2. train (skipped when data, domain and config are unchanged)
 #   3. action unit tests (bot/tests, pytest in the bot environment)
 #   4. conversation tests (bot/tests/test_stories.yml) with --fail-on-prediction-errors
-#   5. NLU evaluation on the blind held-out file (bench/nlu --no-baseline --check)
+#   5. NLU evaluation on the blind test sets (bench/nlu --no-baseline --check)
 # The intake contract test runs with the app's tests (tests/bot, app environment).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +47,7 @@ fi
 [[ -f "$out/story_report.json" ]] || { echo "bot: conversation tests did not run"; exit 1; }
 echo "bot: conversation tests passed"
 
-echo "== bot: NLU evaluation on the held-out file"
-# Every target is enforced: ASB-type accuracy >= 95%, danger recall 100%, false alarms <= 5%, p95 <= 150 ms.
+echo "== bot: NLU evaluation on the blind test sets"
+# Enforced on every blind set: danger recall 100%, p95 <= 150 ms; on the ordinary sets (A, B) also
+# ASB-type accuracy >= 95% and false alarms <= 5%.
 "$ROOT/bench/nlu" --no-baseline --check

@@ -102,5 +102,9 @@ class ActionFallback(Action):
                 text="Sorry, I'm still not understanding. " + person_text(_partnership())
             )
             return []
-        dispatcher.utter_message(text="Sorry, I didn't understand. Is it one of these?", buttons=buttons)
+        # Unsure is never a reason to hold back the 999 line: a frightened message is often an unusual one.
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure I understood. If anyone is in danger now, call 999. Otherwise, is it one of these?",
+            buttons=buttons,
+        )
         return []
