@@ -30,6 +30,10 @@ HOLDOUT = BOT / "tests" / "nlu_holdout.yml"
 # other sets): A and B are ordinary first messages; the danger set is danger now and its lookalikes.
 BLIND_SETS = [HOLDOUT, BOT / "tests" / "nlu_holdout_b.yml", BOT / "tests" / "nlu_danger.yml"]
 LOOKALIKE_SETS = {"nlu_danger.yml"}  # its non-danger messages are chosen to look like danger
+# Written last and measured once, after every choice was made; never tuned on. Its figures are printed
+# and reported in bot/README.md, not enforced: enforcing them would invite tuning to them.
+FINAL_SET = BOT / "tests" / "nlu_final.yml"
+REPORT_ONLY_SETS = {FINAL_SET.name}
 MODEL = ROOT / "models" / "current.tar.gz"
 BASELINE_DIR = ROOT / "models" / "bench"
 BASELINE_MODEL = BASELINE_DIR / "baseline-nlu.tar.gz"
@@ -290,7 +294,7 @@ def main() -> int:
         print(f"bench: no model at {args.model}; run bot/train.sh first", file=sys.stderr)
         return 2
     everything, missed = [], False
-    for path in args.file or BLIND_SETS:
+    for path in args.file or [*BLIND_SETS, FINAL_SET]:
         examples = load_examples(path)
         results = [asyncio.run(evaluate(args.model.resolve(), examples))]
         if not args.no_baseline:
@@ -311,6 +315,10 @@ def main() -> int:
         if lookalikes:
             print("  (a lookalike set: ASB-type accuracy and false alarms are reported, not targets)")
         failures = meets_targets(results[0], args.min_type_accuracy, lookalikes=lookalikes)
+        if path.name in REPORT_ONLY_SETS:
+            for failure in failures:
+                print(f"bench: final check (reported, not enforced) on {path.name}: {failure}")
+            continue
         for failure in failures:
             print(f"bench: TARGET MISSED on {path.name}: {failure}")
         missed = missed or bool(failures)

@@ -104,7 +104,8 @@ class ActionFallback(Action):
             return []
         # Unsure is never a reason to hold back the 999 line: a frightened message is often an unusual one.
         dispatcher.utter_message(
-            text="Sorry, I'm not sure I understood. If anyone is in danger now, call 999. Otherwise, is it one of these?",
+            text="Sorry, I'm not sure I understood. If anyone is in danger now, call 999 (textphone 18000). "
+            "Otherwise, is it one of these?",
             buttons=buttons,
         )
         return []

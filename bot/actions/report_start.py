@@ -24,6 +24,7 @@ def _fresh_report() -> list[dict[str, Any]]:
         SlotSet("submit_failed", False),
         SlotSet("location_attempts", 0),
         SlotSet("submission_id", uuid.uuid4().hex),
+        SlotSet("danger_draft", False),
     ]
     return events
 
@@ -102,4 +103,43 @@ class ActionStartHateReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
+        return events
+
+
+class ActionAfterDanger(Action):
+    """After the 999 guidance on a first message: keep the resident's words and offer to report them.
+
+    A frightened message often is the report ("a man with a knife outside my door"), and a past event
+    read as danger ("someone broke into my shed on sunday") should not have to be typed again. When the
+    message describes something, a report is drafted from it (the type from the classifier's next
+    best readings) and the resident is asked whether to pass it on now; otherwise they are told to
+    say what happened when they are safe.
+    """
+
+    def name(self) -> str:
+        return "action_after_danger"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        text = latest_text(tracker)
+        if not is_descriptive(text):
+            dispatcher.utter_message(response="utter_after_danger")
+            return [SlotSet("danger_draft", False)]
+        events = _fresh_report()
+        # The danger guard shrank the other readings; scale them back up to compare them with each other.
+        others = [r for r in intent_ranking(tracker) if r.get("name") != "danger_now"]
+        total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
+        asb_type, candidates = decide_type(
+            {**r, "confidence": float(r.get("confidence") or 0.0) / total} for r in others
+        )
+        events += [
+            SlotSet("description", text),
+            SlotSet("asb_type", asb_type),
+            SlotSet("type_candidates", candidates or None),
+            SlotSet("danger_draft", True),
+        ]
+        if mentions_hate(text):
+            events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+        dispatcher.utter_message(response="utter_ask_report_after_danger")
         return events

@@ -51,7 +51,10 @@ class DangerGuard(GraphComponent):
             intent = message.get(INTENT) or {}
             if not self.enabled or text.startswith("/"):
                 continue
-            if intent.get("name") == DANGER_INTENT and float(intent.get("confidence") or 0) >= GUARD_CONFIDENCE:
+            if (
+                intent.get("name") == DANGER_INTENT
+                and float(intent.get("confidence") or 0) >= GUARD_CONFIDENCE
+            ):
                 continue
             ranking = list(message.get(INTENT_RANKING_KEY) or [])
             read_as_danger = any(

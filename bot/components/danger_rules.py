@@ -58,9 +58,7 @@ ATTACK_UNDER_WAY = re.compile(
     r"stabbing|strangling)\b|\bunconscious\b|"
     r"\b(he'?s|hes|she'?s|shes|they'?re|theyre|is|are) (coming at|going for) (me|us|him|her|them)\b|"
     r"\b(he'?s|hes|she'?s|shes|they'?re|theyre|is|are) (kicking|punching|hitting|stamping on|battering|"
-    r"laying into) "
-    + PERSON
-    + r"\b",
+    r"laying into) " + PERSON + r"\b",
     _I,
 )
 NOW = re.compile(

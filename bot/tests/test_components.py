@@ -18,7 +18,9 @@ def embed(encoder: MiniLMEncoder, *texts: str) -> np.ndarray:
     return np.stack([sentence for _, _, sentence in encoder.encode(list(texts))])
 
 
-def test_the_same_complaint_in_other_words_is_close_and_a_different_one_is_not(encoder: MiniLMEncoder) -> None:
+def test_the_same_complaint_in_other_words_is_close_and_a_different_one_is_not(
+    encoder: MiniLMEncoder,
+) -> None:
     # A wrongly loaded model gives near-random similarities; the real one knows these mean the same.
     bikes, mopeds, music = embed(
         encoder,

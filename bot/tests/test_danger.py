@@ -53,7 +53,9 @@ def parsed(text: str, ranking: list[tuple[str, float]]) -> Message:
 
 def test_an_unsure_reading_of_danger_is_acted_on_not_turned_into_a_question() -> None:
     guard = DangerGuard(DangerGuard.get_default_config())
-    message = parsed("something bad is going on outside get someone", [("report_asb", 0.41), ("danger_now", 0.3)])
+    message = parsed(
+        "something bad is going on outside get someone", [("report_asb", 0.41), ("danger_now", 0.3)]
+    )
     guard.process([message])
     assert message.get("intent") == {"name": "danger_now", "confidence": GUARD_CONFIDENCE}
     # what else it might be keeps its order but cannot tie with danger (the fallback would ask instead)

@@ -259,3 +259,30 @@ def test_a_plain_stop_still_stops_and_sends_nothing():
         events = run(ActionCancelReport().run(dispatcher, tracker, {}))
         assert texts(dispatcher) == ["utter_cancelled"], text
         assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_after_999_guidance_the_first_message_is_kept_as_a_draft_report():
+    from actions.report_start import ActionAfterDanger
+
+    ranking = [
+        {"name": "danger_now", "confidence": 0.99},
+        {"name": "report_criminal_damage", "confidence": 0.006},
+        {"name": "report_trespass", "confidence": 0.004},
+    ]
+    text = "someone broke into my shed last night and smashed the lock"
+    tracker = make_tracker(events=[user_event(text, "danger_now", 0.99, ranking=ranking)])
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(run(ActionAfterDanger().run(dispatcher, tracker, {})))
+    assert texts(dispatcher) == ["utter_ask_report_after_danger"]
+    assert slots["description"] == text and slots["danger_draft"] is True and slots["submission_id"]
+    # the guard shrank the other readings; compared with each other they are close, so the type is asked
+    assert slots["asb_type"] is None and slots["type_candidates"] == ["criminal_damage", "trespass"]
+
+
+def test_after_999_guidance_a_bare_cry_for_help_is_asked_what_happened():
+    from actions.report_start import ActionAfterDanger
+
+    tracker = make_tracker(events=[user_event("help", "danger_now", 0.99)])
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(run(ActionAfterDanger().run(dispatcher, tracker, {})))
+    assert texts(dispatcher) == ["utter_after_danger"] and slots == {"danger_draft": False}
