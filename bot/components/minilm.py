@@ -14,7 +14,6 @@ Features added to each message's text, as Rasa's dense featurizers do:
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,6 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-logger = logging.getLogger(__name__)
-
-DIMENSIONS = 384
 
 
 def model_dir() -> Path:
@@ -119,7 +114,7 @@ class MiniLMEncoder:
 
 def token_vectors(tokens: list[Any], pieces: np.ndarray, offsets: list[tuple[int, int]]) -> np.ndarray:
     """One vector per Rasa token: the mean of the word pieces that overlap its characters."""
-    out = np.zeros((len(tokens), DIMENSIONS), dtype=np.float32)
+    out = np.zeros((len(tokens), pieces.shape[1]), dtype=np.float32)
     for i, token in enumerate(tokens):
         hits = [j for j, (start, end) in enumerate(offsets) if start < token.end and end > token.start]
         if hits:
