@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from casework.bootstrap import Services
-from casework.db import DatabaseUnavailable
-from casework.models import Heartbeat
-from casework.notifications import queue_cadence_updates, queue_surveys
+from casework.core.bootstrap import Services
+from casework.core.db import DatabaseUnavailable
+from casework.core.models import Heartbeat
+from casework.messaging.notifications import queue_cadence_updates, queue_surveys
 
 log = logging.getLogger("notifier.jobs")
 

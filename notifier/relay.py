@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from casework.bootstrap import Services
-from casework.sending import (
+from casework.core.bootstrap import Services
+from casework.messaging.sending import (
     Claimed,
     Receipt,
     RetryPolicy,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from casework.access import NotFound
-from casework.models import StaffUser
-from casework.staff import (
+from casework.core.models import StaffUser
+from casework.staff.access import NotFound
+from casework.staff.accounts import (
     ROLES,
     StaffInputError,
     create_staff,

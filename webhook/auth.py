@@ -29,10 +29,10 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from casework.access import AccessDenied, Actor, NotFound, actor_for
-from casework.clock import LONDON
-from casework.models import StaffUser
-from casework.staff import authenticate
+from casework.core.clock import LONDON
+from casework.core.models import StaffUser
+from casework.staff.access import AccessDenied, Actor, NotFound, actor_for
+from casework.staff.accounts import authenticate
 from webhook import services
 
 bp = Blueprint("staff_auth", __name__, static_folder="static/staff", static_url_path="/staff/static")
@@ -183,7 +183,7 @@ def login_submit():  # type: ignore[no-untyped-def]
 @bp.post("/staff/logout")
 def logout():  # type: ignore[no-untyped-def]
     """Sign out (audited)."""
-    from casework.audit import audit
+    from casework.core.audit import audit
 
     actor = current_actor()
     if actor is not None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from casework.access import NotFound
-from casework.imports import (
+from casework.core.models import ImportBatch
+from casework.insight.imports import (
     ColumnMapping,
     ImportFileError,
     check_generic,
@@ -23,8 +23,8 @@ from casework.imports import (
     run_import,
     start_batch,
 )
-from casework.models import ImportBatch
-from casework.stats import InvalidPeriod, build_dashboard, period_from
+from casework.insight.stats import InvalidPeriod, build_dashboard, period_from
+from casework.staff.access import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 

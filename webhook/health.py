@@ -8,7 +8,7 @@ import requests
 from flask import Blueprint, jsonify
 from sqlalchemy import select, text
 
-from casework.models import Heartbeat
+from casework.core.models import Heartbeat
 from webhook import services
 
 bp = Blueprint("health", __name__)

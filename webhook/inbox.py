@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from casework import triage
-from casework.asb_types import ASB_TYPES
-from casework.export import export_reports
-from casework.inbox_query import (
+from casework.core.asb_types import ASB_TYPES
+from casework.staff import triage
+from casework.staff.export import export_reports
+from casework.staff.inbox import (
     STATUSES,
     InvalidFilter,
     list_reports,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from casework.open311 import (
+from casework.open311.requests import (
     Open311Error,
     check_api_key,
     create_request,

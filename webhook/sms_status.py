@@ -12,8 +12,8 @@ import logging
 from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from casework.sending import UnknownMessage, record_delivery_status
-from casework.settings import Settings
+from casework.core.settings import Settings
+from casework.messaging.sending import UnknownMessage, record_delivery_status
 from webhook import services
 from webhook.sms import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, public_url, signing_token
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, session, url_for
 
-from casework.access import AccessDenied, NotFound
-from casework.inbox_query import InvalidFilter
-from casework.staff_reports import api_actor, list_for_api, report_for_api
+from casework.staff.access import AccessDenied, NotFound
+from casework.staff.api_reports import api_actor, list_for_api, report_for_api
+from casework.staff.inbox import InvalidFilter
 from webhook import services
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")

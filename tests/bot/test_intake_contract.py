@@ -22,7 +22,7 @@ from bot.actions.webhook_client import (
     WebhookSettings,
     WebhookUnavailable,
 )
-from casework.asb_types import ASB_TYPE_CODES
+from casework.core.asb_types import ASB_TYPE_CODES
 
 TOKEN = "test-internal-token-0123456789"
 SENDER = "sms-3f9a0c1b2d4e5f60718293a4b5c6d7e8"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from casework.models import ChatTurn, Contact
+from casework.core.models import ChatTurn, Contact
 from tests.rasa_standin import RasaStandIn, running_rasa
 
 SITE = "https://asb.example.org"

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from casework.access import Actor
-from casework.models import ImportBatch, ImportedIncident, SurveyResponse
-from casework.stats import Period, build_dashboard, public_stats
+from casework.core.models import ImportBatch, ImportedIncident, SurveyResponse
+from casework.insight.stats import Period, build_dashboard, public_stats
+from casework.staff.access import Actor
 from tests.factories import NOW, cheap_password_hashing, make_contact, make_report, make_staff
 from tests.integration.test_inbox_pages import sign_in
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from casework.bootstrap import Services
-from casework.clock import FixedClock
-from casework.contacts import get_or_create_sms_contact
-from casework.intake import IntakeResult, file_report, parse_intake
-from casework.linking import LinkError, contacts_following, link_reports, unlink_report
-from casework.models import OutboxMessage, Report, ReportEvent
+from casework.conversation.contacts import get_or_create_sms_contact
+from casework.core.bootstrap import Services
+from casework.core.clock import FixedClock
+from casework.core.models import OutboxMessage, Report, ReportEvent
+from casework.intake.filing import IntakeResult, file_report, parse_intake
+from casework.intake.linking import LinkError, contacts_following, link_reports, unlink_report
 
 _ids = itertools.count(1)
 
@@ -272,7 +272,7 @@ def test_five_different_people_reporting_the_same_problem_makes_it_eligible(serv
 
 
 def test_a_resident_can_be_told_the_status_only_of_their_own_report(services):
-    from casework.status import public_status
+    from casework.conversation.public_status import public_status
 
     sender = sms_sender(services, "07700 900040")
     result = file(services, sender)

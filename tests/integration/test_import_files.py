@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from casework.imports import (
+from casework.core.models import ImportBatch, ImportedIncident, Report
+from casework.insight.imports import (
     ColumnMapping,
     ImportFileError,
     check_generic,
@@ -21,7 +22,6 @@ from casework.imports import (
     run_import,
     start_batch,
 )
-from casework.models import ImportBatch, ImportedIncident, Report
 from tests.factories import cheap_password_hashing, make_staff
 from tests.integration.test_inbox_pages import csrf_from, sign_in
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.access import Actor
-from casework.inbox_query import InvalidFilter, list_reports, parse_filters
-from casework.models import AuditEvent
+from casework.core.models import AuditEvent
+from casework.staff.access import Actor
+from casework.staff.inbox import InvalidFilter, list_reports, parse_filters
 from tests.factories import NOW, cheap_password_hashing, make_contact, make_outbox, make_report, make_staff
 from tests.integration.test_inbox_pages import sign_in
 

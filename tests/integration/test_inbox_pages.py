@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent
+from casework.core.models import AuditEvent
 from tests.factories import (
     PASSWORD,
     cheap_password_hashing,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from casework.access import Actor, NotFound
-from casework.models import AuditEvent, OutboxMessage, Report, ReportEvent
-from casework.triage import (
+from casework.core.models import AuditEvent, OutboxMessage, Report, ReportEvent
+from casework.staff.access import Actor, NotFound
+from casework.staff.triage import (
     TriageError,
     accept,
     add_note,

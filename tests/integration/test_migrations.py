@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from casework.migrate import downgrade, upgrade
-from casework.models import Base
+from casework.cli.migrate import downgrade, upgrade
+from casework.core.models import Base
 
 
 def test_models_match_the_migrations(db_url: str) -> None:

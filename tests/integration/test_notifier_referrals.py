@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 import pytest
 from aiosmtpd.controller import Controller
 
-from casework.models import OutboxMessage
-from casework.referrals import queue_referral
+from casework.core.models import OutboxMessage
+from casework.messaging.referrals import queue_referral
 from notifier.options import NotifierOptions
 from notifier.relay import Relay, default_senders
 from tests.notifier_fakes import HttpReceiver, make_contact, make_report

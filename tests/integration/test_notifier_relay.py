@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.models import Contact, OutboxMessage
-from casework.notifications import notify_victim
-from casework.sending import SendFailure, claim_due, stale_claims
+from casework.core.models import Contact, OutboxMessage
+from casework.messaging.notifications import notify_victim
+from casework.messaging.sending import SendFailure, claim_due, stale_claims
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 from notifier.sms import ConsoleSmsSender
@@ -28,7 +28,7 @@ class FlakySender:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(message.id)
-        from casework.sending import Receipt
+        from casework.messaging.sending import Receipt
 
         return Receipt(provider_id=f"SM{message.id}")
 
@@ -194,7 +194,7 @@ def test_unknown_outcome_stays_sending_until_reconciled_with_the_provider(servic
 
 
 def test_claims_are_disjoint_across_concurrent_transactions_on_postgresql(pg_db_url, clock):
-    from casework.db import make_engine, make_session_factory
+    from casework.core.db import make_engine, make_session_factory
 
     engine = make_engine(pg_db_url)
     sessions = make_session_factory(engine)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from casework.models import OutboxMessage
-from casework.notifications import queue_cadence_updates, queue_surveys
+from casework.core.models import OutboxMessage
+from casework.messaging.notifications import queue_cadence_updates, queue_surveys
 from notifier.jobs import scan_schedules
 from notifier.options import NotifierOptions
 from notifier.relay import Relay

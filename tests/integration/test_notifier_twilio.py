@@ -8,13 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from casework.models import Contact, OutboxMessage
-from casework.notifications import notify_victim
-from casework.sending import claim_due
-from notifier.fake_twilio import FakeTwilioServer
+from casework.core.models import Contact, OutboxMessage
+from casework.messaging.notifications import notify_victim
+from casework.messaging.sending import claim_due
 from notifier.options import NotifierOptions
 from notifier.relay import Relay, default_senders
 from notifier.sms import TwilioSmsSender
+from tests.fakes.twilio import FakeTwilioServer
 from tests.notifier_fakes import make_contact, make_report
 
 

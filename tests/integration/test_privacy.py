@@ -14,12 +14,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from casework.bootstrap import Services
-from casework.contacts import sms_sender_id
-from casework.models import AuditEvent, ChatTurn, Contact, InboundSms, OutboxMessage, Report, SurveyResponse
-from casework.outbox import enqueue
-from casework.privacy import run_erase, run_sar
-from casework.subject_access import OpenReportsNeedConfirmation
+from casework.cli.privacy import run_erase, run_sar
+from casework.conversation.contacts import sms_sender_id
+from casework.core.bootstrap import Services
+from casework.core.models import (
+    AuditEvent,
+    ChatTurn,
+    Contact,
+    InboundSms,
+    OutboxMessage,
+    Report,
+    SurveyResponse,
+)
+from casework.messaging.outbox import enqueue
+from casework.privacy.subject_access import OpenReportsNeedConfirmation
 from tests.integration.test_retention import add_conversation, close, file_sms_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +149,7 @@ def test_the_command_line_writes_the_file_and_rejects_a_bad_number(
     }
     out = tmp_path / "cli.json"
     ok = subprocess.run(
-        [sys.executable, "-m", "casework.privacy", "sar", "--phone", PHONE, "--out", str(out)],
+        [sys.executable, "-m", "casework.cli.privacy", "sar", "--phone", PHONE, "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,
@@ -151,7 +159,7 @@ def test_the_command_line_writes_the_file_and_rejects_a_bad_number(
     assert ok.returncode == 0, ok.stderr
     assert "1 reports" in ok.stdout and json.loads(out.read_text())["subject"]["phone"] == PHONE
     bad = subprocess.run(
-        [sys.executable, "-m", "casework.privacy", "erase", "--phone", "not-a-number"],
+        [sys.executable, "-m", "casework.cli.privacy", "erase", "--phone", "not-a-number"],
         capture_output=True,
         text=True,
         env=env,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.settings import load_settings
+from casework.core.settings import load_settings
 from tests.rasa_standin import free_port_url, running_rasa
 from webhook.rasa_client import RasaClient, RasaUnavailable, ReplicatedRasaClient, client_for
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from casework.bootstrap import Services
-from casework.contacts import get_or_create_sms_contact, set_phone
-from casework.intake import Intake, file_report
-from casework.models import AuditEvent, ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
-from casework.outbox import enqueue
-from casework.retention import REMOVED, postcode_sector, run_retention
+from casework.conversation.contacts import get_or_create_sms_contact, set_phone
+from casework.core.bootstrap import Services
+from casework.core.models import AuditEvent, ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
+from casework.intake.filing import Intake, file_report
+from casework.messaging.outbox import enqueue
+from casework.privacy.retention import REMOVED, postcode_sector, run_retention
 
 PHONE = "+447700900123"
 
@@ -268,7 +268,7 @@ def test_without_a_tracker_store_the_job_says_so_and_carries_on(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     services.settings.RASA_TRACKER_DB_URL = ""
-    with caplog.at_level(logging.INFO, logger="casework.retention"):
+    with caplog.at_level(logging.INFO, logger="casework.privacy.retention"):
         result = run_retention(services)
     assert result.tracker_conversations_deleted is None
     assert "RASA_TRACKER_DB_URL is not set" in caplog.text

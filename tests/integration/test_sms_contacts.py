@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from casework.contacts import (
+from casework.conversation.contacts import (
     get_or_create_sms_contact,
     get_or_create_web_contact,
     needs_text_safe_question,
@@ -13,9 +13,9 @@ from casework.contacts import (
     record_text_safe,
     set_phone,
 )
-from casework.inbound import retry_deferred
-from casework.models import Contact, InboundSms, OutboxMessage
-from casework.outbox import enqueue
+from casework.conversation.inbound_sms import retry_deferred
+from casework.core.models import Contact, InboundSms, OutboxMessage
+from casework.messaging.outbox import enqueue
 from notifier import deferred_replies
 from tests.rasa_standin import running_rasa
 

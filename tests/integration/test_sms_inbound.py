@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from casework.contacts import sms_sender_id
-from casework.inbound import (
+from casework.conversation.contacts import sms_sender_id
+from casework.conversation.inbound_sms import (
     EMPTY_REPLY,
     HOLDING,
     MEDIA_ONLY_REPLY,
@@ -24,10 +24,10 @@ from casework.inbound import (
     UNREADABLE_REPLY,
     retry_deferred,
 )
-from casework.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, SurveyResponse
-from casework.outbox import enqueue
-from casework.sending import claim_due
-from casework.sms_text import segments
+from casework.conversation.sms_text import segments
+from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, SurveyResponse
+from casework.messaging.outbox import enqueue
+from casework.messaging.sending import claim_due
 from tests.rasa_standin import RasaStandIn, free_port_url, running_rasa
 from webhook.rasa_client import client_for
 

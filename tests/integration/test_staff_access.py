@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent, ReportEvent, StaffUser
-from casework.staff import api_key_is_valid, staff_for_token
+from casework.core.models import AuditEvent, ReportEvent, StaffUser
+from casework.staff.accounts import api_key_is_valid, staff_for_token
 from tests.factories import PASSWORD, cheap_password_hashing, make_report, make_staff
 from tests.integration.test_inbox_pages import csrf_from, sign_in
 
@@ -259,7 +259,7 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed_then_revokes_it(service
     assert key not in client.get("/staff/admin/api-keys").get_data(as_text=True)
     with services.sessions() as db:
         assert api_key_is_valid(db, key)
-        from casework.models import ApiKey
+        from casework.core.models import ApiKey
 
         row = db.scalar(select(ApiKey))
         assert key not in row.key_hash
@@ -269,7 +269,7 @@ def test_admin_issues_a_key_shown_once_and_stored_hashed_then_revokes_it(service
 
 
 def test_admin_issues_a_key_limited_to_one_agency_and_an_unknown_agency_is_refused(services, client, world):  # type: ignore[no-untyped-def]
-    from casework.models import ApiKey
+    from casework.core.models import ApiKey
 
     sign_in(client, world["accounts"]["admin"])
     token = csrf_from(client.get("/staff/admin/api-keys").get_data(as_text=True))

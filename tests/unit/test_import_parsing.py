@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from casework.clock import LONDON
-from casework.imports import Incident, parse_when, police_uk_rows
+from casework.core.clock import LONDON
+from casework.insight.imports import Incident, parse_when, police_uk_rows
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"

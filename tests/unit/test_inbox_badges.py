@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from casework.inbox_query import InboxFilters, badges_for, is_overdue, parse_filters
+from casework.staff.inbox import InboxFilters, badges_for, is_overdue, parse_filters
 
 NOW = datetime(2026, 11, 18, 10, tzinfo=UTC)
 

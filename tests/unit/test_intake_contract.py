@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from casework.intake import (
+from casework.intake.filing import (
     IntakeError,
     RiskIntake,
     mediation_offer,
@@ -15,7 +15,7 @@ from casework.intake import (
     parse_occurred,
     signposts_for,
 )
-from casework.partnership import load_partnership
+from casework.partnership.loader import load_partnership
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 

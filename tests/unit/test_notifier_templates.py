@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casework.asb_types import ASB_TYPES
-from casework.notifications import TEMPLATES, add_months, render
-from casework.partnership import load_partnership
-from casework.sms_text import encoding, segments
+from casework.conversation.sms_text import encoding, segments
+from casework.core.asb_types import ASB_TYPES
+from casework.messaging.notifications import TEMPLATES, add_months, render
+from casework.partnership.loader import load_partnership
 from notifier.sms import mask_number
 
 PARTNERSHIP = load_partnership("lichfield")

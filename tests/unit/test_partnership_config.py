@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from casework.asb_types import ASB_TYPES
-from casework.partnership import (
+from casework.core.asb_types import ASB_TYPES
+from casework.partnership.loader import (
     PARTNERSHIPS_DIR,
     Partnership,
     PartnershipConfigError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.references import ALPHABET, new_reference, parse_reference
+from casework.core.references import ALPHABET, new_reference, parse_reference
 
 
 def test_a_new_reference_is_asb_dash_six_unambiguous_characters():

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework.asb_types import ASB_TYPES, NSIR_CLASSES, asb_label, is_asb_type, nsir_class
-from casework.partnership import Partnership, load_partnership
-from casework.routing import ReportFacts, RoutingDecision, normalise_tenure, route
+from casework.core.asb_types import ASB_TYPES, NSIR_CLASSES, asb_label, is_asb_type, nsir_class
+from casework.intake.routing import ReportFacts, RoutingDecision, normalise_tenure, route
+from casework.partnership.loader import Partnership, load_partnership
 
 # A placeable ward in each partnership that no ward-specific rule singles out.
 QUIET_WARD = {"lichfield": "Boley Park", "durham": "Belmont", "charnwood": "Loughborough Outwoods"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.settings import ConfigurationError, Settings
+from casework.core.settings import ConfigurationError, Settings
 
 STRONG = "x" * 40
 

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
-from casework.conversation import clean_text, normalise_messages
-from casework.sms_text import (
+from casework.conversation.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
+from casework.conversation.sms_text import (
     choose_button,
     encoding,
     numbered_choices,
@@ -17,6 +16,7 @@ from casework.sms_text import (
     smart_encode,
     split_for_sms,
 )
+from casework.conversation.transcript import clean_text, normalise_messages
 
 
 @pytest.mark.parametrize(

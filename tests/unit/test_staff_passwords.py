@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.staff import hash_password, sha256_hex
+from casework.staff.accounts import hash_password, sha256_hex
 
 
 def test_passwords_are_stored_as_salted_argon2id_hashes():

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from casework.workdays import (
+from casework.core.workdays import (
     add_working_days,
     format_date_for_resident,
     is_working_day,
