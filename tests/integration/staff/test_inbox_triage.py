@@ -21,7 +21,7 @@ from casework.staff.triage import (
     unlink,
 )
 from tests.factories import cheap_password_hashing, make_contact, make_report, make_staff
-from tests.integration.test_inbox_pages import csrf_from, sign_in
+from tests.integration.staff.test_inbox_pages import csrf_from, sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casework.core.models import AuditEvent, ReportEvent, StaffUser
 from casework.staff.accounts import api_key_is_valid, staff_for_token
 from tests.factories import PASSWORD, cheap_password_hashing, make_report, make_staff
-from tests.integration.test_inbox_pages import csrf_from, sign_in
+from tests.integration.staff.test_inbox_pages import csrf_from, sign_in
 
 
 @pytest.fixture(autouse=True)

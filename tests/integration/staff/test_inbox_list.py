@@ -13,7 +13,7 @@ from casework.core.models import AuditEvent
 from casework.staff.access import Actor
 from casework.staff.inbox import InvalidFilter, list_reports, parse_filters
 from tests.factories import NOW, cheap_password_hashing, make_contact, make_outbox, make_report, make_staff
-from tests.integration.test_inbox_pages import sign_in
+from tests.integration.staff.test_inbox_pages import sign_in
 
 TRIAGE = Actor(user_id=1, role="triage")
 

@@ -10,7 +10,7 @@ from casework.core.models import ImportBatch, ImportedIncident, SurveyResponse
 from casework.insight.stats import Period, build_dashboard, public_stats
 from casework.staff.access import Actor
 from tests.factories import NOW, cheap_password_hashing, make_contact, make_report, make_staff
-from tests.integration.test_inbox_pages import sign_in
+from tests.integration.staff.test_inbox_pages import sign_in
 
 TRIAGE = Actor(user_id=1, role="triage")
 PERIOD = Period(date(2026, 6, 1), date(2026, 11, 18))

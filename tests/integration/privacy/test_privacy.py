@@ -28,9 +28,9 @@ from casework.core.models import (
 )
 from casework.messaging.outbox import enqueue
 from casework.privacy.subject_access import OpenReportsNeedConfirmation
-from tests.integration.test_retention import add_conversation, close, file_sms_report
+from tests.integration.privacy.test_retention import add_conversation, close, file_sms_report
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PHONE = "+447700900123"
 OTHER = "+447700900999"
 
@@ -172,7 +172,7 @@ def test_the_command_line_writes_the_file_and_rejects_a_bad_number(
 def test_erasure_deletes_the_numbers_rasa_conversation_and_no_other(
     services: Services, tmp_path: Path
 ) -> None:
-    from tests.integration.test_retention import add_events, rasa_tracker_store
+    from tests.integration.privacy.test_retention import add_events, rasa_tracker_store
 
     resident_with_history(services)
     url = rasa_tracker_store(tmp_path / "tracker.db")

@@ -23,9 +23,9 @@ from casework.insight.imports import (
     start_batch,
 )
 from tests.factories import cheap_password_hashing, make_staff
-from tests.integration.test_inbox_pages import csrf_from, sign_in
+from tests.integration.staff.test_inbox_pages import csrf_from, sign_in
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "police_uk" / "2026-10-staffordshire-street.csv"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "police_uk" / "2026-10-staffordshire-street.csv"
 
 
 @pytest.fixture(autouse=True)

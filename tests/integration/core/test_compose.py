@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SECRETS = {
     "POSTGRES_PASSWORD": "pw",
     "PUBLIC_BASE_URL": "https://asb.example.org",

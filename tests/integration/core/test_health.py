@@ -40,7 +40,7 @@ def test_a_bad_partnership_file_stops_start_up_naming_the_file_and_key(services,
     from webhook import create_app
 
     bad = tmp_path / "broken.yml"
-    source = (Path(__file__).resolve().parents[2] / "partnerships" / "lichfield.yml").read_text()
+    source = (Path(__file__).resolve().parents[3] / "partnerships" / "lichfield.yml").read_text()
     bad.write_text(source.replace("triage_agency: ldc-triage", "triage_agency: nobody"))
     services.settings.PARTNERSHIP = str(bad)
     with pytest.raises(PartnershipConfigError) as err:
