@@ -19,9 +19,9 @@ DEFAULT_CASE_REVIEW = (
 MAX_FALLBACKS_BEFORE_PERSON = 2
 
 
-def _partnership() -> dict[str, Any]:
+async def _partnership() -> dict[str, Any]:
     try:
-        return get_client().partnership()
+        return await get_client().partnership()
     except WebhookUnavailable:
         return {}
 
@@ -46,7 +46,7 @@ class ActionGetPerson(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=person_text(_partnership()))
+        dispatcher.utter_message(text=person_text(await _partnership()))
         return []
 
 
@@ -59,7 +59,7 @@ class ActionExplainCaseReview(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        review = _partnership().get("case_review") or {}
+        review = (await _partnership()).get("case_review") or {}
         dispatcher.utter_message(text=review.get("threshold_text") or DEFAULT_CASE_REVIEW)
         how = review.get("how_to_apply")
         dispatcher.utter_message(
@@ -99,7 +99,7 @@ class ActionFallback(Action):
         buttons.append({"title": "Talk to a person", "payload": "/ask_human"})
         if consecutive_fallbacks(tracker.events) >= MAX_FALLBACKS_BEFORE_PERSON:
             dispatcher.utter_message(
-                text="Sorry, I'm still not understanding. " + person_text(_partnership())
+                text="Sorry, I'm still not understanding. " + person_text(await _partnership())
             )
             return []
         # Unsure is never a reason to hold back the 999 line: a frightened message is often an unusual one.

@@ -129,9 +129,9 @@ class ValidateReportForm(FormValidationAction):
         said = f"{draft}; {text}" if draft and attempts else text
         postcode = find_postcode(text)
         try:
-            place = get_client().resolve_place(postcode or text)
+            place = await get_client().resolve_place(postcode or text)
             if not place.get("resolved") and postcode:
-                place = get_client().resolve_place(text)
+                place = await get_client().resolve_place(text)
         except WebhookUnavailable:
             # The resolver is down: keep exactly what they said; triage will place it.
             return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
