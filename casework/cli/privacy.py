@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from casework.conversation.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
 from casework.core.bootstrap import Services, build_services
-from casework.core.db import DatabaseUnavailable
+from casework.core.db import DatabaseUnavailable, transaction
 from casework.privacy.redaction import install_log_redaction, secrets_from_settings
 from casework.privacy.retention import delete_trackers_for, run_retention
 from casework.privacy.subject_access import OpenReportsNeedConfirmation, erase, record_request, subject_access
@@ -45,7 +45,7 @@ def run_sar(services: Services, *, phone: str, out: Path) -> dict[str, int]:
     """Write the subject access file and audit the request; returns the counts written."""
     now = services.clock.now()
     key = services.settings.SENDER_ID_KEY
-    with services.sessions() as session, session.begin():
+    with transaction(services.sessions) as session:
         data = subject_access(session, phone=phone, sender_key=key, now=now)
         counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
         record_request(
@@ -69,7 +69,7 @@ def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str
     """Erase everything about the number, delete its Rasa trackers, audit it; returns what was erased."""
     now = services.clock.now()
     key = services.settings.SENDER_ID_KEY
-    with services.sessions() as session, session.begin():
+    with transaction(services.sessions) as session:
         result = erase(session, phone=phone, sender_key=key, now=now, include_open=include_open)
         record_request(
             session,

@@ -46,7 +46,7 @@ from casework.conversation.transcript import (
     record_turn,
 )
 from casework.core.bootstrap import Services
-from casework.core.db import unit_of_work
+from casework.core.db import transaction
 from casework.core.models import Contact, InboundSms, OutboxMessage, SurveyResponse
 from casework.messaging.outbox import enqueue
 
@@ -255,7 +255,7 @@ def _triage(services: Services, incoming: IncomingSms) -> _Plan:
     """Store the message and decide what it is, in one short transaction."""
     now = services.clock.now()
     body = clean_text(incoming.body)
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         existing = session.scalar(select(InboundSms).where(InboundSms.message_sid == incoming.message_sid))
         if existing is not None:
             return _Plan(duplicate_of=existing.id)
@@ -283,9 +283,7 @@ def _triage(services: Services, incoming: IncomingSms) -> _Plan:
             session.rollback()
             dup = session.scalar(select(InboundSms).where(InboundSms.message_sid == incoming.message_sid))
             return _Plan(duplicate_of=dup.id if dup else None)
-        plan = _decide(session, services, row, contact, body, incoming, now)
-        session.commit()
-        return plan
+        return _decide(session, services, row, contact, body, incoming, now)
 
 
 def _decide(
@@ -385,7 +383,7 @@ def _await_original(services: Services, row_id: int) -> SmsReply:
     """A Twilio retry: answer with what the first delivery answered (waiting briefly if it is mid-relay)."""
     deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
     while True:
-        with unit_of_work(services.sessions) as session:
+        with transaction(services.sessions) as session:
             row = session.get(InboundSms, row_id)
             status = row.status if row else "missing"
             messages = _shown(row.reply or []) if row else []
@@ -450,12 +448,11 @@ def receive_sms(services: Services, incoming: IncomingSms, *, assistant: Assista
         return _defer(services, plan)
     messages = normalise_messages(raw)
     now = services.clock.now()
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         row = session.get(InboundSms, plan.row_id)
         assert row is not None
         record_assistant_messages(session, sender_id=plan.sender_id, messages=messages, now=now)
         reply = _finish(row, status="answered", messages=plan.prefix + caught_up + messages, now=now)
-        session.commit()
     return reply
 
 
@@ -463,14 +460,13 @@ def _defer(services: Services, plan: _Plan) -> SmsReply:
     """Keep the message for later relay and answer with the holding message."""
     now = services.clock.now()
     shown = plan.prefix + [{"text": HOLDING}]
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         row = session.get(InboundSms, plan.row_id)
         assert row is not None
         row.status = "deferred"
         # What must be relayed later (a numbered choice's payload, not the digit) is kept with the reply.
         row.reply = shown + [{RELAY_KEY: plan.relay_text}]
         row.answered_at = now
-        session.commit()
     return SmsReply(parts=render_for_sms(shown), outcome="deferred", messages=shown)
 
 
@@ -491,10 +487,10 @@ def _relay_row(
     services: Services, row_id: int, assistant: Assistant, *, timeout: float
 ) -> tuple[str, list[dict[str, Any]]]:
     """Relay one kept message and store the answer: ("answered", messages), ("taken", []) or ("down", [])."""
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         if not _claim(session, row_id, ("deferred",)):
             return "taken", []  # another worker or job is relaying it
-        session.commit()
+    with transaction(services.sessions) as session:
         row = session.get(InboundSms, row_id)
         assert row is not None
         contact = session.get(Contact, row.contact_id) if row.contact_id else None
@@ -511,31 +507,29 @@ def _relay_row(
         return "down", []
     messages = normalise_messages(raw)
     now = services.clock.now()
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         row = session.get(InboundSms, row_id)
         assert row is not None
         record_assistant_messages(session, sender_id=sender_id, messages=messages, now=now)
         _finish(row, status="answered", messages=messages, now=now)
-        session.commit()
     return "answered", messages
 
 
 def _release(services: Services, row_id: int) -> None:
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         session.execute(
             update(InboundSms)
             .where(InboundSms.id == row_id, InboundSms.status == "relaying")
             .values(status="deferred")
             .execution_options(synchronize_session=False)
         )
-        session.commit()
 
 
 def retry_deferred(services: Services, *, assistant: Assistant, limit: int = 100) -> int:
     """Relay kept messages once the assistant is back; queue each answer as an outbound SMS. Returns count."""
     now = services.clock.now()
     stuck_before = now - STUCK_AFTER
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         # Rows abandoned mid-relay by a crashed worker are picked up again.
         session.execute(
             update(InboundSms)
@@ -543,7 +537,7 @@ def retry_deferred(services: Services, *, assistant: Assistant, limit: int = 100
             .values(status="deferred")
             .execution_options(synchronize_session=False)
         )
-        session.commit()
+    with transaction(services.sessions) as session:
         ids = list(
             session.scalars(
                 select(InboundSms.id)
@@ -567,7 +561,7 @@ def retry_deferred(services: Services, *, assistant: Assistant, limit: int = 100
 def _queue_reply(services: Services, row_id: int, messages: list[dict[str, Any]]) -> None:
     """Write the assistant's late answer to the outbox as SMS parts (purpose "reply")."""
     now = services.clock.now()
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         row = session.get(InboundSms, row_id)
         contact = session.get(Contact, row.contact_id) if row and row.contact_id else None
         if row is None or contact is None or not contact.phone:
@@ -589,7 +583,6 @@ def _queue_reply(services: Services, row_id: int, messages: list[dict[str, Any]]
                 status="cancelled" if contact.sms_opted_out else "pending",
                 error_message="not sent: number opted out (STOP)" if contact.sms_opted_out else None,
             )
-        session.commit()
 
 
 def assistant_reply_text(messages: Sequence[dict[str, Any]]) -> str:

@@ -23,7 +23,7 @@ from casework.conversation.transcript import (
     record_turn,
 )
 from casework.core.bootstrap import Services
-from casework.core.db import unit_of_work
+from casework.core.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def send_message(
     if looks_unreadable(message):
         raise ChatInputError("message could not be read: please type it again")
     now = services.clock.now()
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         get_or_create_web_contact(session, sender_id=sender_id, now=now)
         # A quick-reply button sends its payload; the transcript shows what the resident saw and chose.
         shown = _title_for(message, offered_buttons(session, sender_id)) or message
@@ -63,17 +63,15 @@ def send_message(
         retry = previous is not None and previous.speaker == RESIDENT and previous.text == shown
         if not retry:
             record_turn(session, sender_id=sender_id, speaker=RESIDENT, text=shown, now=now)
-        session.commit()
     messages = normalise_messages(
         assistant.send(sender_id, message, channel="web", timeout=services.settings.RASA_TIMEOUT_SECONDS)
     )
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         record_assistant_messages(session, sender_id=sender_id, messages=messages, now=services.clock.now())
-        session.commit()
     return messages
 
 
 def chat_history(services: Services, *, sender_id: str) -> list[dict[str, Any]]:
     """The stored conversation for a web chat sender, oldest first."""
-    with unit_of_work(services.sessions) as session:
+    with transaction(services.sessions) as session:
         return history(session, sender_id)

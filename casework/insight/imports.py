@@ -16,18 +16,18 @@ import hashlib
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.clock import LONDON
-from casework.core.models import ImportBatch, ImportedIncident
+from casework.core.models import ImportBatch
 
 if TYPE_CHECKING:
     from casework.partnership.loader import Partnership
@@ -162,7 +162,7 @@ def start_batch(
     actor: str,
     ip: str | None = None,
 ) -> ImportBatch:
-    """Record a new import (status running), audited; the caller commits."""
+    """Record a new import (status running), audited."""
     if total_rows > MAX_ROWS:
         raise ImportFileError(f"the file has {total_rows} rows; split it into files of at most {MAX_ROWS}")
     batch = ImportBatch(
@@ -353,102 +353,8 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
         )
 
 
-def run_import(
-    sessions: sessionmaker[Session],
-    *,
-    batch_id: int,
-    rows: Iterator[RowResult],
-    now: Callable[[], datetime],
-    chunk: int = CHUNK,
-) -> ImportBatch:
-    """Store the rows for a batch, committing progress every chunk; marks the batch done (or failed)."""
-    with sessions() as session:
-        batch = session.get(ImportBatch, batch_id)
-        if batch is None:
-            raise ImportFileError(f"no import batch {batch_id}")
-        source = batch.source
-    reasons: Counter[str] = Counter()
-    imported = duplicates = processed = 0
-    pending: list[Incident] = []
-
-    def flush(final: bool) -> None:
-        nonlocal imported, duplicates
-        with sessions() as session:
-            ids = {inc.source_id for inc in pending}
-            existing = (
-                set(
-                    session.scalars(
-                        select(ImportedIncident.source_id).where(
-                            ImportedIncident.source == source, ImportedIncident.source_id.in_(ids)
-                        )
-                    )
-                )
-                if ids
-                else set()
-            )
-            stamp = now()
-            for inc in pending:
-                if inc.source_id in existing:
-                    duplicates += 1
-                    continue
-                existing.add(inc.source_id)
-                session.add(
-                    ImportedIncident(
-                        batch_id=batch_id,
-                        source=source,
-                        source_id=inc.source_id[:160],
-                        asb_type=inc.asb_type,
-                        ward=inc.ward,
-                        location=inc.location,
-                        latitude=inc.latitude,
-                        longitude=inc.longitude,
-                        occurred_at=inc.occurred_at,
-                        created_at=stamp,
-                    )
-                )
-                imported += 1
-            batch = session.get(ImportBatch, batch_id)
-            assert batch is not None
-            batch.processed_rows = processed
-            batch.imported, batch.duplicates = imported, duplicates
-            batch.skipped, batch.skip_reasons = sum(reasons.values()), dict(reasons)
-            batch.updated_at = stamp
-            if final:
-                batch.status = "done"
-                batch.finished_at = stamp
-            session.commit()
-        pending.clear()
-
-    try:
-        for result in rows:
-            processed += 1
-            if isinstance(result, str):
-                reasons[result] += 1
-            else:
-                pending.append(result)
-            if processed % chunk == 0:
-                flush(final=False)
-        flush(final=True)
-    except Exception as exc:
-        with sessions() as session:
-            batch = session.get(ImportBatch, batch_id)
-            if batch is not None:
-                batch.status = "failed"
-                batch.skip_reasons = {
-                    **dict(reasons),
-                    f"import stopped: {type(exc).__name__}: {exc}"[:200]: 1,
-                }
-                batch.finished_at = now()
-                session.commit()
-        raise
-    with sessions() as session:
-        done = session.get(ImportBatch, batch_id)
-        assert done is not None
-        return done
-
-
 def mark_stalled(session: Session, *, now: datetime) -> int:
-    """Mark running imports that stopped storing progress as failed, saying what to do; the caller commits."""
+    """Mark running imports that stopped storing progress as failed, saying what to do."""
     stalled = session.scalars(
         select(ImportBatch).where(
             ImportBatch.status == "running",

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.asb_types import ASB_TYPES, nsir_class
 from casework.core.audit import add_event, audit
+from casework.core.db import transaction
 from casework.core.models import Contact, Report, ReportEvent
 from casework.core.references import allocate_reference
 from casework.core.workdays import add_working_days, format_date_for_resident
@@ -340,6 +341,35 @@ def _replay(session: Session, key: str) -> IntakeResult | None:
 
 def file_report(
     *,
+    sessions: sessionmaker[Session],
+    intake: Intake,
+    partnership: Partnership,
+    now: datetime,
+    contact_sender_id: str | None,
+    actor: str = "resident",
+) -> IntakeResult:
+    """The intake use case: file a report in one transaction; a retry returns the first answer."""
+    try:
+        with transaction(sessions) as session:
+            return record_report(
+                session=session,
+                intake=intake,
+                partnership=partnership,
+                now=now,
+                contact_sender_id=contact_sender_id,
+                actor=actor,
+            )
+    except IntegrityError:
+        # A concurrent retry of the same submission committed first: answer with what it filed.
+        with transaction(sessions) as session:
+            replay = _replay(session, intake.intake_key)
+        if replay is None:
+            raise
+        return replay
+
+
+def record_report(
+    *,
     session: Session,
     intake: Intake,
     partnership: Partnership,
@@ -349,31 +379,20 @@ def file_report(
     coordinates: tuple[float, float] | None = None,
     open311_token: str | None = None,
 ) -> IntakeResult:
-    """File a report in one transaction (committed here); a retried submission returns the first answer."""
-    key = intake.intake_key
-    replay = _replay(session, key)
+    """Record, route and queue a report in the caller's transaction (a retry returns the first answer)."""
+    replay = _replay(session, intake.intake_key)
     if replay is not None:
         return replay
-    try:
-        result = _file(
-            session=session,
-            intake=intake,
-            partnership=partnership,
-            now=now,
-            contact_sender_id=contact_sender_id,
-            coordinates=coordinates,
-            open311_token=open311_token,
-            actor=actor,
-        )
-        session.commit()
-        return result
-    except IntegrityError:
-        # A concurrent retry of the same submission committed first: answer with what it filed.
-        session.rollback()
-        replay = _replay(session, key)
-        if replay is None:
-            raise
-        return replay
+    return _file(
+        session=session,
+        intake=intake,
+        partnership=partnership,
+        now=now,
+        contact_sender_id=contact_sender_id,
+        coordinates=coordinates,
+        open311_token=open311_token,
+        actor=actor,
+    )
 
 
 def _file(

@@ -33,7 +33,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import add_event, audit
 from casework.core.models import ApiKey, Report, ReportEvent
 from casework.core.references import parse_reference
-from casework.intake.filing import Intake, IntakeError, file_report, parse_intake
+from casework.intake.filing import Intake, IntakeError, parse_intake, record_report
 from casework.intake.linking import contacts_following
 from casework.messaging.notifications import notify_victim
 from casework.staff.access import agency_involved
@@ -274,7 +274,7 @@ def create_request(
     now: datetime,
     sender_id_key: str,
 ) -> list[dict[str, Any]]:
-    """POST requests: file the report (same routing, linking and risk as chat); commits."""
+    """POST requests: file the report (same routing, linking and risk as chat)."""
     from casework.conversation.contacts import InvalidPhoneNumber, get_or_create_sms_contact
 
     submission_id = secrets.token_hex(16)
@@ -289,7 +289,7 @@ def create_request(
             raise Open311Error(400, f"phone: {exc}") from None
         sender_id = contact.sender_id
     token = secrets.token_urlsafe(12)
-    result = file_report(
+    result = record_report(
         session=session,
         intake=intake,
         partnership=partnership,
@@ -400,7 +400,6 @@ def list_requests(
         target_id=reports[0].reference if len(reports) == 1 else None,
         detail={"count": len(reports), "filters": {k: args.get(k) for k in args if k != "api_key"}},
     )
-    session.commit()
     return [request_json(r) for r in reports]
 
 
@@ -418,11 +417,10 @@ def get_request(session: Session, *, reference: str, client: Client, now: dateti
         target_type="report",
         target_id=report.reference,
     )
-    session.commit()
     return [request_json(report)]
 
 
-def token_lookup(session: Session, *, token: str) -> list[dict[str, Any]]:
+def token_lookup(session: Session, *, token: str, client: Client) -> list[dict[str, Any]]:
     """GET tokens/<token>: the service_request_id created for a token, or Open311Error 404."""
     report = session.scalar(select(Report).where(Report.open311_token == token)) if token else None
     if report is None:
@@ -470,7 +468,6 @@ def list_updates(
         stmt = stmt.where(agency_involved(client.agency_id))
     rows = session.execute(stmt.order_by(ReportEvent.created_at, ReportEvent.id).limit(MAX_LIST)).all()
     audit(session, actor=client.actor, action="open311.updates.read", at=now, detail={"count": len(rows)})
-    session.commit()
     return [_update_json(event, report) for event, report in rows]
 
 
@@ -491,7 +488,7 @@ def post_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
-    """POST servicerequestupdates: apply an agency's status update once per update_id; commits."""
+    """POST servicerequestupdates: apply an agency's status update once per update_id."""
     update_id = (form.get("update_id") or "").strip()
     if not update_id:
         raise Open311Error(
@@ -519,23 +516,21 @@ def post_update(
     if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
         raise Open311Error(404, f"No service request {canonical!r}.")
     try:
-        outcome = _apply_update(
-            session,
-            report=report,
-            update_id=update_id,
-            raw_status=raw_status,
-            description=description,
-            public=public,
-            when=when,
-            client=client,
-            partnership=partnership,
-            now=now,
-        )
-        session.commit()
-        return outcome
+        with session.begin_nested():
+            return _apply_update(
+                session,
+                report=report,
+                update_id=update_id,
+                raw_status=raw_status,
+                description=description,
+                public=public,
+                when=when,
+                client=client,
+                partnership=partnership,
+                now=now,
+            )
     except IntegrityError:
         # The same update_id arrived twice at once; the other request applied it.
-        session.rollback()
         return UpdateOutcome(update_id=update_id, applied=False)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.audit import audit
 from casework.core.bootstrap import Services
-from casework.core.db import normalise_url
+from casework.core.db import normalise_url, transaction
 from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def anonymise_closed_reports(services: Services, *, now: datetime, result: Reten
     """Anonymise every report closed longer than the retention period, in short transactions."""
     cutoff = now - timedelta(days=services.settings.RETENTION_CLOSED_REPORT_DAYS)
     while True:
-        with services.sessions() as session, session.begin():
+        with transaction(services.sessions) as session:
             ids = _reports_due(session, cutoff)
             if not ids:
                 return
@@ -265,7 +265,7 @@ def run_retention(services: Services) -> RetentionResult:
     settings = services.settings
     result = RetentionResult()
     anonymise_closed_reports(services, now=now, result=result)
-    with services.sessions() as session, session.begin():
+    with transaction(services.sessions) as session:
         delete_old_conversations(session, now=now, days=settings.RETENTION_CONVERSATION_DAYS, result=result)
     try:
         result.tracker_conversations_deleted = delete_idle_trackers(
@@ -274,7 +274,7 @@ def run_retention(services: Services) -> RetentionResult:
     except SQLAlchemyError as exc:
         # The casework part is done and committed; the trackers are tried again tomorrow.
         log.error("retention: could not prune Rasa trackers: %s", type(exc).__name__)
-    with services.sessions() as session, session.begin():
+    with transaction(services.sessions) as session:
         audit(
             session,
             actor="system:retention",

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.asb_types import asb_label
 from casework.core.audit import audit
+from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent
 from casework.staff.access import Actor, get_report_for, require
 from casework.staff.inbox import apply_filters, order_for, parse_filters
@@ -114,7 +115,6 @@ def list_for_api(
             "filters": filters.as_query(),
         },
     )
-    session.commit()
     reports = [serialise(r, refs.get(r.linked_to_id) if r.linked_to_id else None) for r in rows]
     return ReportsPage(reports=reports, page=filters.page, per_page=filters.per_page, total=total)
 
@@ -178,7 +178,6 @@ def report_for_api(
         ip=actor.ip,
         detail={"via": via},
     )
-    session.commit()
     return body
 
 
@@ -205,3 +204,48 @@ def api_actor(
         if user is not None and user.active:
             return actor_for(user, ip), "session"
     return None
+
+
+class Unauthenticated(Exception):
+    """No valid credentials: no token, an unknown token, or no signed-in staff session."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the caller presented: a bearer token and/or a signed-in session's account id."""
+
+    token: str | None
+    user_id: int | None
+    staff_api_token: str
+    ip: str | None
+
+
+def _caller(session: Session, credentials: Credentials) -> tuple[Actor, str]:
+    who = api_actor(
+        session,
+        token=credentials.token,
+        user_id=credentials.user_id,
+        staff_api_token=credentials.staff_api_token,
+        ip=credentials.ip,
+    )
+    if who is None:
+        raise Unauthenticated()
+    return who
+
+
+def reports_for_caller(
+    sessions: sessionmaker[Session], *, credentials: Credentials, args: Mapping[str, str], now: datetime
+) -> ReportsPage:
+    """The list use case: who is calling, then their reports (filtered, paginated, audited)."""
+    with transaction(sessions) as session:
+        actor, via = _caller(session, credentials)
+        return list_for_api(session, actor=actor, args=args, now=now, via=via)
+
+
+def report_for_caller(
+    sessions: sessionmaker[Session], *, credentials: Credentials, reference: str, now: datetime
+) -> dict[str, Any]:
+    """The one-report use case: who is calling, then the report if they may see it (audited)."""
+    with transaction(sessions) as session:
+        actor, via = _caller(session, credentials)
+        return report_for_api(session, actor=actor, reference=reference, now=now, via=via)

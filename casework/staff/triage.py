@@ -1,5 +1,6 @@
 """Staff actions on a report. Each is one transaction: the change, its timeline entry, its audit row and any
-outgoing message (SMS to reporters, referral to an agency) written as outbox rows. The caller commits.
+outgoing message (SMS to reporters, referral to an agency) written as outbox rows; `desk.act` runs each
+in its own transaction.
 
 The first staff action on a report sets `first_response_at` (the "time to first response" measure).
 """

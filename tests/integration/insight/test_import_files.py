@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.core.models import ImportBatch, ImportedIncident, Report
+from casework.insight.import_runs import run_import
 from casework.insight.imports import (
     ColumnMapping,
     ImportFileError,
@@ -19,7 +20,6 @@ from casework.insight.imports import (
     generic_rows,
     parse_type_values,
     police_uk_rows,
-    run_import,
     start_batch,
 )
 from tests.factories import cheap_password_hashing, make_staff

@@ -45,14 +45,13 @@ def file(services: Services, sender: str, **changes: Any) -> IntakeResult:
     }
     body.update(changes)
     intake = parse_intake(body)
-    with services.sessions() as s:
-        return file_report(
-            session=s,
-            intake=intake,
-            partnership=services.partnership,
-            now=services.clock.now(),
-            contact_sender_id=intake.conversation_id,
-        )
+    return file_report(
+        sessions=services.sessions,
+        intake=intake,
+        partnership=services.partnership,
+        now=services.clock.now(),
+        contact_sender_id=intake.conversation_id,
+    )
 
 
 def report(services: Services, reference: str) -> Report:

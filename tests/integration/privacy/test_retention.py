@@ -45,7 +45,7 @@ def file_sms_report(
             }
         )
         result = file_report(
-            session=session,
+            sessions=services.sessions,
             intake=intake,
             partnership=services.partnership,
             now=now,
