@@ -37,8 +37,8 @@ from casework.core.db import make_engine, make_session_factory, normalise_url  #
 from casework.core.models import Report, StaffUser  # noqa: E402
 from casework.core.references import ALPHABET  # noqa: E402
 from casework.core.settings import load_settings  # noqa: E402
-from casework.partnership.loader import load_partnership  # noqa: E402
-from casework.staff.accounts import create_staff  # noqa: E402
+from casework.partnership import load_partnership  # noqa: E402
+from casework.staff import create_staff  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1/bench_inbox"
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)

@@ -20,8 +20,8 @@ from email.utils import formatdate
 import requests
 
 from casework.core.settings import Settings
-from casework.messaging.sending import Claimed, Receipt, SendFailure
-from casework.partnership.loader import Partnership
+from casework.messaging import Claimed, Receipt, SendFailure
+from casework.partnership import Partnership
 
 log = logging.getLogger("notifier.agencies")
 USER_AGENT = "asb-reporting-notifier/1"

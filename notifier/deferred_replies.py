@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from casework.conversation.inbound_sms import retry_deferred as relay_deferred
+from casework.conversation import retry_deferred as relay_deferred
 from casework.core.bootstrap import Services
 from webhook.rasa_client import client_for
 

@@ -13,7 +13,7 @@ from casework.core.bootstrap import Services
 from casework.core.db import DatabaseUnavailable
 from casework.core.heartbeat import beat as record_beat
 from casework.core.heartbeat import forget
-from casework.messaging.delivery import queue_scheduled
+from casework.messaging import queue_scheduled
 
 log = logging.getLogger("notifier.jobs")
 

@@ -16,8 +16,16 @@ from datetime import timedelta
 from typing import Protocol
 
 from casework.core.bootstrap import Services
-from casework.messaging.delivery import claim_batch, record_outcomes, settle_stale, stale
-from casework.messaging.sending import Claimed, Receipt, RetryPolicy, SendFailure
+from casework.messaging import (
+    Claimed,
+    Receipt,
+    RetryPolicy,
+    SendFailure,
+    claim_batch,
+    record_outcomes,
+    settle_stale,
+    stale,
+)
 from notifier.agencies import EmailSender, Open311Sender, WebhookSender
 from notifier.options import NotifierOptions
 from notifier.sms import LookupUnavailable, make_sms_sender, mask_number

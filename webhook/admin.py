@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from casework.staff import admin
-from casework.staff.accounts import ROLES, StaffInputError
+from casework.staff import ROLES, StaffInputError, admin
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 

@@ -30,8 +30,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from casework.core.clock import LONDON
-from casework.staff.access import AccessDenied, Actor, NotFound
-from casework.staff.sign_in import sign_in, sign_out, signed_in_actor
+from casework.staff import AccessDenied, Actor, NotFound, sign_in, sign_out, signed_in_actor
 from webhook import services
 
 bp = Blueprint("staff_auth", __name__, static_folder="static/staff", static_url_path="/staff/static")

@@ -7,19 +7,23 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from casework.core.db import read
-from casework.insight.import_runs import batch_progress, batches, start_import
-from casework.insight.imports import (
+from casework.insight import (
     ColumnMapping,
     ImportFileError,
+    InvalidPeriod,
+    batch_progress,
+    batches,
+    build_dashboard,
     check_generic,
     check_police_uk,
     decode,
     generic_rows,
     parse_type_values,
+    period_from,
     police_uk_rows,
+    start_import,
 )
-from casework.insight.stats import InvalidPeriod, build_dashboard, period_from
-from casework.staff.access import NotFound
+from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 

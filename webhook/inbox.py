@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from casework.core.asb_types import ASB_TYPES
-from casework.staff import desk, triage
-from casework.staff.inbox import (
+from casework.staff import (
     STATUSES,
     InvalidFilter,
+    desk,
     parse_filters,
+    triage,
 )
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required

@@ -10,9 +10,9 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
-from casework.conversation.public_status import partnership_summary, public_status
+from casework.conversation import partnership_summary, public_status
 from casework.core.db import read
-from casework.intake.filing import IntakeError, file_report, parse_intake
+from casework.intake import IntakeError, file_report, parse_intake
 from webhook import services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")

@@ -10,18 +10,18 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from casework.open311.requests import (
+from casework.open311 import (
     Open311Error,
     create_request,
     get_request,
     list_requests,
     list_updates,
     post_update,
+    serve,
     service_definition,
     services_list,
     token_lookup,
 )
-from casework.open311.service import serve
 from webhook import services
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from casework.core.db import read
-from casework.insight.stats import SMALL_COUNT, public_stats
+from casework.insight import SMALL_COUNT, public_stats
 from webhook import services
 
 bp = Blueprint("public_stats", __name__)

@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from casework.conversation.transcript import AssistantUnavailable
+from casework.conversation import AssistantUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from casework.core.settings import Settings
-from casework.messaging.delivery import record_receipt
-from casework.messaging.sending import UnknownMessage
+from casework.messaging import UnknownMessage, record_receipt
 from webhook import services
 from webhook.sms import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, public_url, signing_token
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, session, url_for
 
-from casework.staff.access import AccessDenied, NotFound
-from casework.staff.api_reports import Credentials, Unauthenticated, report_for_caller, reports_for_caller
-from casework.staff.inbox import InvalidFilter
+from casework.staff import (
+    AccessDenied,
+    Credentials,
+    InvalidFilter,
+    NotFound,
+    Unauthenticated,
+    report_for_caller,
+    reports_for_caller,
+)
 from webhook import services
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")

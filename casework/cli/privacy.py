@@ -22,12 +22,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from casework.conversation.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
+from casework.conversation import InvalidPhoneNumber, normalise_phone, sms_sender_id
 from casework.core.bootstrap import Services, build_services
 from casework.core.db import DatabaseUnavailable, transaction
-from casework.privacy.redaction import install_log_redaction, secrets_from_settings
-from casework.privacy.retention import delete_trackers_for, run_retention
-from casework.privacy.subject_access import OpenReportsNeedConfirmation, erase, record_request, subject_access
+from casework.privacy import (
+    OpenReportsNeedConfirmation,
+    delete_trackers_for,
+    erase,
+    install_log_redaction,
+    record_request,
+    run_retention,
+    secrets_from_settings,
+    subject_access,
+)
 
 DESCRIPTION = "Data protection commands: subject access, erasure, retention (every run is audited)."
 

@@ -23,8 +23,8 @@ from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent, StaffUser, SurveyResponse
 from casework.core.references import allocate_reference
 from casework.core.workdays import add_working_days
-from casework.partnership.loader import Partnership
-from casework.staff.accounts import create_staff
+from casework.partnership import Partnership
+from casework.staff import create_staff
 
 # The demo logins, documented in the README; only ever created outside production.
 DEMO_STAFF = (

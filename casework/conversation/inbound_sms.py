@@ -31,7 +31,6 @@ from casework.conversation.contacts import (
     record_opt_in,
     record_opt_out,
 )
-from casework.conversation.sms_text import choose_button, render_for_sms
 from casework.conversation.transcript import (
     ASSISTANT,
     RESIDENT,
@@ -48,7 +47,8 @@ from casework.conversation.transcript import (
 from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import Contact, InboundSms, OutboxMessage, SurveyResponse
-from casework.messaging.outbox import enqueue
+from casework.core.sms_text import choose_button, render_for_sms
+from casework.messaging import enqueue
 
 log = logging.getLogger(__name__)
 

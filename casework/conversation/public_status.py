@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from casework.core.models import Contact, Report
 from casework.core.references import parse_reference
 from casework.core.workdays import format_date_for_resident
-from casework.intake.linking import root_of
+from casework.intake import root_of
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 # Plain wording for residents; {agency} is the lead agency's name.
 STATUS_TEXT: dict[str, str] = {

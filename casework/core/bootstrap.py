@@ -14,7 +14,7 @@ from casework.core.db import make_engine, make_session_factory, normalise_url
 from casework.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Services:
     @cached_property
     def partnership(self) -> Partnership:
         """The deployment's partnership, loaded and validated on first use."""
-        from casework.partnership.loader import load_partnership
+        from casework.partnership import load_partnership
 
         return load_partnership(self.settings.PARTNERSHIP)
 

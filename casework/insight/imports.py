@@ -30,7 +30,7 @@ from casework.core.clock import LONDON
 from casework.core.models import ImportBatch
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 POLICE_UK_COLUMNS = (
     "Crime ID",

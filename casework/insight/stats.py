@@ -22,8 +22,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.clock import LONDON
 from casework.core.models import ImportedIncident, Report, SurveyResponse
 from casework.insight.imports import UNSPECIFIED_TYPE
-from casework.staff.access import Actor, dashboard_wards, require
-from casework.staff.inbox import london_day_start
+from casework.staff import Actor, dashboard_wards, london_day_start, require
 
 OWN_SOURCE = "reports"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from casework.core.models import Report
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 CaseReviewStatus = Literal["none", "explain", "eligible"]
 

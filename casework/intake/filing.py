@@ -30,11 +30,10 @@ from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_dupli
 from casework.intake.repeats import location_repeat, victim_report_count
 from casework.intake.risk import RiskAnswers, assess_risk
 from casework.intake.routing import ReportFacts, route
-from casework.messaging.notifications import notify_victim
-from casework.messaging.referrals import queue_referral
+from casework.messaging import notify_victim, queue_referral
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 NEEDS = ("mental_health", "drugs_alcohol", "feeling_unsafe", "disability")
 # Place matches precise enough to link duplicates and count repeat locations; a town or ward is not.
@@ -57,7 +56,7 @@ class IntakeError(ValueError):
 
 def tidy_postcode(value: str | None) -> str | None:
     """A full postcode ("WS13 6LJ") or its first half ("WS13") in standard form, else None."""
-    from casework.partnership.loader import normalise_postcode
+    from casework.partnership import normalise_postcode
 
     if not value or not value.strip():
         return None

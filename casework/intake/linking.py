@@ -23,7 +23,7 @@ from casework.core.audit import add_event
 from casework.core.models import Contact, Report
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 LINKED_STATUS = "linked"
 CLOSED_STATUS = "closed"

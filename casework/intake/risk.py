@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 RiskLevel = Literal["standard", "medium", "high"]
 LEVELS: tuple[RiskLevel, ...] = ("standard", "medium", "high")

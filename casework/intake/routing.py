@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casework.core.asb_types import ASB_TYPES, asb_label
-from casework.partnership.loader import LANDLORD_PLACEHOLDER, RISK_LEVELS, Agency, Partnership, Rule
+from casework.partnership import LANDLORD_PLACEHOLDER, RISK_LEVELS, Agency, Partnership, Rule
 
 SOCIAL_TENURE_WORDS = {
     "social_rent",

@@ -29,7 +29,7 @@ from casework.messaging.sending import (
 )
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 
 def claim_batch(

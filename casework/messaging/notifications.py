@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import String, and_, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
-from casework.conversation.sms_text import encoding, segments, smart_encode
 from casework.core.models import Contact, OutboxMessage, Report, SurveyResponse
+from casework.core.sms_text import encoding, segments, smart_encode
 from casework.core.workdays import working_days_between
 from casework.messaging.outbox import enqueue
-from casework.partnership.loader import QuietHours
+from casework.partnership import QuietHours
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 DEFAULT_QUIET_HOURS = QuietHours()
 CLOSED_STATUSES = ("closed",)

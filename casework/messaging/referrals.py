@@ -23,7 +23,7 @@ from casework.core.models import Contact, OutboxMessage, Report
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Agency, Partnership
+    from casework.partnership import Agency, Partnership
 
 REASONS = ("new", "copied", "reassigned", "escalated", "resent")
 
@@ -187,7 +187,7 @@ def queue_referral(
     """
     if partnership is None:
         from casework.core.settings import get_settings
-        from casework.partnership.loader import load_partnership
+        from casework.partnership import load_partnership
 
         partnership = load_partnership(get_settings().PARTNERSHIP)
     agency = partnership.agency(agency_id)

@@ -28,7 +28,7 @@ from casework.core.models import Contact, OutboxMessage, Report
 from casework.messaging.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership, QuietHours
+    from casework.partnership import Partnership, QuietHours
 
 log = logging.getLogger(__name__)
 

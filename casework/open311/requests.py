@@ -33,13 +33,12 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import add_event, audit
 from casework.core.models import ApiKey, Report, ReportEvent
 from casework.core.references import parse_reference
-from casework.intake.filing import Intake, IntakeError, parse_intake, record_report
-from casework.intake.linking import contacts_following
-from casework.messaging.notifications import notify_victim
-from casework.staff.access import agency_involved
+from casework.intake import Intake, IntakeError, contacts_following, parse_intake, record_report
+from casework.messaging import notify_victim
+from casework.staff import agency_involved
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 MAX_LIST = 1000  # the spec lets servers cap GET requests at 1000
 DEFAULT_DAYS = 90  # and default to the last 90 days
@@ -275,7 +274,7 @@ def create_request(
     sender_id_key: str,
 ) -> list[dict[str, Any]]:
     """POST requests: file the report (same routing, linking and risk as chat)."""
-    from casework.conversation.contacts import InvalidPhoneNumber, get_or_create_sms_contact
+    from casework.conversation import InvalidPhoneNumber, get_or_create_sms_contact
 
     submission_id = secrets.token_hex(16)
     intake = intake_from_open311(form, submission_id=submission_id)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from casework.conversation.contacts import normalise_phone, sms_sender_id
+from casework.conversation import normalise_phone, sms_sender_id
 from casework.core.audit import audit
 from casework.core.models import (
     AuditEvent,

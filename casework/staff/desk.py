@@ -25,7 +25,7 @@ from casework.staff.inbox import (
 )
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 PREVIEWED = ("status_update", "closure")
 

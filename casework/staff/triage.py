@@ -15,19 +15,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.conversation.sms_text import encoding, segments
 from casework.core.audit import add_event, audit
 from casework.core.models import OutboxMessage, Report
+from casework.core.sms_text import encoding, segments
 from casework.core.workdays import add_working_days
-from casework.intake.linking import LinkError, link_reports, unlink_report
-from casework.messaging.notifications import notify_victim, render, sms_block_reason
-from casework.messaging.referrals import queue_referral
-from casework.messaging.sending import requeue_for_staff
+from casework.intake import LinkError, link_reports, unlink_report
+from casework.messaging import notify_victim, queue_referral, render, requeue_for_staff, sms_block_reason
 from casework.staff.access import Actor, get_report_for, may_see, require
 from casework.staff.inbox import RISK_LEVELS, STATUSES
 
 if TYPE_CHECKING:
-    from casework.partnership.loader import Partnership
+    from casework.partnership import Partnership
 
 # Statuses an officer sets directly; "closed" needs an outcome and "linked" a primary report.
 SETTABLE_STATUSES = tuple(s for s in STATUSES if s not in ("closed", "linked"))

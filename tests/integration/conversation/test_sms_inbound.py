@@ -24,8 +24,8 @@ from casework.conversation.inbound_sms import (
     UNREADABLE_REPLY,
     retry_deferred,
 )
-from casework.conversation.sms_text import segments
 from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, SurveyResponse
+from casework.core.sms_text import segments
 from casework.messaging.outbox import enqueue
 from casework.messaging.sending import claim_due
 from tests.rasa_standin import RasaStandIn, free_port_url, running_rasa

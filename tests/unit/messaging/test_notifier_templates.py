@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casework.conversation.sms_text import encoding, segments
 from casework.core.asb_types import ASB_TYPES
+from casework.core.sms_text import encoding, segments
 from casework.messaging.notifications import TEMPLATES, add_months, render
 from casework.partnership.loader import load_partnership
 from notifier.sms import mask_number

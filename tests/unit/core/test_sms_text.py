@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casework.conversation.contacts import InvalidPhoneNumber, normalise_phone, sms_sender_id
-from casework.conversation.sms_text import (
+from casework.conversation.transcript import clean_text, normalise_messages
+from casework.core.sms_text import (
     choose_button,
     encoding,
     numbered_choices,
@@ -16,7 +17,6 @@ from casework.conversation.sms_text import (
     smart_encode,
     split_for_sms,
 )
-from casework.conversation.transcript import clean_text, normalise_messages
 
 
 @pytest.mark.parametrize(
