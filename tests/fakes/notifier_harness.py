@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from casework.core.models import OutboxMessage
 from casework.core.settings import ROOT
-from casework.partnership.loader import partnership_path
+from casework.partnership import partnership_path
 
 
 def always_awake_partnership(directory: Path, base: str = "lichfield") -> Path:

@@ -36,7 +36,7 @@ def test_the_short_addresses_printed_by_make_run_lead_to_the_chat_and_the_inbox(
 
 
 def test_a_bad_partnership_file_stops_start_up_naming_the_file_and_key(services, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from casework.partnership.loader import PartnershipConfigError
+    from casework.partnership import PartnershipConfigError
     from webhook import create_app
 
     bad = tmp_path / "broken.yml"

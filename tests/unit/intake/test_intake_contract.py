@@ -15,7 +15,7 @@ from casework.intake.filing import (
     parse_occurred,
     signposts_for,
 )
-from casework.partnership.loader import load_partnership
+from casework.partnership import load_partnership
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 

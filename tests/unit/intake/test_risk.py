@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casework.intake.risk import RiskAnswers, assess_risk
-from casework.partnership.loader import load_partnership
+from casework.partnership import load_partnership
 
 
 def test_no_answers_at_all_is_standard_risk() -> None:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from casework.core.asb_types import ASB_TYPES, NSIR_CLASSES, asb_label, is_asb_type, nsir_class
 from casework.intake.routing import ReportFacts, RoutingDecision, normalise_tenure, route
-from casework.partnership.loader import Partnership, load_partnership
+from casework.partnership import Partnership, load_partnership
 
 # A placeable ward in each partnership that no ward-specific rule singles out.
 QUIET_WARD = {"lichfield": "Boley Park", "durham": "Belmont", "charnwood": "Loughborough Outwoods"}

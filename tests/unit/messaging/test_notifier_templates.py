@@ -10,7 +10,7 @@ import pytest
 from casework.core.asb_types import ASB_TYPES
 from casework.core.sms_text import encoding, segments
 from casework.messaging.notifications import TEMPLATES, add_months, render
-from casework.partnership.loader import load_partnership
+from casework.partnership import load_partnership
 from notifier.sms import mask_number
 
 PARTNERSHIP = load_partnership("lichfield")

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from casework.core.asb_types import ASB_TYPES
-from casework.partnership.loader import (
+from casework.partnership import (
     PARTNERSHIPS_DIR,
     Partnership,
     PartnershipConfigError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.partnership.loader import PlaceMatch, load_partnership, normalise_postcode
+from casework.partnership import PlaceMatch, load_partnership, normalise_postcode
 
 
 def place(text: str | None, name: str = "lichfield") -> PlaceMatch:
