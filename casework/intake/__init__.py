@@ -5,7 +5,8 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
-from casework.intake.filing import Intake, IntakeError, file_report, parse_intake, record_report
+from casework.intake.contract import Intake, IntakeError, parse_intake
+from casework.intake.filing import file_report, record_report
 from casework.intake.linking import LinkError, contacts_following, link_reports, root_of, unlink_report
 
 __all__ = [

@@ -15,7 +15,8 @@ from casework.conversation.contacts import get_or_create_sms_contact
 from casework.core.bootstrap import Services
 from casework.core.clock import FixedClock
 from casework.core.models import OutboxMessage, Report, ReportEvent
-from casework.intake.filing import IntakeResult, file_report, parse_intake
+from casework.intake.contract import IntakeResult, parse_intake
+from casework.intake.filing import file_report
 from casework.intake.linking import LinkError, contacts_following, link_reports, unlink_report
 
 _ids = itertools.count(1)

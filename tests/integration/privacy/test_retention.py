@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, func, select, text
 from casework.conversation.contacts import get_or_create_sms_contact, set_phone
 from casework.core.bootstrap import Services
 from casework.core.models import AuditEvent, ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
-from casework.intake.filing import Intake, file_report
+from casework.intake.contract import Intake
+from casework.intake.filing import file_report
 from casework.messaging.outbox import enqueue
 from casework.privacy.retention import REMOVED, postcode_sector, run_retention
 
