@@ -14,7 +14,9 @@ from casework.conversation.contacts import (
     sms_sender_id,
     web_sender_id,
 )
-from casework.conversation.inbound_sms import BadInboundSms, IncomingSms, receive_sms, retry_deferred
+from casework.conversation.deferred import retry_deferred
+from casework.conversation.inbound_sms import receive_sms
+from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
 from casework.conversation.public_status import partnership_summary, public_status
 from casework.conversation.transcript import AssistantUnavailable
 from casework.conversation.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message

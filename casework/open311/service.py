@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.db import transaction
-from casework.open311.requests import check_api_key
+from casework.open311.keys import check_api_key
 
 T = TypeVar("T")
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from casework.cli.migrate import upgrade
-from casework.conversation.inbound_sms import retry_deferred
+from casework.conversation.deferred import retry_deferred
 from casework.core.bootstrap import Services
 from casework.core.clock import SystemClock
 from casework.core.db import make_engine, make_session_factory

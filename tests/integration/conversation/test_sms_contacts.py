@@ -13,7 +13,7 @@ from casework.conversation.contacts import (
     record_text_safe,
     set_phone,
 )
-from casework.conversation.inbound_sms import retry_deferred
+from casework.conversation.deferred import retry_deferred
 from casework.core.models import Contact, InboundSms, OutboxMessage
 from casework.messaging.outbox import enqueue
 from notifier import deferred_replies

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from casework.conversation.contacts import sms_sender_id
-from casework.conversation.inbound_sms import (
+from casework.conversation.deferred import retry_deferred
+from casework.conversation.inbound_terms import (
     EMPTY_REPLY,
     HOLDING,
     MEDIA_ONLY_REPLY,
     RATE_LIMITED_REPLY,
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
-    retry_deferred,
 )
 from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, SurveyResponse
 from casework.core.sms_text import segments
