@@ -10,9 +10,9 @@ from casework.core.asb_types import ASB_TYPES
 from casework.staff import (
     STATUSES,
     InvalidFilter,
+    TriageError,
     desk,
     parse_filters,
-    triage,
 )
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
@@ -92,7 +92,7 @@ def _act(reference: str, action: str, **kwargs: Any):  # type: ignore[no-untyped
             partnership=svc.partnership,
             **kwargs,
         )
-    except triage.TriageError as exc:
+    except TriageError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff_inbox.report", reference=reference)), 303
     flash(result.message, "ok")

@@ -24,17 +24,16 @@ from casework.core.references import allocate_reference
 from casework.core.workdays import add_working_days, format_date_for_resident
 from casework.intake.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
 from casework.intake.contract import (
-    MEDIATION_TYPES,
     PRECISE_PLACES,
     RECEIVED_EVENT,
     Intake,
     IntakeResult,
-    RiskIntake,
 )
 from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_duplicate
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
+from casework.intake.signposts import mediation_offer, signposts_for
 from casework.intake.timeline import record_filing
 
 if TYPE_CHECKING:
@@ -103,69 +102,6 @@ def _resolve_contact(
 def _agency_card(partnership: Partnership, agency_id: str) -> dict[str, str | None]:
     agency = partnership.agency(agency_id)
     return {"id": agency.id, "name": agency.name, "phone": agency.public.phone}
-
-
-_NEED_WHY = {
-    "mental_health": "You mentioned it is affecting your mental health.",
-    "drugs_alcohol": "Help with drugs or alcohol, for you or someone you care about.",
-    "feeling_unsafe": "You said you feel unsafe; you can pass on information anonymously.",
-    "disability": "Support for you as a disabled person affected by this.",
-}
-
-
-def signposts_for(
-    *,
-    asb_type: str,
-    needs: list[str],
-    hate: bool,
-    domestic_abuse: bool,
-    risk_level: str,
-    partnership: Partnership,
-) -> list[dict[str, str | None]]:
-    """Support services for this report: from the needs the reporter named, its type and its risk."""
-    wanted: list[tuple[str, str]] = []
-    if domestic_abuse:
-        wanted.append(("domestic_abuse", "Free, confidential help with domestic abuse, 24 hours a day."))
-    if hate:
-        wanted.append(("victim_support", "Support for anyone targeted because of who they are."))
-    for need in needs:
-        if need == "disability" and partnership.support("disability") is None:
-            wanted.append(("victim_support", _NEED_WHY["disability"]))
-        else:
-            wanted.append((need, _NEED_WHY[need]))
-    if asb_type == "drug_activity":
-        wanted.append(("drugs_alcohol", "Help with drugs or alcohol, for anyone affected."))
-    if risk_level == "high":
-        wanted.append(
-            ("victim_support", "Free support for anyone affected by crime or anti-social behaviour.")
-        )
-    out: list[dict[str, str | None]] = []
-    seen: set[str] = set()
-    for key, why in wanted:
-        service = partnership.support(key)
-        if service is None or key in seen:
-            continue
-        seen.add(key)
-        out.append({"name": service.name, "phone": service.phone, "web": service.web, "why": why})
-    return out
-
-
-def mediation_offer(
-    *,
-    asb_type: str,
-    hate: bool,
-    domestic_abuse: bool,
-    risk: RiskIntake,
-    risk_level: str,
-    partnership: Partnership,
-) -> dict[str, str | None] | None:
-    """Mediation for neighbour disputes; never for domestic abuse, hate, violence or intimidation."""
-    if asb_type not in MEDIATION_TYPES or hate or domestic_abuse or risk.prejudice or risk_level == "high":
-        return None
-    service = partnership.support("mediation")
-    if service is None:
-        return None
-    return {"name": service.name, "phone": service.phone, "web": service.web}
 
 
 def _replay(session: Session, key: str) -> IntakeResult | None:

@@ -15,15 +15,10 @@ from casework.messaging.delivery import (
 )
 from casework.messaging.notifications import notify_victim, render, sms_block_reason
 from casework.messaging.outbox import enqueue
+from casework.messaging.receipts import UnknownMessage
 from casework.messaging.referrals import queue_referral
-from casework.messaging.sending import (
-    Claimed,
-    Receipt,
-    RetryPolicy,
-    SendFailure,
-    UnknownMessage,
-    requeue_for_staff,
-)
+from casework.messaging.send_types import Claimed, Receipt, RetryPolicy, SendFailure
+from casework.messaging.sending import requeue_for_staff
 
 __all__ = [
     "Claimed",

@@ -13,20 +13,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.db import transaction
 from casework.messaging.notifications import queue_cadence_updates, queue_surveys
-from casework.messaging.sending import (
+from casework.messaging.receipts import (
+    known_provider_ids,
+    record_delivery_status,
+    resolve_stale,
+    stale_claims,
+)
+from casework.messaging.send_types import (
     DEFAULT_POLICY,
     Claimed,
     ClaimResult,
     Receipt,
     RetryPolicy,
     SendFailure,
-    claim_due,
-    finish_batch,
-    known_provider_ids,
-    record_delivery_status,
-    resolve_stale,
-    stale_claims,
 )
+from casework.messaging.sending import claim_due, finish_batch
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership

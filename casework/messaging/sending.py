@@ -17,15 +17,23 @@ owns, but two SQLite claimers could read the same batch).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
 from casework.messaging.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
+from casework.messaging.send_types import (
+    DEFAULT_POLICY,
+    Claimed,
+    ClaimResult,
+    Receipt,
+    RetryPolicy,
+    SendFailure,
+    advances,
+)
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership, QuietHours
@@ -38,92 +46,6 @@ FINAL = ("sent", "delivered", "failed", "cancelled")
 # held for quiet hours when they go out within this window (deferred replies after an assistant outage).
 REPLY_PURPOSES = ("reply",)
 REPLY_QUIET_HOURS_GRACE = timedelta(minutes=30)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry: exponential backoff from ``base`` capped at ``cap``."""
-
-    max_attempts: int = 8
-    base: timedelta = timedelta(seconds=30)
-    cap: timedelta = timedelta(hours=1)
-    # Twilio 30003 (handset unreachable) is retried only a few times: it rarely clears quickly.
-    unreachable_attempts: int = 3
-    # Rate limits (HTTP 429, Twilio 20429, 21611) back off longer and may take more attempts.
-    rate_limited_attempts: int = 12
-    rate_limited_base: timedelta = timedelta(minutes=1)
-
-    def delay(self, attempts: int, *, base: timedelta | None = None) -> timedelta:
-        """Backoff before the next attempt after ``attempts`` tries."""
-        step = (base or self.base) * (2 ** max(attempts - 1, 0))
-        return min(step, self.cap)
-
-
-DEFAULT_POLICY = RetryPolicy()
-
-
-class SendFailure(Exception):
-    """A transport could not hand a message over; ``code`` is the provider's error code when known.
-
-    ``outcome_unknown`` means the request may have reached the provider (a read timeout, a 5xx after the
-    body was sent): the row stays ``sending`` and is settled by reconciliation, never blindly re-sent.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        http_status: int | None = None,
-        transient: bool = False,
-        outcome_unknown: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.http_status = http_status
-        self.transient = transient
-        self.outcome_unknown = outcome_unknown
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A snapshot of a claimed row, safe to use outside the claim transaction."""
-
-    id: int
-    kind: str
-    transport: str
-    purpose: str
-    recipient: str
-    body: str
-    payload: dict[str, Any]
-    report_id: int | None
-    contact_id: int | None
-    agency_id: str | None
-    attempts: int
-    claimed_at: datetime
-    claimed_by: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a transport reports after handing a message over."""
-
-    provider_id: str | None = None
-    delivered: bool = False  # the message reached its destination (an inbox, an HTTP 2xx, an SMTP accept)
-    delivery_status: str | None = None
-    segments: int | None = None
-    encoding: str | None = None
-    note: str | None = None
-
-
-@dataclass
-class ClaimResult:
-    """The rows claimed for sending, and how many were held or cancelled at the safe-contact re-check."""
-
-    claimed: list[Claimed] = field(default_factory=list)
-    held: int = 0
-    cancelled: int = 0
 
 
 def _snapshot(row: OutboxMessage) -> Claimed:
@@ -401,162 +323,6 @@ def finish_batch(
             outcome = _record_failure(session, row, result, now, policy)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
-
-
-def stale_claims(session: Session, *, now: datetime, lease: timedelta, limit: int = 100) -> list[Claimed]:
-    """Rows left ``sending`` longer than the lease (their process died or lost the outcome)."""
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
-        .order_by(OutboxMessage.claimed_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [_snapshot(row) for row in session.scalars(stmt)]
-
-
-def known_provider_ids(session: Session, candidates: list[str]) -> set[str]:
-    """Which of these provider ids are already recorded on some outbox row."""
-    if not candidates:
-        return set()
-    return set(
-        session.scalars(select(OutboxMessage.provider_id).where(OutboxMessage.provider_id.in_(candidates)))
-    )
-
-
-def resolve_stale(
-    session: Session,
-    message_id: int,
-    *,
-    claimed_by: str,
-    found_provider_id: str | None,
-    checked: bool,
-    now: datetime,
-    note: str | None = None,
-) -> str:
-    """Settle a stale claim: sent (found at the provider), re-queued (not there) or left for later.
-
-    ``checked`` says whether the provider could be asked (SMS: listing recent messages to the number).
-    For transports that cannot be asked (email, webhooks) ``checked`` is False and the row is re-queued
-    with a note, so a possible repeat is recorded on the row, never silent.
-    """
-    row = session.get(OutboxMessage, message_id, with_for_update=True)
-    if row is None or row.status != "sending" or row.claimed_by != claimed_by:
-        return "moved_on"
-    if row.provider_id:
-        # A status callback (which carries the outbox id) already told us the provider has it.
-        _mark_sent(
-            row,
-            Receipt(provider_id=row.provider_id, note="confirmed by delivery receipt after a restart"),
-            now,
-        )
-        return "sent"
-    if found_provider_id:
-        _mark_sent(
-            row,
-            Receipt(provider_id=found_provider_id, note="confirmed with the provider after a restart"),
-            now,
-        )
-        return "sent"
-    if checked:
-        row.status = "pending"
-        row.next_attempt_at = now
-        row.claimed_by = None
-        row.error_message = "interrupted before the provider received it; re-queued"
-        row.updated_at = now
-        return "requeued"
-    row.status = "pending"
-    row.next_attempt_at = now
-    row.claimed_by = None
-    row.error_message = (
-        note or "interrupted mid-send; re-sent (the receiver may see it twice: same delivery id)"
-    )
-    row.updated_at = now
-    return "requeued_unverified"
-
-
-# ---------------------------------------------------------------------------------------- delivery receipts
-
-# Twilio's message states in order; delivery state only moves forward. failed/undelivered are terminal.
-_RANK = {
-    "accepted": 1,
-    "scheduled": 1,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-}
-TERMINAL_FAILURES = ("failed", "undelivered", "canceled")
-
-
-def advances(current: str | None, new: str) -> bool:
-    """True when ``new`` is a later delivery state than ``current`` (terminal states never change)."""
-    if current == new:
-        return False
-    if current in TERMINAL_FAILURES:
-        return False
-    if new in TERMINAL_FAILURES:
-        return current not in ("delivered", "read")
-    if new not in _RANK:
-        return False
-    return _RANK[new] > _RANK.get(current or "", 0)
-
-
-class UnknownMessage(Exception):
-    """A delivery receipt names no outbox row we know."""
-
-
-def record_delivery_status(
-    session: Session,
-    *,
-    message_sid: str,
-    status: str,
-    now: datetime,
-    outbox_id: int | None = None,
-    error_code: str | None = None,
-    policy: RetryPolicy = DEFAULT_POLICY,
-) -> str:
-    """Apply a delivery receipt (idempotent, forward only); returns what happened in a word."""
-    status = status.strip().lower()
-    row = session.get(OutboxMessage, outbox_id, with_for_update=True) if outbox_id else None
-    earlier = (row.payload or {}).get("earlier_provider_ids", []) if row is not None else []
-    if row is not None and (message_sid in earlier or (row.provider_id and row.provider_id != message_sid)):
-        # A receipt for an earlier attempt of a re-sent message: note nothing, change nothing.
-        return "stale"
-    if row is None:
-        row = session.scalar(
-            select(OutboxMessage).where(OutboxMessage.provider_id == message_sid).with_for_update()
-        )
-    if row is None:
-        raise UnknownMessage(message_sid)
-    if row.provider_id is None:
-        row.provider_id = message_sid  # the idempotency marker: proves the provider has this row's message
-    if not advances(row.delivery_status, status):
-        return "ignored"
-    row.delivery_status = status
-    row.updated_at = now
-    if status in ("delivered", "read") and row.status == "sent":
-        row.status = "delivered"
-    if status in TERMINAL_FAILURES and row.status in ("sent", "delivered"):
-        failure = SendFailure(
-            f"delivery {status}" + (f" (Twilio error {error_code})" if error_code else ""), code=error_code
-        )
-        outcome = apply_failure(session, row, failure, now=now, policy=policy)
-        if outcome == "retry":
-            # A fresh attempt gets a fresh provider id; receipts for this one become stale.
-            row.payload = {
-                **(row.payload or {}),
-                "earlier_provider_ids": [
-                    *(row.payload or {}).get("earlier_provider_ids", []),
-                    row.provider_id,
-                ],
-            }
-            row.provider_id = None
-            row.delivery_status = None
-            row.sent_at = None
-        return outcome
-    return "updated"
 
 
 def attention_count(session: Session) -> int:

@@ -5,12 +5,13 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
-from casework.staff import admin, desk, triage
+from casework.staff import admin, desk
 from casework.staff.access import AccessDenied, Actor, NotFound, agency_involved, dashboard_wards, require
 from casework.staff.accounts import ROLES, StaffInputError, create_staff
 from casework.staff.api_reports import Credentials, Unauthenticated, report_for_caller, reports_for_caller
 from casework.staff.inbox import STATUSES, InvalidFilter, london_day_start, parse_filters
 from casework.staff.sign_in import sign_in, sign_out, signed_in_actor
+from casework.staff.triage_steps import TriageError
 
 __all__ = [
     "AccessDenied",
@@ -21,6 +22,7 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "StaffInputError",
+    "TriageError",
     "Unauthenticated",
     "admin",
     "agency_involved",
@@ -35,5 +37,4 @@ __all__ = [
     "sign_in",
     "sign_out",
     "signed_in_actor",
-    "triage",
 ]

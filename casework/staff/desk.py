@@ -15,14 +15,10 @@ from casework.core.db import transaction
 from casework.staff import triage
 from casework.staff.access import Actor
 from casework.staff.export import export_reports
-from casework.staff.inbox import (
-    InboxFilters,
-    InboxPage,
-    ReportPage,
-    list_reports,
-    needs_attention_count,
-    open_report,
-)
+from casework.staff.inbox import InboxFilters, InboxPage, list_reports, needs_attention_count
+from casework.staff.report_page import ReportPage, open_report
+from casework.staff.sms_preview import preview_public_update
+from casework.staff.triage_steps import ActionResult, SmsPreview
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -46,12 +42,12 @@ def view_report(
     reference: str,
     now: datetime,
     partnership: Partnership | None,
-) -> tuple[ReportPage, dict[str, triage.SmsPreview]]:
+) -> tuple[ReportPage, dict[str, SmsPreview]]:
     """The report page (the view is audited) and what a public update or closure would text."""
     with transaction(sessions) as session:
         page = open_report(session, actor=actor, reference=reference, now=now)
         previews = {
-            purpose: triage.preview_public_update(page.report, purpose, partnership=partnership)
+            purpose: preview_public_update(page.report, purpose, partnership=partnership)
             for purpose in PREVIEWED
         }
         return page, previews
@@ -66,7 +62,7 @@ def act(
     now: datetime,
     partnership: Partnership | None,
     **kwargs: Any,
-) -> triage.ActionResult:
+) -> ActionResult:
     """Run one triage action (``triage.ACTIONS``); TriageError says why it was refused."""
     with transaction(sessions) as session:
         return triage.ACTIONS[action](

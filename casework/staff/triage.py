@@ -8,135 +8,35 @@ The first staff action on a report sets `first_response_at` (the "time to first 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.core.audit import add_event, audit
+from casework.core.audit import audit
 from casework.core.models import OutboxMessage, Report
-from casework.core.sms_text import encoding, segments
 from casework.core.workdays import add_working_days
 from casework.intake import LinkError, link_reports, unlink_report
-from casework.messaging import notify_victim, queue_referral, render, requeue_for_staff, sms_block_reason
-from casework.staff.access import Actor, get_report_for, may_see, require
+from casework.messaging import queue_referral, requeue_for_staff, sms_block_reason
+from casework.staff.access import Actor, get_report_for, may_see
 from casework.staff.inbox import RISK_LEVELS, STATUSES
+from casework.staff.triage_steps import (
+    ActionResult,
+    TriageError,
+    _clean,
+    _load,
+    _notify_all,
+    _record,
+    _sms_note,
+    _touch,
+)
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
 
 # Statuses an officer sets directly; "closed" needs an outcome and "linked" a primary report.
 SETTABLE_STATUSES = tuple(s for s in STATUSES if s not in ("closed", "linked"))
-MAX_MESSAGE = 2000
-
-
-class TriageError(Exception):
-    """An action that cannot be done as asked (the message tells the officer why; nothing was changed)."""
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """What an action did, for the officer."""
-
-    reference: str
-    message: str
-    still_visible: bool = True
-
-
-@dataclass(frozen=True)
-class SmsPreview:
-    """The text a resident would receive, with its length and billing segments, or why none will go."""
-
-    text: str
-    length: int
-    segments: int
-    encoding: str
-    blocked: str | None
-
-
-def _load(session: Session, actor: Actor, reference: str) -> Report:
-    require(actor, "report.act")
-    return get_report_for(session, actor, reference, for_update=True)
-
-
-def _clean(text: str | None, field: str, *, required: bool) -> str:
-    value = (text or "").strip()
-    if required and not value:
-        raise TriageError(f"{field}: please fill this in")
-    if len(value) > MAX_MESSAGE:
-        raise TriageError(f"{field}: keep it under {MAX_MESSAGE} characters")
-    return value
-
-
-def _touch(report: Report, now: datetime) -> None:
-    if report.first_response_at is None:
-        report.first_response_at = now
-    report.updated_at = now
-
-
-def _record(
-    session: Session,
-    report: Report,
-    actor: Actor,
-    now: datetime,
-    *,
-    kind: str,
-    body: str = "",
-    public: bool = False,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Timeline entry and audit row for an action, in the action's transaction."""
-    _touch(report, now)
-    add_event(session, report, kind=kind, actor=actor.label, at=now, body=body, public=public, data=data)
-    audit(
-        session,
-        actor=actor.label,
-        action=f"report.{kind}",
-        at=now,
-        target_type="report",
-        target_id=report.reference,
-        ip=actor.ip,
-        detail=data or {},
-    )
-
-
-def _notify_all(
-    session: Session,
-    report: Report,
-    *,
-    purpose: str,
-    now: datetime,
-    partnership: Partnership | None,
-    tag: str,
-) -> list[OutboxMessage]:
-    """Text the reporter and the reporters of linked duplicates (each under their own reference)."""
-    rows = []
-    duplicates = session.scalars(select(Report).where(Report.linked_to_id == report.id)).all()
-    for target in (report, *duplicates):
-        row = notify_victim(
-            session,
-            target,
-            purpose=purpose,
-            now=now,
-            partnership=partnership,
-            dedupe_key=f"{purpose}:{target.id}:{tag}",
-        )
-        if row is not None:
-            rows.append(row)
-    return rows
-
-
-def _sms_note(rows: list[OutboxMessage]) -> str:
-    queued = sum(1 for r in rows if r.status != "cancelled")
-    held = len(rows) - queued
-    parts = []
-    if queued:
-        parts.append(f"{queued} text{'s' if queued != 1 else ''} queued")
-    if held:
-        parts.append(f"{held} not sent (see Texts)")
-    return (" " + "; ".join(parts) + ".") if parts else " No text sent (no phone number)."
 
 
 def accept(
@@ -478,24 +378,6 @@ def resend(
         data={"message_id": row.id, "kind": row.kind, "purpose": row.purpose, "transport": row.transport},
     )
     return ActionResult(report.reference, f"{what} will be sent again in the next minute.")
-
-
-def render_sms(purpose: str, report: Report, partnership: Partnership | None) -> str:
-    """The exact text notify_victim would queue for this report and purpose."""
-    return render(purpose, reference=report.reference, partnership=partnership)
-
-
-def preview_public_update(
-    report: Report, purpose: str = "", *, partnership: Partnership | None
-) -> SmsPreview:
-    """What a public update (or closure) would text the reporter, its length and segments, or why not."""
-    purpose = purpose or "status_update"
-    text = render_sms(purpose, report, partnership)
-    contact = report.contact
-    blocked = sms_block_reason(report, contact)
-    return SmsPreview(
-        text=text, length=len(text), segments=segments(text), encoding=encoding(text), blocked=blocked
-    )
 
 
 ACTIONS: dict[str, Callable[..., ActionResult]] = {

@@ -20,7 +20,7 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 
 from casework.core.settings import ROOT, load_settings
-from casework.messaging.sending import Claimed
+from casework.messaging.send_types import Claimed
 from notifier.sms import LookupUnavailable, TwilioSmsSender
 
 SPEC = ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.yaml"

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from casework.core.models import Contact, OutboxMessage
 from casework.messaging.notifications import notify_victim
-from casework.messaging.sending import SendFailure, claim_due, stale_claims
+from casework.messaging.receipts import stale_claims
+from casework.messaging.send_types import SendFailure
+from casework.messaging.sending import claim_due
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 from notifier.sms import ConsoleSmsSender
@@ -28,7 +30,7 @@ class FlakySender:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(message.id)
-        from casework.messaging.sending import Receipt
+        from casework.messaging.send_types import Receipt
 
         return Receipt(provider_id=f"SM{message.id}")
 

@@ -7,19 +7,19 @@ from sqlalchemy import select
 
 from casework.core.models import AuditEvent, OutboxMessage, Report, ReportEvent
 from casework.staff.access import Actor, NotFound
+from casework.staff.sms_preview import preview_public_update
 from casework.staff.triage import (
-    TriageError,
     accept,
     add_note,
     change_risk,
     change_status,
     close,
     link,
-    preview_public_update,
     reassign,
     resend,
     unlink,
 )
+from casework.staff.triage_steps import TriageError
 from tests.factories import cheap_password_hashing, make_contact, make_report, make_staff
 from tests.integration.staff.test_inbox_pages import csrf_from, sign_in
 

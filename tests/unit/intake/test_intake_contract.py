@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from casework.intake.contract import IntakeError, RiskIntake, parse_intake
-from casework.intake.filing import mediation_offer, parse_occurred, signposts_for
+from casework.intake.filing import parse_occurred
+from casework.intake.signposts import mediation_offer, signposts_for
 from casework.partnership import load_partnership
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
