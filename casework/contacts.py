@@ -1,7 +1,8 @@
 """Contacts: who can be reached, the opaque sender ids the assistant sees, opt-out and safe-texting state.
 
 A phone number lives only in `contacts.phone`. The assistant sees "sms-" + a keyed hash of the number
-(HMAC-SHA256 with SENDER_ID_KEY), or "web-" + a random id for the web chat, never the number itself.
+(HMAC-SHA256 with SENDER_ID_KEY), or "web-" + a keyed hash of the web chat cookie, never the number or
+the cookie itself.
 """
 
 from __future__ import annotations
@@ -63,11 +64,18 @@ def new_web_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def web_sender_id(web_id: str) -> str:
-    """The sender id the assistant sees for a web chat cookie value."""
+def web_sender_id(web_id: str, key: str) -> str:
+    """The sender id for a web chat cookie value: "web-" + truncated HMAC-SHA256(key, "web:" + cookie).
+
+    The cookie is the resident's only credential for their conversation, so it is never stored or sent
+    on: the database and the assistant see only this keyed hash.
+    """
     if not _WEB_ID.match(web_id or ""):
         raise ValueError("web chat id is malformed")
-    return WEB_PREFIX + web_id
+    if not key:
+        raise ValueError("SENDER_ID_KEY is empty; the sender id would not be secret")
+    digest = hmac.new(key.encode("utf-8"), b"web:" + web_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return WEB_PREFIX + digest[:SENDER_HASH_HEX]
 
 
 def is_valid_web_id(web_id: str | None) -> bool:

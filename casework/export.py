@@ -9,10 +9,10 @@ import io
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.access import Actor, require
+from casework.access import Actor, report_scope, require
 from casework.audit import audit
 from casework.inbox_query import InboxFilters, apply_filters, order_for
 from casework.models import Report
@@ -91,7 +91,11 @@ def export_reports(
     if include_descriptions:
         columns.append(Report.description)
         header.append("description")
-    stmt = apply_filters(select(*columns).outerjoin(parent, parent.id == Report.linked_to_id), actor, filters)
+    # A link is named only when the exporter may open the linked report too.
+    joined = select(*columns).outerjoin(
+        parent, and_(parent.id == Report.linked_to_id, report_scope(actor, parent))  # type: ignore[arg-type]
+    )
+    stmt = apply_filters(joined, actor, filters)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)

@@ -13,10 +13,17 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from casework.access import Actor, get_report_for, report_scope
+from casework.access import (
+    Actor,
+    get_report_for,
+    hidden_references,
+    redact_references,
+    report_scope,
+)
 from casework.audit import audit
 from casework.clock import LONDON
-from casework.models import ChatTurn, Contact, OutboxMessage, Report, ReportEvent
+from casework.conversation import report_transcript
+from casework.models import Contact, OutboxMessage, Report, ReportEvent
 from casework.references import parse_reference
 
 STATUSES: dict[str, str] = {
@@ -36,11 +43,10 @@ COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
-TRANSCRIPT_BEFORE = timedelta(hours=12)
-TRANSCRIPT_AFTER = timedelta(minutes=15)
 
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
+T = TypeVar("T")
 
 
 class InvalidFilter(ValueError):
@@ -408,12 +414,16 @@ class ReportPage:
     transcript: list[TranscriptLine]
     referrals: list[OutboxMessage]
     sms: list[OutboxMessage]
+    # Linked reports the viewer may open; the others are only counted, never named.
     linked_to: Report | None
     duplicates: list[Report]
     timeline: list[ReportEvent]
+    routing_reasons: list[str] = field(default_factory=list)
+    linked_elsewhere: bool = False
+    other_duplicates: int = 0
 
 
-def _transcript(session: Session, report: Report, contact: Contact | None) -> list[TranscriptLine]:
+def _transcript(session: Session, report: Report) -> list[TranscriptLine]:
     if report.transcript:
         lines = []
         for turn in report.transcript:
@@ -427,24 +437,32 @@ def _transcript(session: Session, report: Report, contact: Contact | None) -> li
                     )
                 )
         return lines
-    sender = report.conversation_id or (contact.sender_id if contact else None)
-    if not sender:
-        return []
-    turns = session.scalars(
-        select(ChatTurn)
-        .where(
-            ChatTurn.sender_id == sender,
-            ChatTurn.created_at >= report.created_at - TRANSCRIPT_BEFORE,
-            ChatTurn.created_at <= report.created_at + TRANSCRIPT_AFTER,
-        )
-        .order_by(ChatTurn.created_at, ChatTurn.id)
-        .limit(300)
-    ).all()
-    return [TranscriptLine(speaker=t.speaker, text=t.text, at=t.created_at) for t in turns]
+    # Only the conversation that filed this report: never the same resident's other conversations.
+    return [
+        TranscriptLine(speaker=t.speaker, text=t.text, at=t.created_at)
+        for t in report_transcript(session, report.id)
+    ]
+
+
+def _reason_text(reason: Any) -> str:
+    if isinstance(reason, dict):
+        return str(reason.get("text") or reason.get("reason") or reason)
+    return str(reason)
+
+
+def _for_display(session: Session, rows: list[T]) -> list[T]:
+    """Detach rows so their text can be redacted for this page without the change being saved."""
+    for row in rows:
+        session.expunge(row)
+    return rows
 
 
 def open_report(session: Session, *, actor: Actor, reference: str, now: datetime) -> ReportPage:
-    """Load the report page for an actor who may see it, auditing the view (caller commits)."""
+    """Load the report page for an actor who may see it, auditing the view (caller commits).
+
+    Linked reports the actor may not open are not named anywhere on the page (links, timeline, routing
+    reasons, messages): a reference is replaced by a neutral phrase.
+    """
     report = get_report_for(session, actor, reference)
     contact = session.get(Contact, report.contact_id) if report.contact_id else None
     outbox = session.scalars(
@@ -452,15 +470,38 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         .where(OutboxMessage.report_id == report.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
-    duplicates = session.scalars(
+    all_duplicates = session.scalars(
         select(Report).where(Report.linked_to_id == report.id).order_by(Report.created_at)
     ).all()
-    linked_to = session.get(Report, report.linked_to_id) if report.linked_to_id else None
+    duplicates = session.scalars(
+        select(Report)
+        .where(Report.linked_to_id == report.id, report_scope(actor))
+        .order_by(Report.created_at)
+    ).all()
+    linked_to = (
+        session.scalar(select(Report).where(Report.id == report.linked_to_id, report_scope(actor)))
+        if report.linked_to_id
+        else None
+    )
     timeline = session.scalars(
         select(ReportEvent)
         .where(ReportEvent.report_id == report.id)
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
+    reasons = [_reason_text(r) for r in (report.routing_reasons or [])]
+    hidden = hidden_references(
+        session,
+        actor,
+        [*reasons, *(e.body for e in timeline), *(m.error_message for m in outbox), *(m.body for m in outbox)],
+    )
+    if hidden:
+        timeline = _for_display(session, list(timeline))
+        outbox = _for_display(session, list(outbox))
+        for event in timeline:
+            event.body = redact_references(event.body, hidden)
+        for message in outbox:
+            message.body = redact_references(message.body, hidden)
+            message.error_message = redact_references(message.error_message or "", hidden) or None
     overdue = is_overdue(
         status=report.status, due_at=report.due_at, first_response_at=report.first_response_at, now=now
     )
@@ -481,19 +522,22 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
             repeat_victim_count=report.repeat_victim_count or 0,
             repeat_location_count=report.repeat_location_count or 0,
             case_review_eligible=report.case_review_eligible,
-            linked_count=len(duplicates),
+            linked_count=len(all_duplicates),
             overdue=overdue,
             hate=report.hate,
             domestic_abuse=report.domestic_abuse,
             hotspot=report.hotspot,
         ),
         overdue=overdue,
-        transcript=_transcript(session, report, contact),
+        transcript=_transcript(session, report),
         referrals=[m for m in outbox if m.kind == "referral"],
         sms=[m for m in outbox if m.kind == "sms"],
         linked_to=linked_to,
         duplicates=list(duplicates),
         timeline=list(timeline),
+        routing_reasons=[redact_references(r, hidden) for r in reasons],
+        linked_elsewhere=report.linked_to_id is not None and linked_to is None,
+        other_duplicates=len(all_duplicates) - len(duplicates),
     )
 
 

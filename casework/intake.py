@@ -23,6 +23,7 @@ from casework.asb_types import ASB_TYPES, nsir_class
 from casework.audit import add_event, audit
 from casework.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
 from casework.linking import LINKED_STATUS, auto_link_allowed, find_duplicate, mark_linked
+from casework.conversation import claim_conversation
 from casework.models import Contact, Report, ReportEvent
 from casework.notifications import notify_victim
 from casework.references import allocate_reference
@@ -502,6 +503,10 @@ def _file(
     )
     session.add(report)
     session.flush()
+    if intake.channel in ("sms", "web"):
+        # The conversation that filed it (the assistant's conversation id is the sender id) becomes its
+        # transcript; Open311 reports have none, even when their phone number has texted in.
+        claim_conversation(session, sender_id=intake.conversation_id, report_id=report.id)
 
     reply = IntakeResult(
         reference=report.reference,

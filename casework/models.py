@@ -67,7 +67,8 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The opaque id the assistant sees: "sms-" + keyed hash of the number, or "web-" + random id.
+    # The opaque id the assistant sees: "sms-" + keyed hash of the number, or "web-" + keyed hash of the
+    # web chat cookie (the cookie value itself is never stored).
     sender_id: Mapped[str] = mapped_column(String(80), unique=True)
     channel: Mapped[str] = mapped_column(String(10))  # sms | web | open311
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164, SMS only
@@ -258,7 +259,26 @@ class ChatTurn(Base):
     # Quick replies offered with an assistant turn ([{"title", "payload"}]): the web chat shows them again
     # after a reload and the SMS edge maps a reply of "1", "2"... back to their payloads.
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The conversation the turn belongs to (a random key; a new one after a report is filed or after the
+    # assistant's session expiry) and the report that conversation filed: a report's transcript is exactly
+    # its conversation's turns, never other conversations of the same sender.
+    conversation_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class WebChatRequest(Base):
+    """One POST /chat/messages, counted for the web chat rate limits (kept a day; no message text)."""
+
+    __tablename__ = "web_chat_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The chat's hashed sender id and a keyed hash of the client address (never the address itself).
+    sender_id: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    new_conversation: Mapped[bool] = mapped_column(Boolean, default=False)
+    limited: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class StaffUser(Base):

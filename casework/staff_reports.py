@@ -16,7 +16,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.access import Actor, get_report_for, require
+from casework.access import (
+    Actor,
+    get_report_for,
+    hidden_references,
+    redact_references,
+    report_scope,
+    require,
+)
 from casework.asb_types import asb_label
 from casework.audit import audit
 from casework.inbox_query import apply_filters, order_for, parse_filters
@@ -97,8 +104,11 @@ def list_for_api(
     parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
     refs: dict[int, str] = {}
     if parent_ids:
+        # Only parents the caller may open are named; a link to another agency's report shows as null.
         refs = dict(
-            session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()
+            session.execute(
+                select(Report.id, Report.reference).where(Report.id.in_(parent_ids), report_scope(actor))
+            ).all()
         )
     audit(
         session,
@@ -125,18 +135,24 @@ def report_for_api(
     """One report in full for the API (NotFound if the actor may not see it); audited."""
     report = get_report_for(session, actor, reference)
     linked_to = (
-        session.scalar(select(Report.reference).where(Report.id == report.linked_to_id))
+        session.scalar(
+            select(Report.reference).where(Report.id == report.linked_to_id, report_scope(actor))
+        )
         if report.linked_to_id
         else None
     )
     duplicates = session.scalars(
-        select(Report.reference).where(Report.linked_to_id == report.id).order_by(Report.id)
+        select(Report.reference)
+        .where(Report.linked_to_id == report.id, report_scope(actor))
+        .order_by(Report.id)
     ).all()
     events = session.scalars(
         select(ReportEvent)
         .where(ReportEvent.report_id == report.id)
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
+    reasons = [str(r) for r in (report.routing_reasons or [])]
+    hidden = hidden_references(session, actor, [*reasons, *(e.body for e in events)])
     body = serialise(report, linked_to)
     body.update(
         {
@@ -147,7 +163,7 @@ def report_for_api(
             "tenure": report.tenure,
             "hate_motivation": report.hate_motivation,
             "risk_reasons": list(report.risk_reasons or []),
-            "routing_reasons": list(report.routing_reasons or []),
+            "routing_reasons": [redact_references(r, hidden) for r in reasons],
             "case_review_explained": report.case_review_explained,
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
@@ -160,7 +176,7 @@ def report_for_api(
                 {
                     "kind": e.kind,
                     "public": e.public,
-                    "body": e.body,
+                    "body": redact_references(e.body, hidden),
                     "actor": e.actor,
                     "at": _iso(e.created_at),
                 }
