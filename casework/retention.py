@@ -26,7 +26,15 @@ from sqlalchemy.orm import Session
 from casework.audit import audit
 from casework.bootstrap import Services
 from casework.db import normalise_url
-from casework.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
+from casework.models import (
+    ChatTurn,
+    Contact,
+    InboundSms,
+    OutboxMessage,
+    Report,
+    ReportEvent,
+    WebChatRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,10 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.occurred_text = ""
     report.outcome = marker if report.outcome else None
     report.transcript = []
+    # The conversation that filed it goes with it (the retention of conversations usually got there first).
+    session.execute(
+        delete(ChatTurn).where(ChatTurn.report_id == report.id).execution_options(synchronize_session=False)
+    )
     report.risk_answers = {}
     report.risk_reasons = []
     report.postcode = postcode_sector(report.postcode)
@@ -174,6 +186,8 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
     result.chat_turns_deleted += rowcount(
         session.execute(delete(ChatTurn).where(ChatTurn.created_at < cutoff))
     )
+    # Web chat request counts are only for the rate limits (a minute); a day is plenty for diagnosis.
+    session.execute(delete(WebChatRequest).where(WebChatRequest.created_at < now - timedelta(days=1)))
     finished_stand_alone_sms = delete(OutboxMessage).where(
         OutboxMessage.kind == "sms",
         OutboxMessage.report_id.is_(None),

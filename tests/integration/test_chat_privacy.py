@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -253,3 +254,62 @@ def test_the_migration_hashes_stored_web_chat_ids(db_url, monkeypatch):
         assert conn.scalar(text("SELECT sender_id FROM contacts")) == expected
         assert conn.scalar(text("SELECT sender_id FROM chat_turns")) == expected
     engine.dispose()
+
+
+def test_sms_reports_each_show_only_their_own_conversation(app, rasa, services, clock):
+    from tests.integration.test_sms_inbound import text as sms
+
+    sms_client = app.test_client()
+    rasa.reply = lambda s, m, md: [{"text": f"Noted: {m}"}]
+    sms(sms_client, "my partner threatened me")
+    rasa.reply = lambda s, m, md: (
+        file_from_chat(
+            app.test_client(),
+            s,
+            1,
+            channel="sms",
+            asb_type="intimidation_harassment",
+            description="Threats",
+            domestic_abuse=True,
+        )
+        and [{"text": "Sent to the police."}]
+    )
+    sms(sms_client, "YES")
+    clock.advance(minutes=10)
+    rasa.reply = lambda s, m, md: [{"text": f"Noted: {m}"}]
+    sms(sms_client, "rubbish dumped in the alley")
+    rasa.reply = lambda s, m, md: (
+        file_from_chat(
+            app.test_client(), s, 2, channel="sms", asb_type="noise", description="Rubbish dumped"
+        )
+        and [{"text": "Sent to the council."}]
+    )
+    sms(sms_client, "YES")
+    with services.sessions() as db:
+        da, tipping = db.scalars(select(Report).order_by(Report.id)).all()
+        refs = (da.reference, tipping.reference, tipping.lead_agency)
+    status, html = page_for(app, services, "agency", refs[1], agency_id=refs[2])
+    assert status == 200 and "rubbish dumped in the alley" in html and "Sent to the council." in html
+    assert "threatened me" not in html and "Sent to the police" not in html
+
+
+def test_web_chat_request_counts_are_kept_a_day(services, clock):
+    from casework.models import WebChatRequest
+    from casework.retention import RetentionResult, delete_old_conversations
+
+    with services.sessions() as db:
+        for age in (timedelta(days=2), timedelta(hours=1)):
+            db.add(WebChatRequest(sender_id="web-x", client="c", created_at=clock.now() - age))
+        db.commit()
+        delete_old_conversations(db, now=clock.now(), days=90, result=RetentionResult())
+        db.commit()
+        assert db.scalar(select(func.count()).select_from(WebChatRequest)) == 1
+
+
+def test_a_conversation_ends_when_the_assistant_session_does():
+    import yaml
+
+    from casework.conversation import CONVERSATION_IDLE
+
+    config = yaml.safe_load(open("bot/domain/responses.yml"))["session_config"]
+    assert CONVERSATION_IDLE == timedelta(minutes=config["session_expiration_time"])
