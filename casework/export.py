@@ -93,7 +93,8 @@ def export_reports(
         header.append("description")
     # A link is named only when the exporter may open the linked report too.
     joined = select(*columns).outerjoin(
-        parent, and_(parent.id == Report.linked_to_id, report_scope(actor, parent))  # type: ignore[arg-type]
+        parent,
+        and_(parent.id == Report.linked_to_id, report_scope(actor, parent)),  # type: ignore[arg-type]
     )
     stmt = apply_filters(joined, actor, filters)
     out = io.StringIO()

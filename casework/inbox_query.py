@@ -492,7 +492,7 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
     hidden = hidden_references(
         session,
         actor,
-        [*reasons, *(e.body for e in timeline), *(m.error_message for m in outbox), *(m.body for m in outbox)],
+        [*reasons, *(e.body for e in timeline), *(t for m in outbox for t in (m.error_message, m.body))],
     )
     if hidden:
         timeline = _for_display(session, list(timeline))

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from casework.asb_types import ASB_TYPES, nsir_class
 from casework.audit import add_event, audit
 from casework.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
-from casework.linking import LINKED_STATUS, auto_link_allowed, find_duplicate, mark_linked
 from casework.conversation import claim_conversation
+from casework.linking import LINKED_STATUS, auto_link_allowed, find_duplicate, mark_linked
 from casework.models import Contact, Report, ReportEvent
 from casework.notifications import notify_victim
 from casework.references import allocate_reference

@@ -135,9 +135,7 @@ def report_for_api(
     """One report in full for the API (NotFound if the actor may not see it); audited."""
     report = get_report_for(session, actor, reference)
     linked_to = (
-        session.scalar(
-            select(Report.reference).where(Report.id == report.linked_to_id, report_scope(actor))
-        )
+        session.scalar(select(Report.reference).where(Report.id == report.linked_to_id, report_scope(actor)))
         if report.linked_to_id
         else None
     )

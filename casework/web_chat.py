@@ -95,9 +95,13 @@ def check_rate(services: Services, *, sender_id: str, client: str) -> str | None
             settings.WEB_CHAT_RATE_PER_ADDRESS_PER_MINUTE
         ):
             message = RATE_LIMITED_MESSAGE
-        elif new and _count(
-            session, since, WebChatRequest.new_conversation.is_(True), WebChatRequest.limited.is_(False)
-        ) >= settings.WEB_CHAT_NEW_CONVERSATIONS_PER_MINUTE:
+        elif (
+            new
+            and _count(
+                session, since, WebChatRequest.new_conversation.is_(True), WebChatRequest.limited.is_(False)
+            )
+            >= settings.WEB_CHAT_NEW_CONVERSATIONS_PER_MINUTE
+        ):
             message = BUSY_MESSAGE
         session.add(
             WebChatRequest(

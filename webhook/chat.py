@@ -2,9 +2,11 @@
 GET /privacy (the plain privacy notice).
 
 The sender id is never taken from the request body: each browser gets a random id in an HttpOnly,
-SameSite=Strict cookie, so one browser cannot speak as another. The cookie value itself is never stored
-or sent on: the database and the assistant see only a keyed hash of it (casework.contacts.web_sender_id). Cross-site posts are refused (Origin and
+SameSite=Strict cookie, so one browser cannot speak as another. Cross-site posts are refused (Origin and
 Sec-Fetch-Site checked against PUBLIC_BASE_URL's host or the request's host; JSON content type required).
+The cookie value itself is never stored or sent on: the database and the assistant see only a keyed hash
+of it (casework.contacts.web_sender_id). Messages are rate limited (casework.web_chat): past a limit the
+answer is a 429 with a plain "wait a minute; if anyone is in danger call 999" message the page shows.
 """
 
 from __future__ import annotations

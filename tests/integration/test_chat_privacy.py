@@ -225,9 +225,10 @@ def test_new_conversations_beyond_a_global_rate_are_refused_but_ongoing_ones_con
 
 
 def test_the_migration_hashes_stored_web_chat_ids(db_url, monkeypatch):
+    from sqlalchemy import create_engine
+
     from casework.contacts import web_sender_id
     from casework.migrate import downgrade, upgrade
-    from sqlalchemy import create_engine
 
     monkeypatch.setenv("SENDER_ID_KEY", "migration-key-0123456789")
     cookie = "A" * 32
@@ -279,9 +280,7 @@ def test_sms_reports_each_show_only_their_own_conversation(app, rasa, services, 
     rasa.reply = lambda s, m, md: [{"text": f"Noted: {m}"}]
     sms(sms_client, "rubbish dumped in the alley")
     rasa.reply = lambda s, m, md: (
-        file_from_chat(
-            app.test_client(), s, 2, channel="sms", asb_type="noise", description="Rubbish dumped"
-        )
+        file_from_chat(app.test_client(), s, 2, channel="sms", asb_type="noise", description="Rubbish dumped")
         and [{"text": "Sent to the council."}]
     )
     sms(sms_client, "YES")
