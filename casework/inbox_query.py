@@ -359,7 +359,10 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
         linked_counts = {parent: n for parent, n in counted if parent is not None}
     if parent_ids:
         parent_refs = dict(
-            session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()
+            session.execute(
+                # A parent the officer may not open is never named.
+                select(Report.id, Report.reference).where(Report.id.in_(parent_ids), report_scope(actor))
+            ).all()
         )
     out = []
     for r in rows:

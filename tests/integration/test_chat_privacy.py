@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from casework.models import ChatTurn, Contact, Report
+from casework.models import ChatTurn, Contact, Report, ReportEvent
 from tests.factories import cheap_password_hashing, make_report, make_staff
 from tests.integration.test_chat_messages import SITE, say
 from tests.integration.test_inbox_pages import sign_in
@@ -135,7 +135,22 @@ def test_an_abandoned_earlier_conversation_is_not_part_of_a_later_report(app, cl
 def test_linked_reports_of_another_agency_are_not_named_on_the_page_api_or_export(app, services):
     with services.sessions() as db:
         police_report = make_report(db, lead_agency="staffs-police", description="Police matter")
-        visible = make_report(db, lead_agency="ldc", linked_to_id=police_report.id, status="linked")
+        visible = make_report(
+            db,
+            lead_agency="ldc",
+            linked_to_id=police_report.id,
+            status="linked",
+            routing_reasons=[f"duplicate of {police_report.reference} → the police, already dealing with it"],
+        )
+        db.add(
+            ReportEvent(
+                report_id=visible.id,
+                kind="linked",
+                body=f"Linked to {police_report.reference}, which is already being dealt with.",
+                actor="system",
+                created_at=visible.created_at,
+            )
+        )
         hidden_dup = make_report(db, lead_agency="staffs-police", linked_to_id=visible.id)
         seen_dup = make_report(db, lead_agency="ldc", linked_to_id=visible.id)
         officer = make_staff(db, "agency", agency_id="ldc")
@@ -152,9 +167,14 @@ def test_linked_reports_of_another_agency_are_not_named_on_the_page_api_or_expor
     html = staff.get(f"/staff/reports/{refs['visible']}").get_data(as_text=True)
     assert refs["seen_dup"] in html
     assert refs["police"] not in html and refs["hidden_dup"] not in html
+    assert "Linked to [a report you cannot open]" in html
+
+    inbox = staff.get("/staff/inbox").get_data(as_text=True)
+    assert refs["visible"] in inbox and refs["police"] not in inbox
 
     body = staff.get(f"/api/v1/reports/{refs['visible']}").get_json()
     assert body["linked_to"] is None and body["linked_reports"] == [refs["seen_dup"]]
+    assert refs["police"] not in str(body)
     listed = staff.get("/api/v1/reports").get_json()
     assert refs["police"] not in str(listed)
 
