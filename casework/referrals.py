@@ -126,13 +126,19 @@ def referral_document(session: Session, report: Report, agency_id: str, reason: 
     }
 
 
+def _why_again(doc: dict[str, Any]) -> str:
+    """ " (why it is sent again)" for a referral that is not the first, or ""."""
+    if doc["reason"] in ("new", "copied"):
+        return ""
+    return f" ({REASON_TEXT.get(doc['reason'], doc['reason'])})"
+
+
 def email_subject(doc: dict[str, Any]) -> str:
     """Subject line agencies can filter on: reference, type, risk and why it was sent."""
     flags = "".join(
         f" [{f}]" for f, on in (("HATE", doc["hate"]), ("DOMESTIC ABUSE", doc["domestic_abuse"])) if on
     )
-    reason = REASON_TEXT.get(doc["reason"], doc["reason"])
-    again = "" if doc["reason"] in ("new", "copied") else f" ({reason})"
+    again = _why_again(doc)
     return f"ASB referral {doc['reference']}: {doc['asb_type_label']}, {doc['risk_level']} risk{flags}{again}"
 
 
@@ -151,7 +157,7 @@ def email_text(doc: dict[str, Any], agency: Agency) -> str:
         f"To: {agency.name}",
         f"Reference: {doc['reference']}",
         f"You are the {'lead agency' if doc['role'] == 'lead' else 'copied for information'}"
-        + ("" if doc["reason"] in ("new", "copied") else f" ({REASON_TEXT.get(doc['reason'], doc['reason'])})")
+        + _why_again(doc)
         + ".",
         f"Type: {doc['asb_type_label']} ({doc['asb_type']}, {doc['nsir_class']})",
         f"Risk: {doc['risk_level']}"

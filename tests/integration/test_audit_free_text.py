@@ -42,11 +42,21 @@ def staff_actions(services: Services, reference: str) -> str:
             reason="Her ex-partner Dave Brown waits outside 4 Elm Close",
         )
         reassign(
-            s, actor=actor, reference=reference, now=now, partnership=p, agency_id="bromford",
+            s,
+            actor=actor,
+            reference=reference,
+            now=now,
+            partnership=p,
+            agency_id="bromford",
             reason="Tenant of Mr Patel, Bromford manage the block",
         )
         link(
-            s, actor=actor, reference=reference, now=now, partnership=p, primary_reference=other.reference,
+            s,
+            actor=actor,
+            reference=reference,
+            now=now,
+            partnership=p,
+            primary_reference=other.reference,
             reason="Same man, Dave Brown",
         )
         unlink(s, actor=actor, reference=reference, now=now, partnership=p, reason="Not Dave Brown after all")

@@ -7,7 +7,6 @@ any kind about ANY of their reports may be queued or sent, a text queued before 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -137,9 +136,14 @@ def test_a_new_report_that_did_not_ask_again_gets_no_acknowledgement_or_case_rev
 ) -> None:
     sender, _, _ = earlier_then_not_safe(services, clock)
     # Two more reports of the same problem (noise): the third makes the resident eligible for a Case Review.
-    file(services, sender, location="Dam Street, Lichfield", contact={"wants_updates": True, "text_safe": None})
+    file(
+        services, sender, location="Dam Street, Lichfield", contact={"wants_updates": True, "text_safe": None}
+    )
     third = file(
-        services, sender, location="Tamworth Street, Lichfield", contact={"wants_updates": True, "text_safe": None}
+        services,
+        sender,
+        location="Tamworth Street, Lichfield",
+        contact={"wants_updates": True, "text_safe": None},
     ).reference
     assert_not_safe(texts(services, third, "ack"))
     assert_not_safe(texts(services, third, "case_review"))
@@ -202,7 +206,8 @@ def test_a_not_safe_answer_given_in_a_later_report_stops_texts_already_queued(
 def test_a_later_safe_answer_lets_texts_go_again(services: Services, clock: FixedClock) -> None:
     sender, earlier, later = earlier_then_not_safe(services, clock)
     clock.advance(days=1)
-    file(services, sender, asb_type="litter_flytipping", location="Beacon Park, Lichfield")  # texting safe again
+    # A new report in which the resident says texting is safe again.
+    file(services, sender, asb_type="litter_flytipping", location="Beacon Park, Lichfield")
     public_update(services, triage(services), later, clock)
     assert [r.status for r in texts(services, later, "status_update")] == ["pending"]
 
@@ -271,7 +276,10 @@ def test_a_text_queued_to_a_number_the_resident_has_since_changed_is_not_sent(
         result = claim_due(s, now=clock.now(), worker="w1", partnership=services.partnership)
     assert [c for c in result.claimed if c.kind == "sms"] == []
     [row] = texts(services, earlier, "status_update")
-    assert (row.status, row.error_message) == ("cancelled", "not sent: the number changed after this text was queued")
+    assert (row.status, row.error_message) == (
+        "cancelled",
+        "not sent: the number changed after this text was queued",
+    )
 
 
 def test_a_domestic_abuse_report_is_not_texted_on_a_new_number_until_the_resident_is_asked_again(
@@ -288,4 +296,7 @@ def test_a_domestic_abuse_report_is_not_texted_on_a_new_number_until_the_residen
     clock.advance(minutes=1)
     public_update(services, triage(services), earlier, clock)
     [row] = texts(services, earlier, "status_update")
-    assert (row.status, row.error_message) == ("cancelled", "not sent: domestic abuse: texting not confirmed safe")
+    assert (row.status, row.error_message) == (
+        "cancelled",
+        "not sent: domestic abuse: texting not confirmed safe",
+    )
