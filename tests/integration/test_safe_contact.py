@@ -17,7 +17,7 @@ from casework.bootstrap import Services
 from casework.clock import FixedClock
 from casework.contacts import record_text_safe
 from casework.models import Contact, OutboxMessage, Report
-from casework.notifications import queue_cadence_updates, queue_surveys
+from casework.notifications import queue_cadence_updates, queue_surveys, record_text_safe_answer
 from casework.referrals import queue_referral
 from casework.sending import claim_due
 from casework.triage import change_status, close
@@ -300,3 +300,24 @@ def test_a_domestic_abuse_report_is_not_texted_on_a_new_number_until_the_residen
         "cancelled",
         "not sent: domestic abuse: texting not confirmed safe",
     )
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_text_claimed_while_the_not_safe_answer_is_being_recorded_waits_for_it(
+    services: Services, clock: FixedClock
+) -> None:
+    """PostgreSQL: the notifier claims while the answer's transaction is still open; it must not send."""
+    sender = sms_sender(services, PHONE)
+    earlier = file(services, sender).reference
+    public_update(services, triage(services), earlier, clock)
+    with services.sessions() as answering, answering.begin():
+        contact = answering.scalars(select(Contact).where(Contact.sender_id == sender)).one()
+        record_text_safe_answer(answering, contact, False, now=clock.now(), partnership=services.partnership)
+        answering.flush()  # written, not yet committed, when the notifier looks
+        with services.sessions() as s, s.begin():
+            result = claim_due(s, now=clock.now(), worker="w1", partnership=services.partnership)
+        assert [c for c in result.claimed if c.kind == "sms"] == []
+    with services.sessions() as s, s.begin():
+        result = claim_due(s, now=clock.now(), worker="w1", partnership=services.partnership)
+    assert [c for c in result.claimed if c.kind == "sms"] == []
+    assert_not_safe(texts(services, earlier, "status_update"))
