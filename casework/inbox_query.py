@@ -22,6 +22,7 @@ from casework.access import (
 )
 from casework.audit import audit
 from casework.clock import LONDON
+from casework.contacts import current_text_safe
 from casework.conversation import report_transcript
 from casework.models import Contact, OutboxMessage, Report, ReportEvent
 from casework.references import parse_reference
@@ -412,6 +413,8 @@ class ReportPage:
 
     report: Report
     contact: Contact | None
+    # The resident's answer to "is it safe to text you?" that holds for this report now (latest wins).
+    text_safe: bool | None
     badges: list[Badge]
     overdue: bool
     transcript: list[TranscriptLine]
@@ -520,6 +523,7 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
     return ReportPage(
         report=report,
         contact=contact,
+        text_safe=current_text_safe(report, contact),
         badges=badges_for(
             risk_level=report.risk_level,
             repeat_victim_count=report.repeat_victim_count or 0,

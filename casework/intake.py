@@ -25,7 +25,7 @@ from casework.case_review import CaseReviewOutcome, NewReportFacts, assess_case_
 from casework.conversation import claim_conversation
 from casework.linking import LINKED_STATUS, auto_link_allowed, find_duplicate, mark_linked
 from casework.models import Contact, Report, ReportEvent
-from casework.notifications import notify_victim
+from casework.notifications import notify_victim, record_text_safe_answer
 from casework.references import allocate_reference
 from casework.referrals import queue_referral
 from casework.repeats import location_repeat, victim_report_count
@@ -228,7 +228,7 @@ def parse_occurred(text: str, now: datetime) -> datetime | None:
 
 
 def _resolve_contact(
-    session: Session, *, sender_id: str | None, intake: Intake, now: datetime
+    session: Session, *, sender_id: str | None, intake: Intake, now: datetime, partnership: Partnership
 ) -> Contact | None:
     """The contact behind the opaque sender id; a web chat sender gets a contact with no phone."""
     if not sender_id:
@@ -246,10 +246,9 @@ def _resolve_contact(
         )
         session.add(contact)
         session.flush()
-    if intake.contact.text_safe is not None and contact.text_safe != intake.contact.text_safe:
-        contact.text_safe = intake.contact.text_safe
-        contact.text_safe_asked_at = now
-        contact.updated_at = now
+    if intake.contact.text_safe is not None:
+        # The resident's latest answer holds for all their reports (and is what agencies are told).
+        record_text_safe_answer(session, contact, intake.contact.text_safe, now=now, partnership=partnership)
     return contact
 
 
@@ -389,7 +388,9 @@ def _file(
     open311_token: str | None,
 ) -> IntakeResult:
     p = partnership
-    contact = _resolve_contact(session, sender_id=contact_sender_id, intake=intake, now=now)
+    contact = _resolve_contact(
+        session, sender_id=contact_sender_id, intake=intake, now=now, partnership=partnership
+    )
     contact_id = contact.id if contact is not None else None
 
     place_text = " ".join(x for x in (intake.location, intake.postcode or "") if x)

@@ -76,6 +76,7 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None]
     # None = never asked; asked again whenever the contact details change.
     text_safe: Mapped[bool | None] = mapped_column(Boolean)
+    # When the latest answer was given (or reset by a new number); it holds for every report filed before.
     text_safe_asked_at: Mapped[datetime | None]
     number_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from casework.models import Contact, OutboxMessage, Report
 from casework.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
+from casework.referrals import refresh_safe_contact
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership, QuietHours
@@ -151,6 +152,8 @@ def _sms_recheck(
     """'cancel:<reason>', 'hold' or None (may send now): safe contact, re-checked at send time."""
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     report = session.get(Report, row.report_id) if row.report_id else None
+    if contact is not None and contact.phone and row.recipient and row.recipient != contact.phone:
+        return "cancel:the number changed after this text was queued"
     if report is not None:
         reason = sms_block_reason(report, contact)
         if reason:
@@ -204,6 +207,9 @@ def claim_due(
                 row.updated_at = now
                 result.cancelled += 1
                 continue
+        elif row.kind == "referral":
+            # What the agency is told about texting the reporter is as of now, not as of queueing.
+            refresh_safe_contact(session, row, partnership)
         row.status = "sending"
         row.claimed_by = worker
         row.claimed_at = now
