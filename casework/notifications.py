@@ -54,6 +54,7 @@ SURVEYS = {"survey_1m": ("1m", 1), "survey_6m": ("6m", 6)}
 # deployment that starts today does not ask about cases closed years ago).
 SURVEY_WINDOW = timedelta(days=30)
 MAX_SEGMENTS = 2
+UNCONFIRMED_REASON = "number not confirmed (given through a public site; it has not texted us)"
 
 
 def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
@@ -68,6 +69,8 @@ def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
         return "number opted out (STOP)"
     if contact.number_invalid:
         return "number flagged invalid"
+    if contact.phone_confirmed_at is None:
+        return UNCONFIRMED_REASON
     if report.domestic_abuse and report.text_safe is not True:
         return "domestic abuse: texting not confirmed safe"
     if report.text_safe is False:

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # SMS edge limits (SMS pumping defence); per number per hour and across all numbers per minute.
     SMS_RATE_PER_NUMBER_PER_HOUR: int = 30
     SMS_RATE_GLOBAL_PER_MINUTE: int = 300
+    # Texts we send to one number in any 24 hours (replies to its own texts aside); the rest are cancelled.
+    SMS_TEXTS_PER_NUMBER_PER_DAY: int = Field(default=10, ge=1)
     RASA_TIMEOUT_SECONDS: float = 10.0
     SMTP_HOST: str = "127.0.0.1"
     SMTP_PORT: int = 1025
