@@ -69,12 +69,12 @@ def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
         return "number opted out (STOP)"
     if contact.number_invalid:
         return "number flagged invalid"
-    if contact.phone_confirmed_at is None:
-        return UNCONFIRMED_REASON
     if report.domestic_abuse and report.text_safe is not True:
         return "domestic abuse: texting not confirmed safe"
     if report.text_safe is False:
         return "reporter said texting is not safe"
+    if contact.phone_confirmed_at is None:
+        return UNCONFIRMED_REASON
     return None
 
 
