@@ -460,13 +460,15 @@ def token_lookup(session: Session, *, token: str, client: Client) -> list[dict[s
 UPDATE_KINDS = ("status_changed", "public_update", "closed", "accepted", "open311_update")
 
 
-def _update_json(event: ReportEvent, report: Report) -> dict[str, Any]:
+def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str, Any]:
     data = event.data or {}
+    # update_ids are unique per sender: a sender sees its own; every other update gets our own unique id.
+    own = event.source == "open311" and event.external_id and event.sender == client.sender
     status = data.get("open311_status") or (
         "closed" if (data.get("to") or report.status) == "closed" else "open"
     )
     return {
-        "update_id": event.external_id if event.source == "open311" and event.external_id else f"u{event.id}",
+        "update_id": event.external_id if own else f"u{event.id}",
         "service_request_id": report.reference,
         "status": status,
         "description": event.body,
@@ -496,7 +498,7 @@ def list_updates(
     rows = session.execute(stmt.order_by(ReportEvent.created_at, ReportEvent.id).limit(MAX_LIST)).all()
     audit(session, actor=client.actor, action="open311.updates.read", at=now, detail={"count": len(rows)})
     session.commit()
-    return [_update_json(event, report) for event, report in rows]
+    return [_update_json(event, report, client) for event, report in rows]
 
 
 @dataclass(frozen=True)

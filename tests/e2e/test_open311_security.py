@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from casework.models import Contact, OutboxMessage, Report, ReportEvent
+from casework.open311 import Client, check_api_key, post_update
 from casework.sending import claim_due
 from tests.e2e.test_open311 import KEY, issue_key, post_request
 from tests.integration.test_sms_inbound import text
@@ -53,6 +56,21 @@ def pending_sms(services, phone: str = "+447700900123") -> int:  # type: ignore[
         )
 
 
+def check_api_key_for(services, key: str) -> Client:  # type: ignore[no-untyped-def]
+    with services.sessions() as s:
+        return check_api_key(s, key, configured=set())
+
+
+def post_update_uncommitted(session, services, clock, client: Client, form: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """The real update, with the session's commit held back (as if the request were still running)."""
+    commit = session.commit
+    session.commit = session.flush
+    try:
+        post_update(session, form=form, client=client, partnership=services.partnership, now=clock.now())
+    finally:
+        session.commit = commit
+
+
 # ------------------------------------------------------------------------ 5: update_id per sender
 
 
@@ -70,6 +88,11 @@ def test_two_agencies_may_use_the_same_update_id_and_both_are_applied(client, se
     assert second.status_code == 201, second.get_json()
     assert report(services, council_ref).status == "closed"
     assert report(services, police_ref).status == "closed"
+    # A partnership-wide reader sees two updates, told apart; each agency sees its own id.
+    listed = client.get(UPDATES, query_string={"api_key": KEY}).get_json()
+    assert len({u["update_id"] for u in listed}) == len(listed) == 2
+    mine = client.get(UPDATES, query_string={"api_key": POLICE}).get_json()
+    assert [(u["update_id"], u["service_request_id"]) for u in mine] == [("1", police_ref)]
 
 
 def test_a_repeat_answers_as_the_first_time_and_a_reused_id_is_refused(client, services, clock):
@@ -200,3 +223,30 @@ def test_nul_characters_and_huge_ids_are_open311_errors_not_server_errors(client
     listed = client.get("/open311/v2/requests.json", query_string={"api_key": KEY, "service_request_id": long_id})
     assert listed.status_code == 200 and listed.get_json() == []
     assert client.get(f"/open311/v2/services/{long_id}.json").status_code == 404
+
+
+def test_the_same_update_arriving_twice_at_once_is_applied_once_and_answered_alike(client, services, clock):
+    """PostgreSQL: the second request waits on the unique index, then answers as the first did."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and unique-index waits are PostgreSQL's")
+    keys(services, clock)
+    ref = file(client, api_key=COUNCIL)
+    update = {"service_request_id": ref, "update_id": "race-1", "status": "fixed", "description": "Removed."}
+    council = check_api_key_for(services, COUNCIL)
+    answers: list[Any] = []
+    with services.sessions() as first:
+        # The first request has applied the update but not yet committed.
+        post_update_uncommitted(first, services, clock, council, update)
+        second = threading.Thread(
+            target=lambda: answers.append(client.post(UPDATES, data={**update, "api_key": COUNCIL}))
+        )
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive()  # waiting for the first to finish
+        first.commit()
+    second.join(timeout=10)
+    assert answers[0].status_code == 201, answers[0].get_json()
+    assert answers[0].get_json() == [{"update_id": "race-1"}]
+    with services.sessions() as s:
+        assert s.scalar(select(func.count(ReportEvent.id)).where(ReportEvent.source == "open311")) == 1
+        assert s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == "closure")) == 1
