@@ -159,7 +159,7 @@ def set_phone(session: Session, contact: Contact, phone: str, *, now: datetime) 
 
 
 def confirm_phone(contact: Contact, *, now: datetime) -> Contact:
-    """The number is the resident's (it texted us, or an agency that spoke to them gave it): it may be texted."""
+    """Mark the number as the resident's (it texted us, or an agency that dealt with them gave it)."""
     if contact.phone and contact.phone_confirmed_at is None:
         contact.phone_confirmed_at = now
         contact.updated_at = now

@@ -173,7 +173,9 @@ class ReportEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))  # "system", "staff:<id>", "agency:<id>", "resident"
     source: Mapped[str | None] = mapped_column(String(40))  # e.g. "open311" for pushed updates
     external_id: Mapped[str | None] = mapped_column(String(120))  # e.g. Open311 update_id
-    sender: Mapped[str | None] = mapped_column(String(60))  # whose external_id: "agency:<id>" or "key:<label>"
+    sender: Mapped[str | None] = mapped_column(
+        String(60)
+    )  # whose external_id: "agency:<id>" or "key:<label>"
     created_at: Mapped[datetime]
 
 

@@ -104,7 +104,7 @@ class Client:
         return report.lead_agency == self.agency_id or self.agency_id in (report.copied_agencies or [])
 
     def may_decide(self, report: Report) -> bool:
-        """Whether this client may change the report's status or hand it back: the lead, or partnership-wide."""
+        """Whether this client may change the report's status or hand it back (lead or partnership-wide)."""
         return self.agency_id is None or report.lead_agency == self.agency_id
 
     @property

@@ -225,7 +225,9 @@ def claim_due(
                 row.updated_at = now
                 result.cancelled += 1
                 continue
-            if sms_per_number_per_day is not None and _over_daily_cap(session, row, now, sms_per_number_per_day):
+            if sms_per_number_per_day is not None and _over_daily_cap(
+                session, row, now, sms_per_number_per_day
+            ):
                 row.status = "cancelled"
                 row.error_message = f"not sent: {sms_per_number_per_day} texts to this number in 24 hours"
                 row.updated_at = now

@@ -38,7 +38,9 @@ def _refuse_nul() -> None:
     fields = [*request.args.items(), *request.form.items(), *(request.view_args or {}).items()]
     for name, value in fields:
         if "\x00" in name or "\x00" in str(value):
-            raise Open311Error(400, f"{name.replace(chr(0), '')} contains a NUL character, which is not allowed.")
+            raise Open311Error(
+                400, f"{name.replace(chr(0), '')} contains a NUL character, which is not allowed."
+            )
 
 
 def _params() -> dict[str, Any]:
@@ -132,7 +134,7 @@ def updates():  # type: ignore[no-untyped-def]
 @bp.post("/servicerequestupdates.json")
 @bp.post("/servicerequestupdates")
 def push_update():  # type: ignore[no-untyped-def]
-    """An agency system pushes a status update; applied once per sender and update_id (a repeat answers alike)."""
+    """An agency system pushes a status update; applied once per sender and update_id."""
     svc = services()
     params = _params()
     with svc.sessions() as session:

@@ -213,14 +213,18 @@ def test_nul_characters_and_huge_ids_are_open311_errors_not_server_errors(client
     assert nul.status_code == 400 and nul.get_json()[0]["code"] == 400
     update = {"api_key": KEY, "service_request_id": ref, "update_id": "u\x001", "status": "open"}
     assert client.post(UPDATES, data=update).status_code == 400
-    assert client.post(UPDATES, data={**update, "update_id": "u1", "description": "a\x00b"}).status_code == 400
+    assert (
+        client.post(UPDATES, data={**update, "update_id": "u1", "description": "a\x00b"}).status_code == 400
+    )
     assert (
         client.get("/open311/v2/requests.json", query_string={"api_key": KEY, "service_code": "noi\x00se"})
     ).status_code == 400
     long_id = "9" * 200
     for url in (f"/open311/v2/requests/{long_id}.json", f"/open311/v2/tokens/{long_id}.json"):
         assert client.get(url, query_string={"api_key": KEY}).status_code == 404, url
-    listed = client.get("/open311/v2/requests.json", query_string={"api_key": KEY, "service_request_id": long_id})
+    listed = client.get(
+        "/open311/v2/requests.json", query_string={"api_key": KEY, "service_request_id": long_id}
+    )
     assert listed.status_code == 200 and listed.get_json() == []
     assert client.get(f"/open311/v2/services/{long_id}.json").status_code == 404
 

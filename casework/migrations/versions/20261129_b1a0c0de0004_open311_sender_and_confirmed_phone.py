@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def _backfill_senders() -> None:
     """Existing Open311 updates get the sender their key had (agency:<id>, else key:<label>)."""
     conn = op.get_bind()
-    agencies = dict(conn.execute(sa.text("SELECT id, agency_id FROM api_keys")).all())
+    agencies: dict[int, str | None] = dict(conn.execute(sa.text("SELECT id, agency_id FROM api_keys")).all())
     rows = conn.execute(
         sa.text("SELECT id, actor FROM report_events WHERE source = 'open311' AND external_id IS NOT NULL")
     ).all()
