@@ -17,7 +17,8 @@
 - ``phone`` must be a UK mobile. A number given through a partnership-wide key (a public site) is kept
   for staff but not texted until it has texted us; one given by an agency's own system is confirmed.
 
-Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404).
+Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404; 409 for an
+update_id reused for a different update).
 """
 
 from __future__ import annotations
