@@ -13,6 +13,7 @@ import re
 import secrets
 from datetime import datetime
 
+import phonenumbers
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,6 +36,9 @@ class InvalidPhoneNumber(ValueError):
 
 
 _WEB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Ofcom keeps 07700 900000-900999 for drama and tests; never allocated, so harmless to accept.
+_OFCOM_DRAMA_MOBILE = re.compile(r"^\+447700900\d{3}$")
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def normalise_phone(raw: str) -> str:
@@ -51,6 +55,29 @@ def normalise_phone(raw: str) -> str:
             f"{raw!r} is not a phone number (expected e.g. 07700 900123 or +447700900123)"
         )
     return text
+
+
+def uk_mobile(raw: str) -> str:
+    """E.164 form of a UK mobile number (07…, +44 7…, 0044 7…); InvalidPhoneNumber for anything else.
+
+    Numbers typed in by someone else (an Open311 client) are only texted when they are UK mobiles:
+    no landlines, no premium or international numbers (SMS pumping).
+    """
+    refusal = InvalidPhoneNumber(
+        f"{raw!r} is not a UK mobile number (texts go to UK mobiles only, e.g. 07700 900123)"
+    )
+    try:
+        number = phonenumbers.parse(raw or "", "GB")
+    except phonenumbers.NumberParseException:
+        raise refusal from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code != 44:
+        raise refusal
+    if _OFCOM_DRAMA_MOBILE.match(e164):
+        return e164
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise refusal
+    return e164
 
 
 def sms_sender_id(phone_e164: str, key: str) -> str:
@@ -137,6 +164,15 @@ def set_phone(session: Session, contact: Contact, phone: str, *, now: datetime) 
         # Answers given before now were about another number: from now on no report's answer counts.
         contact.text_safe_asked_at = now
         contact.number_invalid = False
+        contact.phone_confirmed_at = None
+        contact.updated_at = now
+    return contact
+
+
+def confirm_phone(contact: Contact, *, now: datetime) -> Contact:
+    """Mark the number as the resident's (it texted us, or an agency that dealt with them gave it)."""
+    if contact.phone and contact.phone_confirmed_at is None:
+        contact.phone_confirmed_at = now
         contact.updated_at = now
     return contact
 

@@ -79,6 +79,9 @@ class Contact(Base):
     # When the latest answer was given (or reset by a new number); it holds for every report filed before.
     text_safe_asked_at: Mapped[datetime | None]
     number_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the number was shown to be the resident's: it texted us. A number typed into a public site is
+    # not confirmed, and is never texted until it is.
+    phone_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -158,7 +161,10 @@ class ReportEvent(Base):
     """The report's timeline: creation, routing, status changes, notes, links; public or private."""
 
     __tablename__ = "report_events"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_report_events_source_external"),)
+    # An Open311 update_id is the sender's own id: unique per sender (agency, or key with no agency).
+    __table_args__ = (
+        UniqueConstraint("source", "sender", "external_id", name="uq_report_events_source_sender_external"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -169,6 +175,9 @@ class ReportEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))  # "system", "staff:<id>", "agency:<id>", "resident"
     source: Mapped[str | None] = mapped_column(String(40))  # e.g. "open311" for pushed updates
     external_id: Mapped[str | None] = mapped_column(String(120))  # e.g. Open311 update_id
+    sender: Mapped[str | None] = mapped_column(
+        String(60)
+    )  # whose external_id: "agency:<id>" or "key:<label>"
     created_at: Mapped[datetime]
 
 

@@ -56,6 +56,7 @@ SURVEYS = {"survey_1m": ("1m", 1), "survey_6m": ("6m", 6)}
 # deployment that starts today does not ask about cases closed years ago).
 SURVEY_WINDOW = timedelta(days=30)
 MAX_SEGMENTS = 2
+UNCONFIRMED_REASON = "number not confirmed (given through a public site; it has not texted us)"
 
 
 def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
@@ -70,7 +71,10 @@ def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
         return "anonymous report"
     if not report.wants_updates:
         return "reporter did not ask for updates"
-    return text_block_reason(report, contact)
+    reason = text_block_reason(report, contact)
+    if reason is None and contact.phone_confirmed_at is None:
+        return UNCONFIRMED_REASON
+    return reason
 
 
 def record_text_safe_answer(

@@ -8,16 +8,24 @@
   ``OPEN311_API_KEYS`` or one issued by an admin (stored as its SHA-256, usable until revoked). A key
   issued for one agency reads and updates only the reports that agency leads or is copied into; any
   other report answers 404, as if it did not exist.
-- Agency systems push status updates with ``POST servicerequestupdates``; each ``update_id`` is applied
-  once. A public update is shown to the reporter (and reporters of linked duplicates) and texted.
+- Agency systems push status updates with ``POST servicerequestupdates``. An ``update_id`` is the
+  sender's own id (the agency for an agency key, else the key): each is applied once, a repeat of the
+  same update answers as the first time, and the same id for a different update is refused (409).
+  Only the lead agency (or a partnership-wide key) changes a report's status or hands it back; an
+  agency that is only copied in may add notes (status ``open``, or the status the report already has).
+  A public update is shown to the reporter (and reporters of linked duplicates) and texted.
+- ``phone`` must be a UK mobile. A number given through a partnership-wide key (a public site) is kept
+  for staff but not texted until it has texted us; one given by an agency's own system is confirmed.
 
-Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404).
+Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404; 409 for an
+update_id reused for a different update).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +39,7 @@ from sqlalchemy.orm import Session
 from casework.access import agency_involved
 from casework.asb_types import ASB_TYPES
 from casework.audit import add_event, audit
+from casework.contacts import InvalidPhoneNumber, confirm_phone, get_or_create_sms_contact, uk_mobile
 from casework.intake import Intake, IntakeError, file_report, parse_intake
 from casework.linking import contacts_following
 from casework.models import ApiKey, Report, ReportEvent
@@ -63,6 +72,10 @@ UPDATE_STATUSES: dict[str, str | None] = {
     "not_councils_responsibility": "open",
 }
 NOT_THEIRS = "not_councils_responsibility"
+# Said to every partnership-wide client that gives a phone, texted or not, so the answer reveals nothing.
+PUBLIC_PHONE_NOTICE = (
+    "We text updates only to a number that has texted us: text your reference to us to get them."
+)
 
 
 class Open311Error(Exception):
@@ -90,6 +103,15 @@ class Client:
         if self.agency_id is None:
             return True
         return report.lead_agency == self.agency_id or self.agency_id in (report.copied_agencies or [])
+
+    def may_decide(self, report: Report) -> bool:
+        """Whether this client may change the report's status or hand it back (lead or partnership-wide)."""
+        return self.agency_id is None or report.lead_agency == self.agency_id
+
+    @property
+    def sender(self) -> str:
+        """Whose update ids these are: the agency (whichever of its keys it uses), else the key."""
+        return f"agency:{self.agency_id}" if self.agency_id else f"key:{self.label}"
 
     @property
     def actor(self) -> str:
@@ -274,8 +296,6 @@ def create_request(
     sender_id_key: str,
 ) -> list[dict[str, Any]]:
     """POST requests: file the report (same routing, linking and risk as chat); commits."""
-    from casework.contacts import InvalidPhoneNumber, get_or_create_sms_contact
-
     submission_id = secrets.token_hex(16)
     intake = intake_from_open311(form, submission_id=submission_id)
     coordinates = _coordinates(form)
@@ -283,9 +303,14 @@ def create_request(
     phone = (form.get("phone") or "").strip()
     if phone:
         try:
-            contact = get_or_create_sms_contact(session, phone=phone, key=sender_id_key, now=now)
+            mobile = uk_mobile(phone)
         except InvalidPhoneNumber as exc:
             raise Open311Error(400, f"phone: {exc}") from None
+        contact = get_or_create_sms_contact(session, phone=mobile, key=sender_id_key, now=now)
+        if client.agency_id is not None:
+            # An agency's own system gives the number of someone it dealt with: confirmed by that agency.
+            # A public site's number is not: it is texted only once it has texted us (sms_block_reason).
+            confirm_phone(contact, now=now)
         sender_id = contact.sender_id
     token = secrets.token_urlsafe(12)
     result = file_report(
@@ -303,6 +328,8 @@ def create_request(
         notice = (
             f"This is already being dealt with by {result.lead_agency['name']} ({result.linked_reference})."
         )
+    if phone and client.agency_id is None:
+        notice = f"{notice} {PUBLIC_PHONE_NOTICE}"
     return [
         {"service_request_id": result.reference, "token": token, "service_notice": notice, "account_id": None}
     ]
@@ -421,11 +448,11 @@ def get_request(session: Session, *, reference: str, client: Client, now: dateti
     return [request_json(report)]
 
 
-def token_lookup(session: Session, *, token: str) -> list[dict[str, Any]]:
+def token_lookup(session: Session, *, token: str, client: Client) -> list[dict[str, Any]]:
     """GET tokens/<token>: the service_request_id created for a token, or Open311Error 404."""
     report = session.scalar(select(Report).where(Report.open311_token == token)) if token else None
-    if report is None:
-        raise Open311Error(404, f"No request for token {token!r}.")
+    if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
+        raise Open311Error(404, f"No request for token {token[:40]!r}.")
     return [{"service_request_id": report.reference, "token": token}]
 
 
@@ -434,13 +461,15 @@ def token_lookup(session: Session, *, token: str) -> list[dict[str, Any]]:
 UPDATE_KINDS = ("status_changed", "public_update", "closed", "accepted", "open311_update")
 
 
-def _update_json(event: ReportEvent, report: Report) -> dict[str, Any]:
+def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str, Any]:
     data = event.data or {}
+    # update_ids are unique per sender: a sender sees its own; every other update gets our own unique id.
+    own = event.source == "open311" and event.external_id and event.sender == client.sender
     status = data.get("open311_status") or (
         "closed" if (data.get("to") or report.status) == "closed" else "open"
     )
     return {
-        "update_id": event.external_id if event.source == "open311" and event.external_id else f"u{event.id}",
+        "update_id": event.external_id if own else f"u{event.id}",
         "service_request_id": report.reference,
         "status": status,
         "description": event.body,
@@ -470,12 +499,12 @@ def list_updates(
     rows = session.execute(stmt.order_by(ReportEvent.created_at, ReportEvent.id).limit(MAX_LIST)).all()
     audit(session, actor=client.actor, action="open311.updates.read", at=now, detail={"count": len(rows)})
     session.commit()
-    return [_update_json(event, report) for event, report in rows]
+    return [_update_json(event, report, client) for event, report in rows]
 
 
 @dataclass(frozen=True)
 class UpdateOutcome:
-    """The stored update's id, and whether this call applied it (False: a repeat of an applied update)."""
+    """The stored update's id, and whether this call applied it (False: a true repeat, applied before)."""
 
     update_id: str
     applied: bool
@@ -508,20 +537,21 @@ def post_update(
     public_flag = (form.get("public") or "true").strip().lower()
     public = public_flag not in NO and raw_status != NOT_THEIRS
     when = parse_w3c(form["updated_datetime"], "updated_datetime") if form.get("updated_datetime") else now
+    fingerprint = _fingerprint(canonical, raw_status, description, public, form.get("updated_datetime"))
 
-    existing = session.scalar(
-        select(ReportEvent).where(ReportEvent.source == "open311", ReportEvent.external_id == update_id)
-    )
-    if existing is not None:
-        return UpdateOutcome(update_id=update_id, applied=False)
+    repeat = _repeat_of(session, client=client, update_id=update_id, fingerprint=fingerprint)
+    if repeat is not None:
+        return repeat
     report = session.scalar(select(Report).where(Report.reference == canonical))
     if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
         raise Open311Error(404, f"No service request {canonical!r}.")
+    _refuse_status_decision(report, client=client, raw_status=raw_status)
     try:
         outcome = _apply_update(
             session,
             report=report,
             update_id=update_id,
+            fingerprint=fingerprint,
             raw_status=raw_status,
             description=description,
             public=public,
@@ -533,9 +563,51 @@ def post_update(
         session.commit()
         return outcome
     except IntegrityError:
-        # The same update_id arrived twice at once; the other request applied it.
+        # The same sender's update_id arrived twice at once; the other request stored it first.
         session.rollback()
-        return UpdateOutcome(update_id=update_id, applied=False)
+        repeat = _repeat_of(session, client=client, update_id=update_id, fingerprint=fingerprint)
+        if repeat is None:
+            raise
+        return repeat
+
+
+def _fingerprint(reference: str, status: str, description: str, public: bool, when: str | None) -> str:
+    """What makes two POSTs the same update (a retry), as a short hash kept with the stored update."""
+    parts = [reference, status, description, public, (when or "").strip()]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _repeat_of(session: Session, *, client: Client, update_id: str, fingerprint: str) -> UpdateOutcome | None:
+    """None for a new update_id; the first answer for a true repeat; Open311Error 409 for a reused id."""
+    existing = session.scalar(
+        select(ReportEvent).where(
+            ReportEvent.source == "open311",
+            ReportEvent.sender == client.sender,
+            ReportEvent.external_id == update_id,
+        )
+    )
+    if existing is None:
+        return None
+    if (existing.data or {}).get("fingerprint") != fingerprint:
+        raise Open311Error(
+            409,
+            f"update_id {update_id!r} was already used for a different update; "
+            "give each update its own update_id.",
+        )
+    return UpdateOutcome(update_id=update_id, applied=False)
+
+
+def _refuse_status_decision(report: Report, *, client: Client, raw_status: str) -> None:
+    """Open311Error 403 when an agency that is only copied in would change the lead's status decision."""
+    if client.may_decide(report):
+        return
+    new_status = UPDATE_STATUSES[raw_status]
+    if raw_status == NOT_THEIRS or (new_status is not None and new_status != report.status):
+        raise Open311Error(
+            403,
+            f"Your agency is copied in to {report.reference}; only the lead agency ({report.lead_agency}) "
+            "or triage can change its status or hand it back. To add a note, send status=open.",
+        )
 
 
 def _apply_update(
@@ -543,6 +615,7 @@ def _apply_update(
     *,
     report: Report,
     update_id: str,
+    fingerprint: str,
     raw_status: str,
     description: str,
     public: bool,
@@ -551,7 +624,8 @@ def _apply_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
-    new_status = UPDATE_STATUSES[raw_status]
+    # A copied-in agency's update is a note (_refuse_status_decision refused anything that would change it).
+    new_status = UPDATE_STATUSES[raw_status] if client.may_decide(report) else None
     old = report.status
     changed = new_status is not None and new_status != old
     if raw_status == NOT_THEIRS:
@@ -562,9 +636,10 @@ def _apply_update(
     else:
         body = description or (f"Status: {raw_status.replace('_', ' ')}.")
     data = {
-        "open311_status": "closed" if new_status == "closed" else "open",
+        "open311_status": "closed" if (new_status or old) == "closed" else "open",
         "agency_status": raw_status,
         "updated_datetime": _iso(when),
+        "fingerprint": fingerprint,
     }
     if changed:
         data.update({"from": old, "to": new_status})
@@ -588,7 +663,7 @@ def _apply_update(
         if changed and new_status == "closed"
         else ("status_changed" if changed else "open311_update")
     )
-    add_event(
+    event = add_event(
         session,
         report,
         kind=kind,
@@ -600,6 +675,7 @@ def _apply_update(
         source="open311",
         external_id=update_id,
     )
+    event.sender = client.sender
     session.flush()
     audit(
         session,

@@ -39,6 +39,8 @@ FINAL = ("sent", "delivered", "failed", "cancelled")
 # held for quiet hours when they go out within this window (deferred replies after an assistant outage).
 REPLY_PURPOSES = ("reply",)
 REPLY_QUIET_HOURS_GRACE = timedelta(minutes=30)
+# States of a text that has gone, or is going, to the provider: what the per-number daily cap counts.
+HANDED_OVER = ("sending", "sent", "delivered")
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,22 @@ def _sms_recheck(
     return None
 
 
+def _over_daily_cap(session: Session, row: OutboxMessage, now: datetime, cap: int) -> bool:
+    """True when the row's number has had ``cap`` texts (other than replies) in the last 24 hours."""
+    if row.purpose in REPLY_PURPOSES:
+        return False
+    sent = session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == "sms",
+            OutboxMessage.recipient == row.recipient,
+            OutboxMessage.status.in_(HANDED_OVER),
+            OutboxMessage.purpose.not_in(REPLY_PURPOSES),
+            OutboxMessage.claimed_at > now - timedelta(days=1),
+        )
+    )
+    return int(sent or 0) >= cap
+
+
 def claim_due(
     session: Session,
     *,
@@ -177,10 +195,13 @@ def claim_due(
     worker: str,
     limit: int = 50,
     partnership: Partnership | None = None,
+    sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED); re-check safe contact for SMS.
 
-    The caller commits; only after that commit may the claimed rows be sent.
+    ``sms_per_number_per_day`` caps the texts one number gets in any 24 hours (SMS pumping, floods through
+    Open311): a text over the cap is cancelled, saying so. Replies to the resident's own texts are not
+    counted (the inbound rate limits bound them). The caller commits; only then may the rows be sent.
     """
     quiet = partnership.quiet_hours if partnership is not None else DEFAULT_QUIET_HOURS
     tz = partnership.timezone if partnership is not None else "Europe/London"
@@ -204,6 +225,14 @@ def claim_due(
             if verdict is not None:
                 row.status = "cancelled"
                 row.error_message = f"not sent: {verdict.removeprefix('cancel:')}"
+                row.updated_at = now
+                result.cancelled += 1
+                continue
+            if sms_per_number_per_day is not None and _over_daily_cap(
+                session, row, now, sms_per_number_per_day
+            ):
+                row.status = "cancelled"
+                row.error_message = f"not sent: {sms_per_number_per_day} texts to this number in 24 hours"
                 row.updated_at = now
                 result.cancelled += 1
                 continue

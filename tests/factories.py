@@ -45,6 +45,8 @@ def make_contact(session: Session, *, phone: str | None = "+447700900123", **fie
         sms_opted_out=fields.pop("sms_opted_out", False),
         number_invalid=fields.pop("number_invalid", False),
         text_safe=fields.pop("text_safe", True),
+        # A number that texted us (the usual case); a test of an unconfirmed number passes None.
+        phone_confirmed_at=fields.pop("phone_confirmed_at", now if phone else None),
         created_at=now,
         updated_at=now,
         **fields,

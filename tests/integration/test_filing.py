@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from casework.bootstrap import Services
 from casework.clock import FixedClock
-from casework.contacts import get_or_create_sms_contact
+from casework.contacts import confirm_phone, get_or_create_sms_contact
 from casework.intake import IntakeResult, file_report, parse_intake
 from casework.linking import LinkError, contacts_following, link_reports, unlink_report
 from casework.models import OutboxMessage, Report, ReportEvent
@@ -27,6 +27,7 @@ def sms_sender(services: Services, phone: str) -> str:
         contact = get_or_create_sms_contact(
             s, phone=phone, key=services.settings.SENDER_ID_KEY, now=services.clock.now()
         )
+        confirm_phone(contact, now=services.clock.now())  # as the edge does: the number texted us
         s.commit()
         return contact.sender_id
 
