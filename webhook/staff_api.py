@@ -12,10 +12,10 @@ from casework.access import AccessDenied, NotFound
 from casework.inbox_query import InvalidFilter
 from casework.staff_reports import api_actor, list_for_api, report_for_api
 from webhook import services
+from webhook.auth import GENERATION_KEY, SESSION_KEY
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
-SESSION_KEY = "staff_user_id"  # shared with webhook.auth (staff sign-in)
 
 
 def _unauthorised():  # type: ignore[no-untyped-def]
@@ -39,6 +39,7 @@ def reports():  # type: ignore[no-untyped-def]
             db,
             token=_bearer(),
             user_id=session.get(SESSION_KEY),
+            session_generation=session.get(GENERATION_KEY),
             staff_api_token=svc.settings.STAFF_API_TOKEN,
             ip=request.remote_addr,
         )
@@ -72,6 +73,7 @@ def report(reference: str):  # type: ignore[no-untyped-def]
             db,
             token=_bearer(),
             user_id=session.get(SESSION_KEY),
+            session_generation=session.get(GENERATION_KEY),
             staff_api_token=svc.settings.STAFF_API_TOKEN,
             ip=request.remote_addr,
         )
