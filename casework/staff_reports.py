@@ -186,10 +186,10 @@ def api_actor(
     session: Session,
     *,
     token: str | None,
-    user_id: int | None,
+    user_id: object,
     staff_api_token: str,
     ip: str | None,
-    session_generation: int | None = None,
+    session_generation: object = None,
 ) -> tuple[Actor, str] | None:
     """The caller and how they signed in (STAFF_API_TOKEN, a staff bearer token, or a session), or None.
 

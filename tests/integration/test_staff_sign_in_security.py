@@ -174,6 +174,23 @@ def test_signing_out_ends_every_copy_of_the_session(services, app):  # type: ign
     assert officer.get("/staff/inbox").status_code == 200
 
 
+def test_a_session_ends_by_itself_after_a_working_day(services, app, clock):  # type: ignore[no-untyped-def]
+    from webhook.auth import SESSION_LIFETIME
+
+    with services.sessions() as db:
+        email = make_staff(db, "triage").email
+        db.commit()
+    officer = app.test_client()
+    sign_in(officer, email)
+    thief = _copy_of(app, officer)
+    clock.advance(seconds=SESSION_LIFETIME.total_seconds() - 60)
+    assert thief.get("/staff/inbox").status_code == 200
+    clock.advance(seconds=120)
+    assert SESSION_LIFETIME <= timedelta(hours=12)
+    assert thief.get("/staff/inbox").status_code == 302
+    assert thief.get("/api/v1/reports").status_code == 401
+
+
 @pytest.mark.parametrize(
     "change",
     [
