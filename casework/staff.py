@@ -41,6 +41,7 @@ SIGN_IN_REFUSED = (
 )
 # The attempts an address is limited on: every refused sign-in.
 _REFUSED_ACTIONS = ("login.failed", "login.throttled")
+_ADDRESS_LOCK_CLASS = 0x51A1  # first key of the per-address advisory lock (the second: a hash of the address)
 MIN_PASSWORD_LENGTH = 10
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -59,7 +60,6 @@ class LoginOutcome:
 
     user: StaffUser | None
     error: str | None = None
-    locked_until: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -250,8 +250,15 @@ def _refuse(
 
 
 def _address_limited(session: Session, ip: str | None, now: datetime) -> bool:
+    """True when the address has had ADDRESS_LIMIT refused sign-ins within ADDRESS_WINDOW.
+
+    On PostgreSQL a transaction lock per address (held until the caller commits) makes parallel attempts
+    from one address take turns, so each counts the ones before it.
+    """
     if not ip:
         return False
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_ADDRESS_LOCK_CLASS, func.hashtext(ip))))
     recent = session.scalar(
         select(func.count(AuditEvent.id)).where(
             AuditEvent.ip == ip,

@@ -75,6 +75,43 @@ def test_parallel_wrong_guesses_check_no_more_than_the_limit_of_passwords(pg_db_
     engine.dispose()
 
 
+def test_parallel_guesses_from_one_address_stop_at_the_address_limit(pg_db_url):  # type: ignore[no-untyped-def]
+    from casework.staff import ADDRESS_LIMIT
+
+    engine = make_engine(pg_db_url, pool_size=20)
+    sessions = make_session_factory(engine)
+    earlier = ADDRESS_LIMIT - 4
+    with sessions() as db:
+        email = make_staff(db, "triage").email
+        for n in range(earlier):
+            authenticate(db, email=f"earlier{n}@example.org", password="x", now=FIXED_NOW, ip="203.0.113.5")
+        db.commit()
+    guesses = 16
+    barrier = threading.Barrier(guesses)
+    outcomes: list[bool] = []
+
+    def guess(n: int) -> None:
+        with sessions() as db:
+            barrier.wait()
+            # Different accounts each time (so no account pause), one address.
+            outcome = authenticate(db, email=f"guess{n}@example.org", password="x", now=FIXED_NOW, ip="203.0.113.5")
+            db.commit()
+            outcomes.append(outcome.ok)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == guesses
+    with sessions() as db:
+        actions = [a.action for a in db.scalars(select(AuditEvent).where(AuditEvent.ip == "203.0.113.5"))]
+        assert actions.count("login.failed") == ADDRESS_LIMIT
+        assert actions.count("login.throttled") == earlier + guesses - ADDRESS_LIMIT
+        assert not authenticate(db, email=email, password=PASSWORD, now=FIXED_NOW, ip="203.0.113.5").ok
+    engine.dispose()
+
+
 # Item 13: a locked (paused) account answers like an unknown address; short pause; per-address limit.
 
 
