@@ -368,6 +368,24 @@ def issue_api_token(
     return token
 
 
+def revoke_api_token(
+    session: Session, user: StaffUser, *, now: datetime, actor: str, ip: str | None = None
+) -> None:
+    """Take away an account's staff API token: it is refused from the next request (audited)."""
+    had_token = user.api_token_hash is not None
+    user.api_token_hash = None
+    audit(
+        session,
+        actor=actor,
+        action="staff.api_token.revoke",
+        at=now,
+        target_type="staff",
+        target_id=str(user.id),
+        ip=ip,
+        detail={"had_token": had_token},
+    )
+
+
 def staff_for_token(session: Session, token: str) -> StaffUser | None:
     """The active staff account whose bearer token this is, or None."""
     if not token:

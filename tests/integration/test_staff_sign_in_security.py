@@ -271,7 +271,7 @@ def test_an_unrelated_admin_save_keeps_the_officer_signed_in(services, app):  # 
     assert officer.get("/staff/inbox").status_code == 200
 
 
-def test_a_regenerated_staff_api_token_stops_the_old_one_at_once(services, app):  # type: ignore[no-untyped-def]
+def test_a_regenerated_or_revoked_staff_api_token_stops_at_once(services, app):  # type: ignore[no-untyped-def]
     with services.sessions() as db:
         officer = make_staff(db, "triage")
         admin = make_staff(db, "admin").email
@@ -291,10 +291,17 @@ def test_a_regenerated_staff_api_token_stops_the_old_one_at_once(services, app):
     second = issue()
     assert api.get("/api/v1/reports", headers={"Authorization": f"Bearer {first}"}).status_code == 401
     assert api.get("/api/v1/reports", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    revoked = admin_client.post(f"/staff/admin/users/{user_id}/token/revoke", data={"csrf_token": token})
+    assert revoked.status_code == 303
+    assert api.get("/api/v1/reports", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    third = issue()
     admin_client.post(
         f"/staff/admin/users/{user_id}", data={"role": "triage", "active": "no", "csrf_token": token}
     )
-    assert api.get("/api/v1/reports", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    assert api.get("/api/v1/reports", headers={"Authorization": f"Bearer {third}"}).status_code == 401
+    with services.sessions() as db:
+        actions = [a.action for a in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert "staff.api_token.revoke" in actions
 
 
 # Item 15: nothing a member of staff sees is kept in a browser or proxy cache.
