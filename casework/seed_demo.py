@@ -20,8 +20,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from casework.asb_types import ASB_TYPES
-from casework.bootstrap import Services, build_services
 from casework.audit import audit
+from casework.bootstrap import Services, build_services
 from casework.models import ApiKey, ImportBatch, Report, ReportEvent, StaffUser, SurveyResponse
 from casework.references import allocate_reference
 from casework.settings import ConfigurationError

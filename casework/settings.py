@@ -18,7 +18,16 @@ SECRET_NAMES = ("SECRET_KEY", "INTERNAL_API_TOKEN", "SENDER_ID_KEY")
 API_TOKEN_NAMES = ("STAFF_API_TOKEN", "OPEN311_API_KEYS")
 MIN_API_TOKEN_LENGTH = 32
 # Words that mark a value as an example or placeholder even when it is long.
-PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "placeholder", "example", "replace", "your-", "xxxx")
+PLACEHOLDER_WORDS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "example",
+    "replace",
+    "your-",
+    "xxxx",
+)
 
 
 class ConfigurationError(Exception):

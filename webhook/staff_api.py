@@ -18,7 +18,6 @@ from webhook.auth import session_claims
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
 
-
 def _unauthorised():  # type: ignore[no-untyped-def]
     resp = jsonify(error="Sign in, or send Authorization: Bearer <your staff API token>.")
     resp.status_code = 401

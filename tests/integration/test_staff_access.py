@@ -181,7 +181,9 @@ def test_five_wrong_passwords_pause_the_account_for_five_minutes(services, clien
     with services.sessions() as db:
         actions = [a.action for a in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert (
-        actions.count("login.failed") == 5 and actions.count("login.throttled") == 2 and actions[-1] == "login"
+        actions.count("login.failed") == 5
+        and actions.count("login.throttled") == 2
+        and actions[-1] == "login"
     )
 
 

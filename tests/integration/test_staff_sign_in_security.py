@@ -12,7 +12,6 @@ from sqlalchemy import select
 from casework.bootstrap import Services
 from casework.db import make_engine, make_session_factory
 from casework.models import AuditEvent, StaffUser
-from casework.settings import load_settings
 from casework.staff import ACCOUNT_PAUSE, MAX_FAILED_LOGINS, authenticate
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, cheap_password_hashing, make_report, make_staff
@@ -94,7 +93,9 @@ def test_parallel_guesses_from_one_address_stop_at_the_address_limit(pg_db_url):
         with sessions() as db:
             barrier.wait()
             # Different accounts each time (so no account pause), one address.
-            outcome = authenticate(db, email=f"guess{n}@example.org", password="x", now=FIXED_NOW, ip="203.0.113.5")
+            outcome = authenticate(
+                db, email=f"guess{n}@example.org", password="x", now=FIXED_NOW, ip="203.0.113.5"
+            )
             db.commit()
             outcomes.append(outcome.ok)
 
