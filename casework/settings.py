@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     ACTION_SERVER_URL: str = "http://127.0.0.1:5055"
     OPEN311_API_KEYS: str = ""
     STAFF_API_TOKEN: str = ""
+    # Reverse proxies in front of the webhook that set X-Forwarded-For/-Proto (0: none, the header is
+    # ignored). Sign-in limits and the audit trail use the client address this gives.
+    TRUSTED_PROXY_COUNT: int = Field(default=0, ge=0, le=5)
     # SMS edge limits (SMS pumping defence); per number per hour and across all numbers per minute.
     SMS_RATE_PER_NUMBER_PER_HOUR: int = 30
     SMS_RATE_GLOBAL_PER_MINUTE: int = 300

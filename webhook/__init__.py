@@ -57,6 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
     )
     app.config.update(test_config)
     app.extensions["asb"] = services
+    if settings.TRUSTED_PROXY_COUNT:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.TRUSTED_PROXY_COUNT
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     import importlib
 

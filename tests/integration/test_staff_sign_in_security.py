@@ -335,3 +335,37 @@ def test_staff_admin_login_api_and_open311_responses_are_not_stored(services, ap
     }
     missing = {name: r.headers.get("Cache-Control") for name, r in responses.items()}
     assert {n: v for n, v in missing.items() if v is None or "no-store" not in v} == {}
+
+
+def _client_behind_proxy(app, forwarded_for: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the reverse proxy
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client
+
+
+@pytest.mark.parametrize("settings_overrides", [{"TRUSTED_PROXY_COUNT": 1}])
+def test_behind_a_trusted_proxy_the_limit_is_per_real_address(services, app):  # type: ignore[no-untyped-def]
+    from casework.staff import ADDRESS_LIMIT
+
+    with services.sessions() as db:
+        email = make_staff(db, "triage").email
+        db.commit()
+    attacker = _client_behind_proxy(app, "203.0.113.9")
+    for n in range(ADDRESS_LIMIT + 1):
+        sign_in(attacker, f"guess{n}@example.org", "wrong password!")
+    assert sign_in(_client_behind_proxy(app, "198.51.100.7"), email).status_code == 302
+    with services.sessions() as db:
+        logins = db.scalars(select(AuditEvent).where(AuditEvent.action.like("login%")))
+        assert {a.ip for a in logins} == {"203.0.113.9", "198.51.100.7"}
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limit(services, app):  # type: ignore[no-untyped-def]
+    from casework.staff import ADDRESS_LIMIT
+
+    with services.sessions() as db:
+        email = make_staff(db, "triage").email
+        db.commit()
+    for n in range(ADDRESS_LIMIT):
+        sign_in(_client_behind_proxy(app, f"192.0.2.{n}"), f"guess{n}@example.org", "wrong password!")
+    assert sign_in(_client_behind_proxy(app, "198.51.100.7"), email).status_code == 401
