@@ -185,6 +185,8 @@ class AuditEvent(Base):
     """Who did or saw what: every staff view of personal data and every staff or system action."""
 
     __tablename__ = "audit_events"
+    # The per-address sign-in limit counts an address's recent refused attempts.
+    __table_args__ = (Index("ix_audit_events_ip_created", "ip", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor: Mapped[str] = mapped_column(String(120), index=True)
@@ -304,8 +306,12 @@ class StaffUser(Base):
     agency_id: Mapped[str | None] = mapped_column(String(40))
     wards: Mapped[list[Any]] = mapped_column(JSON, default=list)  # viewer limit; empty = all
     api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # Wrong passwords since the last sign-in or pause; at the limit the account pauses until locked_until.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    # Stored in each session cookie; raising it ends every session of the account (sign-out, password,
+    # role, agency or ward change, deactivation).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -1,4 +1,9 @@
-"""Staff accounts: argon2 password hashes, login with lockout, roles, API tokens and Open311 api keys.
+"""Staff accounts: argon2 password hashes, throttled sign-in, revocable sessions, roles, API tokens, api keys.
+
+Sign-in throttle (no hard lock, so nobody can lock a real user out): an account pauses for ACCOUNT_PAUSE after
+MAX_FAILED_LOGINS wrong passwords, and an address is refused after ADDRESS_LIMIT refused attempts within
+ADDRESS_WINDOW. A failure is claimed by one atomic UPDATE before the password is checked, so parallel guesses
+never get more than the limit of checks. Unknown, wrong and throttled attempts get the same answer and cost.
 
 Secrets (API tokens, Open311 keys) are shown once when issued and stored only as SHA-256 digests: they are
 long random values, so a fast hash is enough, and a leaked table cannot be replayed.
@@ -14,11 +19,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.audit import audit
-from casework.models import ApiKey, StaffUser
+from casework.models import ApiKey, AuditEvent, StaffUser
 
 ROLES: dict[str, str] = {
     "admin": "Administrator (staff accounts and API keys)",
@@ -27,7 +32,16 @@ ROLES: dict[str, str] = {
     "viewer": "Viewer (dashboard only)",
 }
 MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+ACCOUNT_PAUSE = timedelta(minutes=5)
+ADDRESS_LIMIT = 30
+ADDRESS_WINDOW = timedelta(minutes=15)
+SIGN_IN_REFUSED = (
+    "Email or password not recognised. After several failed attempts sign-in pauses for a few minutes: "
+    "wait and try again, or ask an administrator."
+)
+# The attempts an address is limited on: every refused sign-in.
+_REFUSED_ACTIONS = ("login.failed", "login.throttled")
+_ADDRESS_LOCK_CLASS = 0x51A1  # first key of the per-address advisory lock (the second: a hash of the address)
 MIN_PASSWORD_LENGTH = 10
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -46,7 +60,6 @@ class LoginOutcome:
 
     user: StaffUser | None
     error: str | None = None
-    locked_until: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -175,6 +188,9 @@ def update_staff(
         changes["unlocked"] = True
     user.failed_logins = 0
     user.locked_until = None
+    if changes.keys() & {"role", "agency_id", "wards", "active", "password"}:
+        end_sessions(session, user)
+        changes["sessions_ended"] = True
     audit(
         session,
         actor=actor,
@@ -188,62 +204,119 @@ def update_staff(
     return user
 
 
+def end_sessions(session: Session, user: StaffUser) -> None:
+    """End every session of the account: cookies carrying an older generation are refused from now on."""
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id)
+        .values(session_generation=StaffUser.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(user, ["session_generation"])
+
+
+def staff_for_session(session: Session, user_id: object, generation: object) -> StaffUser | None:
+    """The active account a session cookie names, if the cookie's generation is still current."""
+    if not isinstance(user_id, int) or not isinstance(generation, int):
+        return None
+    user = session.get(StaffUser, user_id)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return user
+
+
+def sign_out(session: Session, user_id: int, *, now: datetime, ip: str | None) -> None:
+    """Sign a member of staff out everywhere: every copy of every session cookie stops working (audited)."""
+    user = session.get(StaffUser, user_id)
+    if user is not None:
+        end_sessions(session, user)
+    audit(session, actor=f"staff:{user_id}", action="logout", at=now, ip=ip, detail={"sessions_ended": True})
+
+
+def _refuse(
+    session: Session, *, now: datetime, ip: str | None, user: StaffUser | None, action: str, **detail: object
+) -> LoginOutcome:
+    audit(
+        session,
+        actor=f"staff:{user.id}" if user is not None else "anonymous",
+        action=action,
+        at=now,
+        target_type="staff" if user is not None else None,
+        target_id=str(user.id) if user is not None else None,
+        ip=ip,
+        detail=dict(detail),
+    )
+    return LoginOutcome(None, SIGN_IN_REFUSED)
+
+
+def _address_limited(session: Session, ip: str | None, now: datetime) -> bool:
+    """True when the address has had ADDRESS_LIMIT refused sign-ins within ADDRESS_WINDOW.
+
+    On PostgreSQL a transaction lock per address (held until the caller commits) makes parallel attempts
+    from one address take turns, so each counts the ones before it.
+    """
+    if not ip:
+        return False
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_ADDRESS_LOCK_CLASS, func.hashtext(ip))))
+    recent = session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.ip == ip,
+            AuditEvent.created_at > now - ADDRESS_WINDOW,
+            AuditEvent.action.in_(_REFUSED_ACTIONS),
+        )
+    )
+    return (recent or 0) >= ADDRESS_LIMIT
+
+
+def _claim_attempt(session: Session, user: StaffUser, now: datetime) -> int | None:
+    """Count a password check against the account before making it, in one UPDATE; None when paused.
+
+    The UPDATE locks the row until the caller commits, so a parallel attempt waits, then sees the new count
+    or the pause (PostgreSQL re-checks the WHERE clause on the updated row).
+    """
+    claimed = session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.locked_until.is_(None), StaffUser.locked_until <= now),
+        )
+        .values(failed_logins=func.coalesce(StaffUser.failed_logins, 0) + 1, locked_until=None)
+        .returning(StaffUser.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    session.refresh(user)
+    return claimed
+
+
 def authenticate(
     session: Session, *, email: str, password: str, now: datetime, ip: str | None
 ) -> LoginOutcome:
-    """Check a login; count failures, lock for 15 minutes after 5, audit every attempt. Caller commits."""
+    """Check a sign-in: throttled per address and per account, every attempt audited. Caller commits.
+
+    Unknown addresses, wrong passwords and throttled attempts all get SIGN_IN_REFUSED after one password
+    hash, so the answer tells nobody whether an account exists or is paused.
+    """
     email = normalise_email(email)
+    if _address_limited(session, ip, now):
+        _verify(_DUMMY_HASH, password)
+        return _refuse(session, now=now, ip=ip, user=None, action="login.throttled", reason="address")
     user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
-    generic = "Email or password not recognised."
     if user is None:
         _verify(_DUMMY_HASH, password)
-        audit(
-            session,
-            actor="anonymous",
-            action="login.failed",
-            at=now,
-            ip=ip,
-            detail={"reason": "unknown email"},
-        )
-        return LoginOutcome(None, generic)
-    if user.locked_until is not None and user.locked_until > now:
-        audit(
-            session,
-            actor=f"staff:{user.id}",
-            action="login.locked",
-            at=now,
-            target_type="staff",
-            target_id=str(user.id),
-            ip=ip,
-        )
-        return LoginOutcome(
-            None,
-            "Too many failed attempts: this account is locked. Try again later "
-            "or ask an administrator to unlock it.",
-            user.locked_until,
-        )
+        return _refuse(session, now=now, ip=ip, user=None, action="login.failed", reason="unknown email")
+    failures = _claim_attempt(session, user, now)
+    if failures is None:
+        _verify(_DUMMY_HASH, password)
+        return _refuse(session, now=now, ip=ip, user=user, action="login.throttled", reason="account")
     if not _verify(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        detail: dict[str, object] = {"failures": user.failed_logins}
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
+        detail: dict[str, object] = {"failures": failures}
+        if failures >= MAX_FAILED_LOGINS:
+            user.locked_until = now + ACCOUNT_PAUSE
             user.failed_logins = 0
-            detail["locked_until"] = user.locked_until.isoformat()
-        audit(
-            session,
-            actor=f"staff:{user.id}",
-            action="login.failed",
-            at=now,
-            target_type="staff",
-            target_id=str(user.id),
-            ip=ip,
-            detail=detail,
-        )
-        if user.locked_until is not None and user.locked_until > now:
-            return LoginOutcome(
-                None, "Too many failed attempts: this account is locked for 15 minutes.", user.locked_until
-            )
-        return LoginOutcome(None, generic)
+            detail["paused_until"] = user.locked_until.isoformat()
+        return _refuse(session, now=now, ip=ip, user=user, action="login.failed", **detail)
+    user.failed_logins = 0  # the claimed attempt was the right password
     if not user.active:
         audit(
             session,
@@ -257,8 +330,6 @@ def authenticate(
         return LoginOutcome(None, "This account has been deactivated.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     audit(
         session,
@@ -295,6 +366,24 @@ def issue_api_token(
         ip=ip,
     )
     return token
+
+
+def revoke_api_token(
+    session: Session, user: StaffUser, *, now: datetime, actor: str, ip: str | None = None
+) -> None:
+    """Take away an account's staff API token: it is refused from the next request (audited)."""
+    had_token = user.api_token_hash is not None
+    user.api_token_hash = None
+    audit(
+        session,
+        actor=actor,
+        action="staff.api_token.revoke",
+        at=now,
+        target_type="staff",
+        target_id=str(user.id),
+        ip=ip,
+        detail={"had_token": had_token},
+    )
 
 
 def staff_for_token(session: Session, token: str) -> StaffUser | None:

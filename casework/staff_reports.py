@@ -197,7 +197,13 @@ def report_for_api(
 
 
 def api_actor(
-    session: Session, *, token: str | None, user_id: int | None, staff_api_token: str, ip: str | None
+    session: Session,
+    *,
+    token: str | None,
+    user_id: object,
+    staff_api_token: str,
+    ip: str | None,
+    session_generation: object = None,
 ) -> tuple[Actor, str] | None:
     """The caller and how they signed in (STAFF_API_TOKEN, a staff bearer token, or a session), or None.
 
@@ -206,8 +212,7 @@ def api_actor(
     import hmac
 
     from casework.access import actor_for
-    from casework.models import StaffUser
-    from casework.staff import staff_for_token
+    from casework.staff import staff_for_session, staff_for_token
 
     if token:
         if staff_api_token and hmac.compare_digest(token.encode(), staff_api_token.encode()):
@@ -215,7 +220,7 @@ def api_actor(
         user = staff_for_token(session, token)
         return (actor_for(user, ip), "bearer") if user is not None else None
     if user_id is not None:
-        user = session.get(StaffUser, user_id)
-        if user is not None and user.active:
+        user = staff_for_session(session, user_id, session_generation)
+        if user is not None:
             return actor_for(user, ip), "session"
     return None

@@ -17,6 +17,7 @@ from casework.db import DatabaseUnavailable, wait_for_database
 from casework.log_redaction import install_log_redaction, secrets_from_settings
 from casework.partnership import PartnershipConfigError
 from casework.retention import run_retention
+from casework.seed_demo import refuse_demo_accounts
 from casework.settings import ConfigurationError
 from notifier.deferred_replies import retry_deferred
 from notifier.jobs import beat, forget_beat, logged, scan_schedules
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         install_log_redaction(secrets_from_settings(services.settings))  # no numbers or secrets in logs
         options = NotifierOptions()
         wait_for_database(services.engine)
+        refuse_demo_accounts(services)  # in production: their passwords are in the README
     except (ConfigurationError, PartnershipConfigError, DatabaseUnavailable) as exc:
         log.critical("notifier cannot start: %s", exc)
         return 2

@@ -15,6 +15,7 @@ from casework.staff import (
     list_api_keys,
     list_staff,
     revoke_api_key,
+    revoke_api_token,
     update_staff,
 )
 from webhook import services
@@ -192,3 +193,20 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
             **_page_data(),
         )
     return page, 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/staff/admin/users/<int:user_id>/token/revoke")
+@staff_required("admin.users")
+def revoke_token(user_id: int):  # type: ignore[no-untyped-def]
+    """Take away an account's staff API token (refused from the next request)."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    with svc.sessions() as db:
+        user = db.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound("no such account")
+        revoke_api_token(db, user, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
+        db.commit()
+        flash(f"API token for {user.email} revoked.", "ok")
+    return redirect(url_for("staff_admin.users")), 303

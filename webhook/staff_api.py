@@ -1,21 +1,21 @@
 """The staff API: GET /api/v1/reports and GET /api/v1/reports/<reference> (JSON, role-scoped, audited).
 
 Authentication: `Authorization: Bearer <token>` (STAFF_API_TOKEN acts as a triage officer; a staff
-account's own API token acts as that account), or a signed-in staff session (session key staff_user_id).
+account's own API token acts as that account), or a signed-in staff session that has not been ended or
+expired (webhook.auth.session_claims).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, session, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from casework.access import AccessDenied, NotFound
 from casework.inbox_query import InvalidFilter
 from casework.staff_reports import api_actor, list_for_api, report_for_api
 from webhook import services
+from webhook.auth import session_claims
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
-
-SESSION_KEY = "staff_user_id"  # shared with webhook.auth (staff sign-in)
 
 
 def _unauthorised():  # type: ignore[no-untyped-def]
@@ -34,11 +34,13 @@ def _bearer() -> str | None:
 def reports():  # type: ignore[no-untyped-def]
     """Reports the caller may see, filtered and paginated."""
     svc = services()
+    user_id, generation = session_claims()
     with svc.sessions() as db:
         who = api_actor(
             db,
             token=_bearer(),
-            user_id=session.get(SESSION_KEY),
+            user_id=user_id,
+            session_generation=generation,
             staff_api_token=svc.settings.STAFF_API_TOKEN,
             ip=request.remote_addr,
         )
@@ -67,11 +69,13 @@ def reports():  # type: ignore[no-untyped-def]
 def report(reference: str):  # type: ignore[no-untyped-def]
     """One report in full, if the caller may see it (404 otherwise, so references cannot be probed)."""
     svc = services()
+    user_id, generation = session_claims()
     with svc.sessions() as db:
         who = api_actor(
             db,
             token=_bearer(),
-            user_id=session.get(SESSION_KEY),
+            user_id=user_id,
+            session_generation=generation,
             staff_api_token=svc.settings.STAFF_API_TOKEN,
             ip=request.remote_addr,
         )
