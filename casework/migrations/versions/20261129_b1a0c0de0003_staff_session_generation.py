@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b1a0c0de0003"
-down_revision: str | None = "8e1f0c3a9b27"
+down_revision: str | None = "b1a0c0de0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
