@@ -12,6 +12,7 @@ import sys
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from casework.cli.seed_demo import refuse_demo_accounts
 from casework.core.bootstrap import Services, build_services
 from casework.core.db import DatabaseUnavailable, wait_for_database
 from casework.core.settings import ConfigurationError
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         install_log_redaction(secrets_from_settings(services.settings))  # no numbers or secrets in logs
         options = NotifierOptions()
         wait_for_database(services.engine)
+        refuse_demo_accounts(services)  # in production: their passwords are in the README
     except (ConfigurationError, PartnershipConfigError, DatabaseUnavailable) as exc:
         log.critical("notifier cannot start: %s", exc)
         return 2

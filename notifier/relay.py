@@ -107,6 +107,7 @@ class Relay:
             worker=self.worker,
             limit=self.options.NOTIFIER_BATCH_SIZE,
             partnership=self._partnership(),
+            sms_per_number_per_day=self.services.settings.SMS_TEXTS_PER_NUMBER_PER_DAY,
         )
         stats.held, stats.cancelled = claimed.held, claimed.cancelled
         if not claimed.claimed:

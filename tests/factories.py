@@ -6,6 +6,7 @@ Anyone's tests may use these; they fill only what a report needs, so tests state
 from __future__ import annotations
 
 import itertools
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,8 @@ def make_contact(session: Session, *, phone: str | None = "+447700900123", **fie
         sms_opted_out=fields.pop("sms_opted_out", False),
         number_invalid=fields.pop("number_invalid", False),
         text_safe=fields.pop("text_safe", True),
+        # A number that texted us (the usual case); a test of an unconfirmed number passes None.
+        phone_confirmed_at=fields.pop("phone_confirmed_at", now if phone else None),
         created_at=now,
         updated_at=now,
         **fields,
@@ -132,11 +135,26 @@ def make_outbox(session: Session, report: Report, **fields: Any) -> OutboxMessag
     return row
 
 
-def make_turns(session: Session, sender_id: str, turns: list[tuple[str, str]], *, start: datetime) -> None:
-    """Conversation turns (speaker, text) a minute apart."""
+def make_turns(
+    session: Session,
+    sender_id: str,
+    turns: list[tuple[str, str]],
+    *,
+    start: datetime,
+    report_id: int | None = None,
+) -> None:
+    """One conversation's turns (speaker, text) a minute apart; with report_id, the report it filed."""
+    key = secrets.token_hex(16)
     for i, (speaker, text) in enumerate(turns):
         session.add(
-            ChatTurn(sender_id=sender_id, speaker=speaker, text=text, created_at=start + timedelta(minutes=i))
+            ChatTurn(
+                sender_id=sender_id,
+                speaker=speaker,
+                text=text,
+                conversation_key=key,
+                report_id=report_id,
+                created_at=start + timedelta(minutes=i),
+            )
         )
     session.flush()
 

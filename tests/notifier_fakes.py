@@ -26,6 +26,8 @@ def make_contact(
         sender_id=f"sms:test{n}",
         channel="sms" if phone else "web",
         phone=phone,
+        # A number that texted us (the usual case); a test of an unconfirmed number passes None.
+        phone_confirmed_at=kw.pop("phone_confirmed_at", now if phone else None),
         created_at=now,
         updated_at=now,
         **kw,

@@ -41,6 +41,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
         services = build_services(load_settings(**overrides))
     settings = services.settings
     services.check_configuration()
+    if settings.is_production:
+        from casework.cli.seed_demo import refuse_demo_accounts
+        from casework.core.db import wait_for_database
+
+        wait_for_database(services.engine)
+        refuse_demo_accounts(services)  # their passwords are in the README
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
         MAX_CONTENT_LENGTH=1 * 1024 * 1024,
@@ -51,6 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
     )
     app.config.update(test_config)
     app.extensions["asb"] = services
+    if settings.TRUSTED_PROXY_COUNT:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.TRUSTED_PROXY_COUNT
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     import importlib
 

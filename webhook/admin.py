@@ -149,3 +149,15 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
         **_page_data(),
     )
     return page, 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/staff/admin/users/<int:user_id>/token/revoke")
+@staff_required("admin.users")
+def revoke_token(user_id: int):  # type: ignore[no-untyped-def]
+    """Take away an account's staff API token (refused from the next request)."""
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    email = admin.revoke_token(svc.sessions, user_id, actor=actor, now=svc.clock.now())
+    flash(f"API token for {email} revoked.", "ok")
+    return redirect(url_for("staff_admin.users")), 303

@@ -9,7 +9,7 @@ cookie-authenticated, so they stay outside CSRF without each needing an exemptio
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -37,6 +37,9 @@ bp = Blueprint("staff_auth", __name__, static_folder="static/staff", static_url_
 
 csrf = CSRFProtect()
 SESSION_KEY = "staff_user_id"
+GENERATION_KEY = "staff_session_generation"  # must match the account's, or the session has been ended
+SIGNED_IN_KEY = "staff_signed_in_at"  # epoch seconds; a session ends SESSION_LIFETIME after sign-in
+SESSION_LIFETIME = timedelta(hours=12)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -88,16 +91,28 @@ def protect_staff_blueprint(blueprint: Blueprint) -> None:
 protect_staff_blueprint(bp)
 
 
+def session_claims() -> tuple[object, object]:
+    """The (staff user id, session generation) the cookie carries, or (None, None) once it has expired."""
+    signed_in_at = session.get(SIGNED_IN_KEY)
+    if session.get(SESSION_KEY) is None:
+        return None, None
+    now = services().clock.now().timestamp()
+    if not isinstance(signed_in_at, int | float) or now - signed_in_at > SESSION_LIFETIME.total_seconds():
+        session.clear()
+        return None, None
+    return session.get(SESSION_KEY), session.get(GENERATION_KEY)
+
+
 def current_actor() -> Actor | None:
-    """The signed-in member of staff for this request, or None (inactive accounts are signed out)."""
+    """The signed-in member of staff for this request, or None (ended sessions and inactive accounts)."""
     if "actor" in g:
         return g.actor  # type: ignore[no-any-return]
     actor = None
-    user_id = session.get(SESSION_KEY)
+    user_id, generation = session_claims()
     if user_id is not None:
-        actor = signed_in_actor(services().sessions, user_id, ip=client_ip())
+        actor = signed_in_actor(services().sessions, user_id, generation, ip=client_ip())
         if actor is None:
-            session.pop(SESSION_KEY, None)
+            session.clear()
     g.actor = actor
     return actor
 
@@ -150,9 +165,9 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/staff/login")
 def login_submit():  # type: ignore[no-untyped-def]
-    """Check the credentials; sign in, or show why not (lockout after repeated failures)."""
+    """Check the credentials; sign in, or show the same refusal for every failure (throttled)."""
     svc = services()
-    outcome, actor = sign_in(
+    outcome, actor, generation = sign_in(
         svc.sessions,
         email=request.form.get("email", ""),
         password=request.form.get("password", ""),
@@ -168,13 +183,15 @@ def login_submit():  # type: ignore[no-untyped-def]
         ), 401
     session.clear()  # a fresh session on sign-in (no fixation)
     session[SESSION_KEY] = actor.user_id
+    session[GENERATION_KEY] = generation
+    session[SIGNED_IN_KEY] = int(svc.clock.now().timestamp())
     g.actor = actor
     return redirect(_safe_next(request.form.get("next")) or home_for(actor))
 
 
 @bp.post("/staff/logout")
 def logout():  # type: ignore[no-untyped-def]
-    """Sign out (audited)."""
+    """Sign out everywhere: every session of the account ends, copied cookies included (audited)."""
     actor = current_actor()
     if actor is not None:
         svc = services()

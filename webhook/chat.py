@@ -4,6 +4,10 @@ GET /privacy (the plain privacy notice).
 The sender id is never taken from the request body: each browser gets a random id in an HttpOnly,
 SameSite=Strict cookie, so one browser cannot speak as another. Cross-site posts are refused (Origin and
 Sec-Fetch-Site checked against PUBLIC_BASE_URL's host or the request's host; JSON content type required).
+The cookie value itself is never stored or sent on: the database and the assistant see only a keyed hash
+of it (casework.conversation.web_sender_id). Messages are rate limited (casework.conversation): past a
+limit the answer is a 429 with a plain "wait a minute; if anyone is in danger call 999" message the page
+shows.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from casework.conversation import (
     MAX_MESSAGE_CHARS,
     AssistantUnavailable,
     ChatInputError,
+    ChatRateLimited,
     chat_history,
+    client_key,
     is_valid_web_id,
     new_web_id,
     send_message,
@@ -58,6 +64,10 @@ def _partnership_names() -> dict[str, str]:
 def _cookie_id() -> str | None:
     value = request.cookies.get(COOKIE)
     return value if is_valid_web_id(value) else None
+
+
+def _sender(web_id: str) -> str:
+    return web_sender_id(web_id, services().settings.SENDER_ID_KEY)
 
 
 def _with_cookie(resp: Response, web_id: str, *, fresh: bool) -> Response:
@@ -115,7 +125,7 @@ def privacy() -> Response:
 def chat_history_view() -> Response:
     """The stored conversation for this browser's cookie (empty for a new visitor)."""
     web_id = _cookie_id()
-    turns = chat_history(services(), sender_id=web_sender_id(web_id)) if web_id else []
+    turns = chat_history(services(), sender_id=_sender(web_id)) if web_id else []
     return _secure_headers(jsonify(turns))
 
 
@@ -137,9 +147,16 @@ def messages() -> Response:
     svc = services()
     try:
         answer = send_message(
-            svc, sender_id=web_sender_id(web_id), text=body["message"], assistant=client_for(svc.settings)
+            svc,
+            sender_id=_sender(web_id),
+            client=client_key(request.remote_addr, svc.settings.SENDER_ID_KEY),
+            text=body["message"],
+            assistant=client_for(svc.settings),
         )
         resp = jsonify(answer)
+    except ChatRateLimited as exc:
+        resp = _error(str(exc), 429)
+        resp.headers["Retry-After"] = "60"
     except ChatInputError as exc:
         resp = _error(str(exc), 400)
     except AssistantUnavailable as exc:

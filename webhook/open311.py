@@ -32,6 +32,17 @@ def _open311_error(exc: Open311Error):  # type: ignore[no-untyped-def]
     return jsonify(exc.as_list()), exc.code
 
 
+@bp.before_request
+def _refuse_nul() -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text): a 400, never a server error."""
+    fields = [*request.args.items(), *request.form.items(), *(request.view_args or {}).items()]
+    for name, value in fields:
+        if "\x00" in name or "\x00" in str(value):
+            raise Open311Error(
+                400, f"{name.replace(chr(0), '')} contains a NUL character, which is not allowed."
+            )
+
+
 def _params() -> dict[str, Any]:
     """Query string and form fields together (clients send api_key in either)."""
     merged = dict(request.args.items())
@@ -116,11 +127,11 @@ def updates():  # type: ignore[no-untyped-def]
 @bp.post("/servicerequestupdates.json")
 @bp.post("/servicerequestupdates")
 def push_update():  # type: ignore[no-untyped-def]
-    """An agency system pushes a status update; applied once per update_id."""
+    """An agency system pushes a status update; applied once per sender and update_id."""
     svc = services()
     params = _params()
     outcome = _serve(post_update, params, form=params, partnership=svc.partnership, now=svc.clock.now())
-    return jsonify([{"update_id": outcome.update_id}]), 201 if outcome.applied else 200
+    return jsonify([{"update_id": outcome.update_id}]), 201
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST"])

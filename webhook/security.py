@@ -27,6 +27,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Blueprints whose answers are personal or secret (staff pages, sign-in, admin, the staff, intake and
+# Open311 APIs): browsers and proxies must not keep a copy (Cache-Control: no-store).
+NO_STORE_BLUEPRINTS = frozenset(
+    {"staff_auth", "staff_inbox", "staff_admin", "staff_dashboard", "staff_api", "internal_api", "open311"}
+)
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
 JSON_PREFIXES = ("/api/", "/chat/messages", "/open311/", "/healthz")
 
@@ -76,4 +81,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
+        endpoint = request.endpoint or ""
+        if request.blueprint in NO_STORE_BLUEPRINTS and not endpoint.endswith(".static"):
+            response.headers["Cache-Control"] = "no-store"
         return security_headers(response, https=https)

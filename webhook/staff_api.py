@@ -1,12 +1,13 @@
 """The staff API: GET /api/v1/reports and GET /api/v1/reports/<reference> (JSON, role-scoped, audited).
 
 Authentication: `Authorization: Bearer <token>` (STAFF_API_TOKEN acts as a triage officer; a staff
-account's own API token acts as that account), or a signed-in staff session (session key staff_user_id).
+account's own API token acts as that account), or a signed-in staff session that has not been ended or
+expired (webhook.auth.session_claims).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, session, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from casework.staff import (
     AccessDenied,
@@ -18,10 +19,9 @@ from casework.staff import (
     reports_for_caller,
 )
 from webhook import services
+from webhook.auth import session_claims
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
-
-SESSION_KEY = "staff_user_id"  # shared with webhook.auth (staff sign-in)
 
 
 def _unauthorised():  # type: ignore[no-untyped-def]
@@ -37,9 +37,11 @@ def _bearer() -> str | None:
 
 
 def _credentials() -> Credentials:
+    user_id, generation = session_claims()
     return Credentials(
         token=_bearer(),
-        user_id=session.get(SESSION_KEY),
+        user_id=user_id,
+        session_generation=generation,
         staff_api_token=services().settings.STAFF_API_TOKEN,
         ip=request.remote_addr,
     )

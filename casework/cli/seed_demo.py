@@ -3,8 +3,10 @@ dashboard with something on it. Idempotent: run it as often as you like.
 
     python -m casework.cli.seed_demo            # demo staff accounts + demo reports (development only)
     python -m casework.cli.seed_demo --no-reports
+    python -m casework.cli.seed_demo --remove       # delete the demo staff accounts (allowed in production)
 
-Refuses to run when APP_ENV=production: demo passwords are published in the README.
+Seeding refuses to run when APP_ENV=production: demo passwords are published in the README. In production
+the webhook and the notifier refuse to start while any demo account exists (`refuse_demo_accounts`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import random
 import sys
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
+from casework.core.audit import audit
 from casework.core.bootstrap import Services, build_services
-from casework.core.db import transaction
-from casework.core.models import Report, ReportEvent, StaffUser, SurveyResponse
+from casework.core.db import read, transaction
+from casework.core.models import ApiKey, ImportBatch, Report, ReportEvent, StaffUser, SurveyResponse
 from casework.core.references import allocate_reference
+from casework.core.settings import ConfigurationError
 from casework.core.workdays import add_working_days
 from casework.partnership import Partnership
 from casework.staff import create_staff
@@ -158,6 +162,47 @@ def _seed_one(
     _add_history(session, rng, report, status=status, created=created)
 
 
+def demo_accounts(session: Session) -> list[str]:
+    """The demo staff accounts (published passwords) present in this database."""
+    emails = [email for email, *_ in DEMO_STAFF]
+    found = session.scalars(select(StaffUser.email).where(func.lower(StaffUser.email).in_(emails)))
+    return sorted(found)
+
+
+def remove_demo_accounts(session: Session, *, now: datetime) -> list[str]:
+    """Delete the demo staff accounts (audited; what they did stays in the audit trail); caller commits."""
+    emails = demo_accounts(session)
+    users = session.scalars(select(StaffUser).where(StaffUser.email.in_(emails))).all()
+    ids = [u.id for u in users]
+    for model in (ApiKey, ImportBatch):
+        session.execute(update(model).where(model.created_by.in_(ids)).values(created_by=None))
+    for user in users:
+        audit(
+            session,
+            actor="system:seed_demo",
+            action="staff.delete",
+            at=now,
+            target_type="staff",
+            target_id=str(user.id),
+            detail={"reason": "demo account"},
+        )
+        session.delete(user)
+    return emails
+
+
+def refuse_demo_accounts(services: Services) -> None:
+    """In production, raise ConfigurationError naming any demo account (their passwords are public)."""
+    if not services.settings.is_production:
+        return
+    found = read(services.sessions, demo_accounts)
+    if found:
+        raise ConfigurationError(
+            "APP_ENV=production but these demo staff accounts exist, and their passwords are published in "
+            f"the README: {', '.join(found)}. Remove them with `python -m casework.cli.seed_demo --remove` "
+            "(run with the production settings), then start again."
+        )
+
+
 def seed_reports(services: Services, session: Session, *, now: datetime, count: int = DEMO_REPORTS) -> int:
     """Spread demo reports over the last 20 weeks, wards, types and times of day; none if already seeded."""
     existing = session.scalar(
@@ -179,8 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     """Seed the configured database (refused in production)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-reports", action="store_true", help="only the demo staff accounts")
+    parser.add_argument("--remove", action="store_true", help="delete the demo staff accounts (any APP_ENV)")
     args = parser.parse_args(argv)
     services = build_services()
+    if args.remove:
+        with transaction(services.sessions) as session:
+            removed = remove_demo_accounts(session, now=services.clock.now())
+        print(f"seed_demo: {len(removed)} demo staff account(s) removed: {', '.join(removed) or 'none'}")
+        return 0
     if services.settings.is_production:
         print("seed_demo: refused, APP_ENV=production (demo passwords are public)", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """Contacts: who can be reached, the opaque sender ids the assistant sees, opt-out and safe-texting state.
 
 A phone number lives only in `contacts.phone`. The assistant sees "sms-" + a keyed hash of the number
-(HMAC-SHA256 with SENDER_ID_KEY), or "web-" + a random id for the web chat, never the number itself.
+(HMAC-SHA256 with SENDER_ID_KEY), or "web-" + a keyed hash of the web chat cookie, never the number or
+the cookie itself.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+import phonenumbers
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from casework.core.models import Contact, OutboxMessage
+from casework.core.models import Contact
+
+# The safe-contact rule lives in the shared kernel (messaging uses it too).
+from casework.core.safe_contact import cancel_unsent_texts
+from casework.core.safe_contact import record_text_safe as record_text_safe
 
 SMS_PREFIX = "sms-"
 WEB_PREFIX = "web-"
 # 128 bits of the HMAC: far beyond collision risk for any partnership's residents, short enough to log.
 SENDER_HASH_HEX = 32
 OPTED_OUT_REASON = "not sent: number opted out (STOP)"
-# Outbox states that have not yet reached Twilio; a STOP cancels them.
-UNSENT_STATES = ("pending", "held")
 
 
 class InvalidPhoneNumber(ValueError):
@@ -32,6 +36,9 @@ class InvalidPhoneNumber(ValueError):
 
 
 _WEB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Ofcom keeps 07700 900000-900999 for drama and tests; never allocated, so harmless to accept.
+_OFCOM_DRAMA_MOBILE = re.compile(r"^\+447700900\d{3}$")
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def normalise_phone(raw: str) -> str:
@@ -50,6 +57,29 @@ def normalise_phone(raw: str) -> str:
     return text
 
 
+def uk_mobile(raw: str) -> str:
+    """E.164 form of a UK mobile number (07…, +44 7…, 0044 7…); InvalidPhoneNumber for anything else.
+
+    Numbers typed in by someone else (an Open311 client) are only texted when they are UK mobiles:
+    no landlines, no premium or international numbers (SMS pumping).
+    """
+    refusal = InvalidPhoneNumber(
+        f"{raw!r} is not a UK mobile number (texts go to UK mobiles only, e.g. 07700 900123)"
+    )
+    try:
+        number = phonenumbers.parse(raw or "", "GB")
+    except phonenumbers.NumberParseException:
+        raise refusal from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code != 44:
+        raise refusal
+    if _OFCOM_DRAMA_MOBILE.match(e164):
+        return e164
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise refusal
+    return e164
+
+
 def sms_sender_id(phone_e164: str, key: str) -> str:
     """The opaque sender id for a phone number: "sms-" + truncated HMAC-SHA256(key, number)."""
     if not key:
@@ -63,11 +93,18 @@ def new_web_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def web_sender_id(web_id: str) -> str:
-    """The sender id the assistant sees for a web chat cookie value."""
+def web_sender_id(web_id: str, key: str) -> str:
+    """The sender id for a web chat cookie value: "web-" + truncated HMAC-SHA256(key, "web:" + cookie).
+
+    The cookie is the resident's only credential for their conversation, so it is never stored or sent
+    on: the database and the assistant see only this keyed hash.
+    """
     if not _WEB_ID.match(web_id or ""):
         raise ValueError("web chat id is malformed")
-    return WEB_PREFIX + web_id
+    if not key:
+        raise ValueError("SENDER_ID_KEY is empty; the sender id would not be secret")
+    digest = hmac.new(key.encode("utf-8"), b"web:" + web_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return WEB_PREFIX + digest[:SENDER_HASH_HEX]
 
 
 def is_valid_web_id(web_id: str | None) -> bool:
@@ -124,17 +161,19 @@ def set_phone(session: Session, contact: Contact, phone: str, *, now: datetime) 
     if contact.phone != e164:
         contact.phone = e164
         contact.text_safe = None
-        contact.text_safe_asked_at = None
+        # Answers given before now were about another number: from now on no report's answer counts.
+        contact.text_safe_asked_at = now
         contact.number_invalid = False
+        contact.phone_confirmed_at = None
         contact.updated_at = now
     return contact
 
 
-def record_text_safe(contact: Contact, safe: bool, *, now: datetime) -> Contact:
-    """Record the resident's answer to "is it safe for us to text you?"."""
-    contact.text_safe = safe
-    contact.text_safe_asked_at = now
-    contact.updated_at = now
+def confirm_phone(contact: Contact, *, now: datetime) -> Contact:
+    """Mark the number as the resident's (it texted us, or an agency that dealt with them gave it)."""
+    if contact.phone and contact.phone_confirmed_at is None:
+        contact.phone_confirmed_at = now
+        contact.updated_at = now
     return contact
 
 
@@ -148,20 +187,7 @@ def record_opt_out(session: Session, contact: Contact, *, now: datetime) -> int:
     contact.sms_opted_out = True
     contact.opted_out_at = now
     contact.updated_at = now
-    match_contact = [OutboxMessage.contact_id == contact.id]
-    if contact.phone:
-        match_contact.append(OutboxMessage.recipient == contact.phone)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.kind == "sms",
-            OutboxMessage.status.in_(UNSENT_STATES),
-            or_(*match_contact),
-        )
-        .values(status="cancelled", error_message=OPTED_OUT_REASON, updated_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return cancel_unsent_texts(session, contact, reason=OPTED_OUT_REASON, now=now)
 
 
 def record_opt_in(contact: Contact, *, now: datetime) -> bool:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from casework.conversation.contacts import (
     InvalidPhoneNumber,
+    confirm_phone,
     get_or_create_sms_contact,
     record_opt_in,
     record_opt_out,
@@ -132,6 +133,7 @@ def _triage(services: Services, incoming: IncomingSms) -> _Plan:
             )
         except InvalidPhoneNumber as exc:
             raise BadInboundSms(str(exc)) from exc
+        confirm_phone(contact, now=now)  # it texted us (Twilio-signed): the number is theirs
         row = InboundSms(
             message_sid=incoming.message_sid,
             contact_id=contact.id,

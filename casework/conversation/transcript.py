@@ -2,17 +2,25 @@
 
 The assistant (Rasa's REST channel in production) is a port: anything with `send(sender, message, *,
 channel, timeout)` returning Rasa-style messages, raising `AssistantUnavailable` when it cannot answer.
+
+Every turn belongs to one conversation (`ChatTurn.conversation_key`). A resident's message starts a new
+conversation when the sender's previous one filed a report or has been idle longer than the assistant's
+session expiry; an assistant's answer belongs to the conversation of the message it answers. Filing a
+report ties its conversation's turns to it (`claim_conversation`), and a report's transcript is exactly
+those turns (`report_transcript`): never another conversation of the same resident, which may be a report
+led by another agency.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casework.core.models import ChatTurn
@@ -20,6 +28,9 @@ from casework.core.models import ChatTurn
 RESIDENT = "resident"
 ASSISTANT = "assistant"
 HISTORY_LIMIT = 200
+# The assistant's session expiry (bot/domain/responses.yml session_config: 120 minutes, no slots carried
+# over): after this long without a turn the assistant starts afresh, and so does the conversation.
+CONVERSATION_IDLE = timedelta(minutes=120)
 
 
 class AssistantUnavailable(Exception):
@@ -75,6 +86,32 @@ def normalise_messages(raw: Any) -> list[dict[str, Any]]:
     return messages
 
 
+def _new_key() -> str:
+    return secrets.token_hex(16)
+
+
+def _conversation_for_resident(session: Session, sender_id: str, now: datetime) -> str:
+    """The sender's current conversation, or a new one after a filed report or a long silence."""
+    last = last_turn(session, sender_id)
+    if (
+        last is None
+        or last.report_id is not None
+        or not last.conversation_key
+        or now - last.created_at > CONVERSATION_IDLE
+    ):
+        return _new_key()
+    return last.conversation_key
+
+
+def _last_resident_turn(session: Session, sender_id: str) -> ChatTurn | None:
+    return session.scalar(
+        select(ChatTurn)
+        .where(ChatTurn.sender_id == sender_id, ChatTurn.speaker == RESIDENT)
+        .order_by(ChatTurn.id.desc())
+        .limit(1)
+    )
+
+
 def record_turn(
     session: Session,
     *,
@@ -83,21 +120,44 @@ def record_turn(
     text: str,
     now: datetime,
     buttons: Sequence[dict[str, Any]] | None = None,
+    reply_to: int | None = None,
 ) -> ChatTurn:
-    """Add one line to the transcript."""
+    """Add one line to the transcript, in its conversation.
+
+    A resident's line joins the sender's current conversation (or starts one); an assistant's line joins
+    the conversation (and the report, if it filed one) of the resident's line it answers: `reply_to` (a
+    turn id) or else the sender's latest resident line.
+    """
+    report_id: int | None = None
+    if speaker == RESIDENT:
+        key = _conversation_for_resident(session, sender_id, now)
+    else:
+        base = session.get(ChatTurn, reply_to) if reply_to else _last_resident_turn(session, sender_id)
+        if base is not None:
+            session.refresh(base)  # the report may have been filed while the assistant was answering
+        key = base.conversation_key if base is not None and base.conversation_key else _new_key()
+        report_id = base.report_id if base is not None else None
     turn = ChatTurn(
         sender_id=sender_id,
         speaker=speaker,
         text=text,
         buttons=list(buttons) if buttons else None,
+        conversation_key=key,
+        report_id=report_id,
         created_at=now,
     )
     session.add(turn)
+    session.flush()
     return turn
 
 
 def record_assistant_messages(
-    session: Session, *, sender_id: str, messages: Sequence[dict[str, Any]], now: datetime
+    session: Session,
+    *,
+    sender_id: str,
+    messages: Sequence[dict[str, Any]],
+    now: datetime,
+    reply_to: int | None = None,
 ) -> None:
     """Add the assistant's messages to the transcript, with any quick replies offered."""
     for message in messages:
@@ -108,7 +168,38 @@ def record_assistant_messages(
             text=str(message.get("text") or ""),
             buttons=message.get("buttons"),
             now=now,
+            reply_to=reply_to,
         )
+
+
+def claim_conversation(session: Session, *, sender_id: str, report_id: int) -> int:
+    """Tie the sender's current conversation (its turns not yet tied to a report) to a report just filed.
+
+    Returns the number of turns claimed. Earlier conversations of the same sender are left alone.
+    """
+    last = _last_resident_turn(session, sender_id)
+    if last is None or not last.conversation_key:
+        return 0
+    result = session.execute(
+        update(ChatTurn)
+        .where(
+            ChatTurn.sender_id == sender_id,
+            ChatTurn.conversation_key == last.conversation_key,
+            ChatTurn.report_id.is_(None),
+        )
+        .values(report_id=report_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def report_transcript(session: Session, report_id: int, *, limit: int = 300) -> list[ChatTurn]:
+    """The turns of the conversation that filed a report, oldest first."""
+    return list(
+        session.scalars(
+            select(ChatTurn).where(ChatTurn.report_id == report_id).order_by(ChatTurn.id).limit(limit)
+        )
+    )
 
 
 def last_turn(session: Session, sender_id: str) -> ChatTurn | None:

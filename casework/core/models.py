@@ -67,7 +67,8 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The opaque id the assistant sees: "sms-" + keyed hash of the number, or "web-" + random id.
+    # The opaque id the assistant sees: "sms-" + keyed hash of the number, or "web-" + keyed hash of the
+    # web chat cookie (the cookie value itself is never stored).
     sender_id: Mapped[str] = mapped_column(String(80), unique=True)
     channel: Mapped[str] = mapped_column(String(10))  # sms | web | open311
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164, SMS only
@@ -75,8 +76,12 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None]
     # None = never asked; asked again whenever the contact details change.
     text_safe: Mapped[bool | None] = mapped_column(Boolean)
+    # When the latest answer was given (or reset by a new number); it holds for every report filed before.
     text_safe_asked_at: Mapped[datetime | None]
     number_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the number was shown to be the resident's: it texted us. A number typed into a public site is
+    # not confirmed, and is never texted until it is.
+    phone_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -156,7 +161,10 @@ class ReportEvent(Base):
     """The report's timeline: creation, routing, status changes, notes, links; public or private."""
 
     __tablename__ = "report_events"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_report_events_source_external"),)
+    # An Open311 update_id is the sender's own id: unique per sender (agency, or key with no agency).
+    __table_args__ = (
+        UniqueConstraint("source", "sender", "external_id", name="uq_report_events_source_sender_external"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -167,6 +175,9 @@ class ReportEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))  # "system", "staff:<id>", "agency:<id>", "resident"
     source: Mapped[str | None] = mapped_column(String(40))  # e.g. "open311" for pushed updates
     external_id: Mapped[str | None] = mapped_column(String(120))  # e.g. Open311 update_id
+    sender: Mapped[str | None] = mapped_column(
+        String(60)
+    )  # whose external_id: "agency:<id>" or "key:<label>"
     created_at: Mapped[datetime]
 
 
@@ -174,6 +185,8 @@ class AuditEvent(Base):
     """Who did or saw what: every staff view of personal data and every staff or system action."""
 
     __tablename__ = "audit_events"
+    # The per-address sign-in limit counts an address's recent refused attempts.
+    __table_args__ = (Index("ix_audit_events_ip_created", "ip", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor: Mapped[str] = mapped_column(String(120), index=True)
@@ -258,7 +271,26 @@ class ChatTurn(Base):
     # Quick replies offered with an assistant turn ([{"title", "payload"}]): the web chat shows them again
     # after a reload and the SMS edge maps a reply of "1", "2"... back to their payloads.
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The conversation the turn belongs to (a random key; a new one after a report is filed or after the
+    # assistant's session expiry) and the report that conversation filed: a report's transcript is exactly
+    # its conversation's turns, never other conversations of the same sender.
+    conversation_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class WebChatRequest(Base):
+    """One POST /chat/messages, counted for the web chat rate limits (kept a day; no message text)."""
+
+    __tablename__ = "web_chat_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The chat's hashed sender id and a keyed hash of the client address (never the address itself).
+    sender_id: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    new_conversation: Mapped[bool] = mapped_column(Boolean, default=False)
+    limited: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class StaffUser(Base):
@@ -274,8 +306,12 @@ class StaffUser(Base):
     agency_id: Mapped[str | None] = mapped_column(String(40))
     wards: Mapped[list[Any]] = mapped_column(JSON, default=list)  # viewer limit; empty = all
     api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # Wrong passwords since the last sign-in or pause; at the limit the account pauses until locked_until.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    # Stored in each session cookie; raising it ends every session of the account (sign-out, password,
+    # role, agency or ward change, deactivation).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

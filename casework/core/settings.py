@@ -14,6 +14,20 @@ VAR_DIR = ROOT / "var"
 
 PLACEHOLDERS = {"", "change-me", "changeme", "secret", "dev", "development", "placeholder", "xxx"}
 SECRET_NAMES = ("SECRET_KEY", "INTERNAL_API_TOKEN", "SENDER_ID_KEY")
+# Optional bearer secrets given to other systems: when set in production, each must be long and random.
+API_TOKEN_NAMES = ("STAFF_API_TOKEN", "OPEN311_API_KEYS")
+MIN_API_TOKEN_LENGTH = 32
+# Words that mark a value as an example or placeholder even when it is long.
+PLACEHOLDER_WORDS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "example",
+    "replace",
+    "your-",
+    "xxxx",
+)
 
 
 class ConfigurationError(Exception):
@@ -45,9 +59,20 @@ class Settings(BaseSettings):
     ACTION_SERVER_URL: str = "http://127.0.0.1:5055"
     OPEN311_API_KEYS: str = ""
     STAFF_API_TOKEN: str = ""
+    # Reverse proxies in front of the webhook that set X-Forwarded-For/-Proto (0: none, the header is
+    # ignored). Sign-in limits and the audit trail use the client address this gives.
+    TRUSTED_PROXY_COUNT: int = Field(default=0, ge=0, le=5)
     # SMS edge limits (SMS pumping defence); per number per hour and across all numbers per minute.
     SMS_RATE_PER_NUMBER_PER_HOUR: int = 30
     SMS_RATE_GLOBAL_PER_MINUTE: int = 300
+    # Web chat limits (casework/web_chat.py): messages per chat and per client address a minute, and new
+    # conversations a minute across the site. Beyond them the resident gets a plain "wait a minute; if
+    # anyone is in danger call 999" answer and nothing is relayed or stored.
+    WEB_CHAT_RATE_PER_CHAT_PER_MINUTE: int = Field(default=20, ge=1)
+    WEB_CHAT_RATE_PER_ADDRESS_PER_MINUTE: int = Field(default=60, ge=1)
+    WEB_CHAT_NEW_CONVERSATIONS_PER_MINUTE: int = Field(default=120, ge=1)
+    # Texts we send to one number in any 24 hours (replies to its own texts aside); the rest are cancelled.
+    SMS_TEXTS_PER_NUMBER_PER_DAY: int = Field(default=10, ge=1)
     RASA_TIMEOUT_SECONDS: float = 10.0
     SMTP_HOST: str = "127.0.0.1"
     SMTP_PORT: int = 1025
@@ -86,6 +111,15 @@ class Settings(BaseSettings):
         """The statically configured Open311 api_keys."""
         return {k.strip() for k in self.OPEN311_API_KEYS.split(",") if k.strip()}
 
+    def _weak_api_tokens(self) -> list[str]:
+        """The API token variables holding a value that is short or a known placeholder."""
+        weak = []
+        for name in API_TOKEN_NAMES:
+            values = [v.strip() for v in getattr(self, name).split(",") if v.strip()]
+            if any(_is_weak_token(v) for v in values):
+                weak.append(name)
+        return weak
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.is_production:
@@ -97,12 +131,30 @@ class Settings(BaseSettings):
                     f"characters: {', '.join(bad)}. Set each to a long random value, for example "
                     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
                 )
+            weak = self._weak_api_tokens()
+            if weak:
+                raise ConfigurationError(
+                    f"APP_ENV=production but {', '.join(weak)} holds a token shorter than "
+                    f"{MIN_API_TOKEN_LENGTH} characters or a placeholder. Leave it unset, or set each token "
+                    "to a long random value, for example `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))'` (OPEN311_API_KEYS: comma-separated)."
+                )
             if self.DATABASE_URL.startswith("sqlite"):
                 raise ConfigurationError(
                     "APP_ENV=production needs DATABASE_URL pointing at PostgreSQL, "
                     "for example postgresql+psycopg://user:pass@host/asb"
                 )
         return self
+
+
+def _is_weak_token(value: str) -> bool:
+    lowered = value.lower()
+    return (
+        len(value) < MIN_API_TOKEN_LENGTH
+        or lowered in PLACEHOLDERS
+        or any(word in lowered for word in PLACEHOLDER_WORDS)
+        or len(set(value)) < 8  # "aaaa...", "1111..."
+    )
 
 
 def _dev_secrets_file() -> Path:

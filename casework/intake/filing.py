@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.asb_types import nsir_class
 from casework.core.db import transaction
-from casework.core.models import Contact, Report, ReportEvent
+from casework.core.models import Report, ReportEvent
 from casework.core.references import allocate_reference
 from casework.core.workdays import add_working_days, format_date_for_resident
 from casework.intake.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
@@ -34,7 +34,7 @@ from casework.intake.repeats import LocationRepeat, location_repeat, victim_repo
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
 from casework.intake.signposts import mediation_offer, signposts_for
-from casework.intake.timeline import record_filing
+from casework.intake.timeline import record_filing, resolve_contact
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership, PlaceMatch
@@ -71,32 +71,6 @@ def parse_occurred(text: str, now: datetime) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=now.tzinfo)
     return min(parsed, now)
-
-
-def _resolve_contact(
-    session: Session, *, sender_id: str | None, intake: Intake, now: datetime
-) -> Contact | None:
-    """The contact behind the opaque sender id; a web chat sender gets a contact with no phone."""
-    if not sender_id:
-        return None
-    contact = session.scalar(select(Contact).where(Contact.sender_id == sender_id))
-    if contact is None:
-        contact = Contact(
-            sender_id=sender_id,
-            channel="web" if intake.channel == "web" else intake.channel,
-            phone=None,
-            sms_opted_out=False,
-            number_invalid=False,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(contact)
-        session.flush()
-    if intake.contact.text_safe is not None and contact.text_safe != intake.contact.text_safe:
-        contact.text_safe = intake.contact.text_safe
-        contact.text_safe_asked_at = now
-        contact.updated_at = now
-    return contact
 
 
 def _agency_card(partnership: Partnership, agency_id: str) -> dict[str, str | None]:
@@ -366,7 +340,9 @@ def _file(
     open311_token: str | None,
 ) -> IntakeResult:
     p = partnership
-    contact = _resolve_contact(session, sender_id=contact_sender_id, intake=intake, now=now)
+    contact = resolve_contact(
+        session, sender_id=contact_sender_id, intake=intake, now=now, partnership=partnership
+    )
     contact_id = contact.id if contact is not None else None
     a = _assess(session, intake, p, now=now, contact_id=contact_id)
     report = _new_report(
@@ -381,6 +357,12 @@ def _file(
     )
     session.add(report)
     session.flush()
+    if intake.channel in ("sms", "web"):
+        # The conversation that filed it (the assistant's conversation id is the sender id) becomes its
+        # transcript; Open311 reports have none, even when their phone number has texted in.
+        from casework.conversation import claim_conversation  # here: conversation imports intake
+
+        claim_conversation(session, sender_id=intake.conversation_id, report_id=report.id)
     reply = _reply(report, intake, a, p)
     record_filing(
         session,

@@ -13,7 +13,7 @@ from casework.messaging.delivery import (
     settle_stale,
     stale,
 )
-from casework.messaging.notifications import notify_victim, render, sms_block_reason
+from casework.messaging.notifications import notify_victim, record_text_safe_answer, render, sms_block_reason
 from casework.messaging.outbox import enqueue
 from casework.messaging.receipts import UnknownMessage
 from casework.messaging.referrals import queue_referral
@@ -33,6 +33,7 @@ __all__ = [
     "queue_scheduled",
     "record_outcomes",
     "record_receipt",
+    "record_text_safe_answer",
     "render",
     "requeue_for_staff",
     "settle_stale",

@@ -40,10 +40,18 @@ def claim_batch(
     worker: str,
     limit: int,
     partnership: Partnership | None,
+    sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim due rows for this worker; committed before any of them is sent."""
     with transaction(sessions) as session:
-        return claim_due(session, now=now, worker=worker, limit=limit, partnership=partnership)
+        return claim_due(
+            session,
+            now=now,
+            worker=worker,
+            limit=limit,
+            partnership=partnership,
+            sms_per_number_per_day=sms_per_number_per_day,
+        )
 
 
 def record_outcomes(

@@ -21,9 +21,11 @@ from sqlalchemy import String, and_, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report, SurveyResponse
+from casework.core.safe_contact import NOT_SAFE, cancel_unsent_texts, record_text_safe, text_block_reason
 from casework.core.sms_text import encoding, segments, smart_encode
 from casework.core.workdays import working_days_between
 from casework.messaging.outbox import enqueue
+from casework.messaging.referrals import queue_referral
 from casework.partnership import QuietHours
 
 if TYPE_CHECKING:
@@ -55,25 +57,55 @@ SURVEYS = {"survey_1m": ("1m", 1), "survey_6m": ("6m", 6)}
 # deployment that starts today does not ask about cases closed years ago).
 SURVEY_WINDOW = timedelta(days=30)
 MAX_SEGMENTS = 2
+UNCONFIRMED_REASON = "number not confirmed (given through a public site; it has not texted us)"
 
 
 def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
-    """Why no SMS may go for this report, or None when texting is allowed."""
+    """Why no update SMS may go for this report now, or None when texting is allowed.
+
+    The safe-contact rule (`casework.core.safe_contact.text_block_reason`: the resident's latest answer,
+    opt-out, anonymity) plus whether the reporter asked for updates.
+    """
     if contact is None or not contact.phone:
         return "no phone number"
     if report.anonymous:
         return "anonymous report"
     if not report.wants_updates:
         return "reporter did not ask for updates"
-    if contact.sms_opted_out:
-        return "number opted out (STOP)"
-    if contact.number_invalid:
-        return "number flagged invalid"
-    if report.domestic_abuse and report.text_safe is not True:
-        return "domestic abuse: texting not confirmed safe"
-    if report.text_safe is False:
-        return "reporter said texting is not safe"
-    return None
+    reason = text_block_reason(report, contact)
+    if reason is None and contact.phone_confirmed_at is None:
+        return UNCONFIRMED_REASON
+    return reason
+
+
+def record_text_safe_answer(
+    session: Session, contact: Contact, safe: bool, *, now: datetime, partnership: Partnership
+) -> int:
+    """Record the resident's latest "is it safe to text you?" answer for all their reports.
+
+    A "no" cancels every text about their reports not yet sent, and the agencies working their open
+    reports, told until now that texting was safe, are sent the referral again saying it is not.
+    Returns the number of agencies told.
+    """
+    open_reports = session.scalars(
+        select(Report).where(
+            Report.contact_id == contact.id,
+            Report.anonymous.is_(False),
+            Report.anonymised_at.is_(None),
+            Report.closed_at.is_(None),
+            Report.status.not_in(CLOSED_STATUSES),
+        )
+    ).all()
+    told_safe = [r for r in open_reports if text_block_reason(r, contact) is None]
+    if not record_text_safe(contact, safe, now=now):
+        return 0
+    cancel_unsent_texts(session, contact, reason=f"not sent: {NOT_SAFE}", now=now, about_reports_only=True)
+    told = 0
+    for report in told_safe:
+        for agency_id in (report.lead_agency, *(report.copied_agencies or [])):
+            queue_referral(session, report, agency_id, now, "safe_contact", partnership=partnership)
+            told += 1
+    return told
 
 
 def detail_line(partnership: Partnership | None) -> str:

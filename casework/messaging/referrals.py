@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
 from casework.core.models import Contact, OutboxMessage, Report
+from casework.core.safe_contact import text_block_reason
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
     from casework.partnership import Agency, Partnership
 
-REASONS = ("new", "copied", "reassigned", "escalated", "resent")
+REASONS = ("new", "copied", "reassigned", "escalated", "resent", "safe_contact")
+# How a reason reads in an email (the reason code itself for the others).
+REASON_TEXT = {"safe_contact": "sent again: the reporter now says texting them is NOT safe"}
 
 
 def _label(asb_type: str) -> str:
@@ -42,11 +45,44 @@ def _reporter(session: Session, report: Report) -> dict[str, Any]:
     }
     if not report.anonymous and contact is not None and contact.phone:
         reporter["phone"] = contact.phone
-        # Whether the agency may text them: the same rule the product follows for its own texts.
-        reporter["text_safe"] = (
-            bool(report.text_safe) if report.domestic_abuse else report.text_safe is not False
-        )
+        # Whether the agency may text them: the same rule the product follows for its own texts, from
+        # the resident's latest answer (given in any of their reports), re-checked when the referral goes.
+        reporter["text_safe"] = text_block_reason(report, contact) is None
     return reporter
+
+
+def _partnership(partnership: Partnership | None) -> Partnership:
+    if partnership is not None:
+        return partnership
+    from casework.core.settings import get_settings
+    from casework.partnership import load_partnership
+
+    return load_partnership(get_settings().PARTNERSHIP)
+
+
+def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Partnership | None) -> bool:
+    """Bring a queued referral's reporter block (safe to text?) up to date; True when it changed.
+
+    Called as the referral is claimed for sending, so a "not safe to text" given after it was queued (or
+    a resend of an old referral) never tells the agency texting is safe.
+    """
+    payload = dict(row.payload or {})
+    doc = payload.get("document")
+    report = session.get(Report, row.report_id) if row.report_id else None
+    if not isinstance(doc, dict) or "reporter" not in doc or report is None or report.anonymised_at:
+        return False
+    reporter = _reporter(session, report)
+    if reporter == doc["reporter"]:
+        return False
+    doc = {**doc, "reporter": reporter}
+    payload["document"] = doc
+    agency = _partnership(partnership).agencies.get(row.agency_id or "")
+    if agency is not None and row.transport == "email":
+        row.body = email_text(doc, agency)
+    elif agency is not None and row.transport == "open311":
+        payload["fields"] = open311_fields(doc, agency)
+    row.payload = payload
+    return True
 
 
 def referral_document(session: Session, report: Report, agency_id: str, reason: str) -> dict[str, Any]:
@@ -90,12 +126,19 @@ def referral_document(session: Session, report: Report, agency_id: str, reason: 
     }
 
 
+def _why_again(doc: dict[str, Any]) -> str:
+    """ " (why it is sent again)" for a referral that is not the first, or ""."""
+    if doc["reason"] in ("new", "copied"):
+        return ""
+    return f" ({REASON_TEXT.get(doc['reason'], doc['reason'])})"
+
+
 def email_subject(doc: dict[str, Any]) -> str:
     """Subject line agencies can filter on: reference, type, risk and why it was sent."""
     flags = "".join(
         f" [{f}]" for f, on in (("HATE", doc["hate"]), ("DOMESTIC ABUSE", doc["domestic_abuse"])) if on
     )
-    again = "" if doc["reason"] in ("new", "copied") else f" ({doc['reason']})"
+    again = _why_again(doc)
     return f"ASB referral {doc['reference']}: {doc['asb_type_label']}, {doc['risk_level']} risk{flags}{again}"
 
 
@@ -114,7 +157,7 @@ def email_text(doc: dict[str, Any], agency: Agency) -> str:
         f"To: {agency.name}",
         f"Reference: {doc['reference']}",
         f"You are the {'lead agency' if doc['role'] == 'lead' else 'copied for information'}"
-        + ("" if doc["reason"] in ("new", "copied") else f" ({doc['reason']})")
+        + _why_again(doc)
         + ".",
         f"Type: {doc['asb_type_label']} ({doc['asb_type']}, {doc['nsir_class']})",
         f"Risk: {doc['risk_level']}"
@@ -185,12 +228,7 @@ def queue_referral(
     ``reason`` says why (new, copied, reassigned, escalated, resent); the agency sees it. KeyError naming
     the known agencies when ``agency_id`` is not in the partnership.
     """
-    if partnership is None:
-        from casework.core.settings import get_settings
-        from casework.partnership import load_partnership
-
-        partnership = load_partnership(get_settings().PARTNERSHIP)
-    agency = partnership.agency(agency_id)
+    agency = _partnership(partnership).agency(agency_id)
     method = agency.referral.method
     doc = referral_document(session, report, agency_id, reason)
     payload: dict[str, Any] = {"document": doc}

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
 from casework.messaging.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
+from casework.messaging.referrals import refresh_safe_contact
 from casework.messaging.send_types import (
     DEFAULT_POLICY,
     Claimed,
@@ -46,6 +47,8 @@ FINAL = ("sent", "delivered", "failed", "cancelled")
 # held for quiet hours when they go out within this window (deferred replies after an assistant outage).
 REPLY_PURPOSES = ("reply",)
 REPLY_QUIET_HOURS_GRACE = timedelta(minutes=30)
+# States of a text that has gone, or is going, to the provider: what the per-number daily cap counts.
+HANDED_OVER = ("sending", "sent", "delivered")
 
 
 def _snapshot(row: OutboxMessage) -> Claimed:
@@ -73,6 +76,8 @@ def _sms_recheck(
     """'cancel:<reason>', 'hold' or None (may send now): safe contact, re-checked at send time."""
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     report = session.get(Report, row.report_id) if row.report_id else None
+    if contact is not None and contact.phone and row.recipient and row.recipient != contact.phone:
+        return "cancel:the number changed after this text was queued"
     if report is not None:
         reason = sms_block_reason(report, contact)
         if reason:
@@ -89,6 +94,22 @@ def _sms_recheck(
     return None
 
 
+def _over_daily_cap(session: Session, row: OutboxMessage, now: datetime, cap: int) -> bool:
+    """True when the row's number has had ``cap`` texts (other than replies) in the last 24 hours."""
+    if row.purpose in REPLY_PURPOSES:
+        return False
+    sent = session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == "sms",
+            OutboxMessage.recipient == row.recipient,
+            OutboxMessage.status.in_(HANDED_OVER),
+            OutboxMessage.purpose.not_in(REPLY_PURPOSES),
+            OutboxMessage.claimed_at > now - timedelta(days=1),
+        )
+    )
+    return int(sent or 0) >= cap
+
+
 def claim_due(
     session: Session,
     *,
@@ -96,10 +117,13 @@ def claim_due(
     worker: str,
     limit: int = 50,
     partnership: Partnership | None = None,
+    sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED); re-check safe contact for SMS.
 
-    The caller commits; only after that commit may the claimed rows be sent.
+    ``sms_per_number_per_day`` caps the texts one number gets in any 24 hours (SMS pumping, floods through
+    Open311): a text over the cap is cancelled, saying so. Replies to the resident's own texts are not
+    counted (the inbound rate limits bound them). The caller commits; only then may the rows be sent.
     """
     quiet = partnership.quiet_hours if partnership is not None else DEFAULT_QUIET_HOURS
     tz = partnership.timezone if partnership is not None else "Europe/London"
@@ -126,6 +150,17 @@ def claim_due(
                 row.updated_at = now
                 result.cancelled += 1
                 continue
+            if sms_per_number_per_day is not None and _over_daily_cap(
+                session, row, now, sms_per_number_per_day
+            ):
+                row.status = "cancelled"
+                row.error_message = f"not sent: {sms_per_number_per_day} texts to this number in 24 hours"
+                row.updated_at = now
+                result.cancelled += 1
+                continue
+        elif row.kind == "referral":
+            # What the agency is told about texting the reporter is as of now, not as of queueing.
+            refresh_safe_contact(session, row, partnership)
         row.status = "sending"
         row.claimed_by = worker
         row.claimed_at = now

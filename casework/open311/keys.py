@@ -43,6 +43,15 @@ class Client:
             return True
         return report.lead_agency == self.agency_id or self.agency_id in (report.copied_agencies or [])
 
+    def may_decide(self, report: Report) -> bool:
+        """Whether this client may change the report's status or hand it back (lead or partnership-wide)."""
+        return self.agency_id is None or report.lead_agency == self.agency_id
+
+    @property
+    def sender(self) -> str:
+        """Whose update ids these are: the agency (whichever of its keys it uses), else the key."""
+        return f"agency:{self.agency_id}" if self.agency_id else f"key:{self.label}"
+
     @property
     def actor(self) -> str:
         """The actor string for audit and timeline rows."""

@@ -9,10 +9,17 @@
   ``OPEN311_API_KEYS`` or one issued by an admin (stored as its SHA-256, usable until revoked). A key
   issued for one agency reads and updates only the reports that agency leads or is copied into; any
   other report answers 404, as if it did not exist.
-- Agency systems push status updates with ``POST servicerequestupdates``; each ``update_id`` is applied
-  once. A public update is shown to the reporter (and reporters of linked duplicates) and texted.
+- Agency systems push status updates with ``POST servicerequestupdates``. An ``update_id`` is the
+  sender's own id (the agency for an agency key, else the key): each is applied once, a repeat of the
+  same update answers as the first time, and the same id for a different update is refused (409).
+  Only the lead agency (or a partnership-wide key) changes a report's status or hands it back; an
+  agency that is only copied in may add notes (status ``open``, or the status the report already has).
+  A public update is shown to the reporter (and reporters of linked duplicates) and texted.
+- ``phone`` must be a UK mobile. A number given through a partnership-wide key (a public site) is kept
+  for staff but not texted until it has texted us; one given by an agency's own system is confirmed.
 
-Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404).
+Errors are raised as :class:`Open311Error` with the spec's HTTP status (400, 403, 404; 409 for an
+update_id reused for a different update).
 """
 
 from __future__ import annotations
@@ -59,6 +66,10 @@ UPDATE_STATUSES: dict[str, str | None] = {
     "not_councils_responsibility": "open",
 }
 NOT_THEIRS = "not_councils_responsibility"
+# Said to every partnership-wide client that gives a phone, texted or not, so the answer reveals nothing.
+PUBLIC_PHONE_NOTICE = (
+    "We text updates only to a number that has texted us: text your reference to us to get them."
+)
 
 
 # ---------------------------------------------------------------------------- services (public)
@@ -218,7 +229,7 @@ def create_request(
     sender_id_key: str,
 ) -> list[dict[str, Any]]:
     """POST requests: file the report (same routing, linking and risk as chat)."""
-    from casework.conversation import InvalidPhoneNumber, get_or_create_sms_contact
+    from casework.conversation import InvalidPhoneNumber, confirm_phone, get_or_create_sms_contact, uk_mobile
 
     submission_id = secrets.token_hex(16)
     intake = intake_from_open311(form, submission_id=submission_id)
@@ -227,9 +238,14 @@ def create_request(
     phone = (form.get("phone") or "").strip()
     if phone:
         try:
-            contact = get_or_create_sms_contact(session, phone=phone, key=sender_id_key, now=now)
+            mobile = uk_mobile(phone)
         except InvalidPhoneNumber as exc:
             raise Open311Error(400, f"phone: {exc}") from None
+        contact = get_or_create_sms_contact(session, phone=mobile, key=sender_id_key, now=now)
+        if client.agency_id is not None:
+            # An agency's own system gives the number of someone it dealt with: confirmed by that agency.
+            # A public site's number is not: it is texted only once it has texted us (sms_block_reason).
+            confirm_phone(contact, now=now)
         sender_id = contact.sender_id
     token = secrets.token_urlsafe(12)
     result = record_report(
@@ -247,6 +263,8 @@ def create_request(
         notice = (
             f"This is already being dealt with by {result.lead_agency['name']} ({result.linked_reference})."
         )
+    if phone and client.agency_id is None:
+        notice = f"{notice} {PUBLIC_PHONE_NOTICE}"
     return [
         {"service_request_id": result.reference, "token": token, "service_notice": notice, "account_id": None}
     ]
@@ -366,6 +384,6 @@ def get_request(session: Session, *, reference: str, client: Client, now: dateti
 def token_lookup(session: Session, *, token: str, client: Client) -> list[dict[str, Any]]:
     """GET tokens/<token>: the service_request_id created for a token, or Open311Error 404."""
     report = session.scalar(select(Report).where(Report.open311_token == token)) if token else None
-    if report is None:
-        raise Open311Error(404, f"No request for token {token!r}.")
+    if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
+        raise Open311Error(404, f"No request for token {token[:40]!r}.")
     return [{"service_request_id": report.reference, "token": token}]

@@ -3,6 +3,8 @@ and read the public ones."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,13 +32,15 @@ if TYPE_CHECKING:
 UPDATE_KINDS = ("status_changed", "public_update", "closed", "accepted", "open311_update")
 
 
-def _update_json(event: ReportEvent, report: Report) -> dict[str, Any]:
+def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str, Any]:
     data = event.data or {}
+    # update_ids are unique per sender: a sender sees its own; every other update gets our own unique id.
+    own = event.source == "open311" and event.external_id and event.sender == client.sender
     status = data.get("open311_status") or (
         "closed" if (data.get("to") or report.status) == "closed" else "open"
     )
     return {
-        "update_id": event.external_id if event.source == "open311" and event.external_id else f"u{event.id}",
+        "update_id": event.external_id if own else f"u{event.id}",
         "service_request_id": report.reference,
         "status": status,
         "description": event.body,
@@ -65,12 +69,12 @@ def list_updates(
         stmt = stmt.where(agency_involved(client.agency_id))
     rows = session.execute(stmt.order_by(ReportEvent.created_at, ReportEvent.id).limit(MAX_LIST)).all()
     audit(session, actor=client.actor, action="open311.updates.read", at=now, detail={"count": len(rows)})
-    return [_update_json(event, report) for event, report in rows]
+    return [_update_json(event, report, client) for event, report in rows]
 
 
 @dataclass(frozen=True)
 class UpdateOutcome:
-    """The stored update's id, and whether this call applied it (False: a repeat of an applied update)."""
+    """The stored update's id, and whether this call applied it (False: a true repeat, applied before)."""
 
     update_id: str
     applied: bool
@@ -85,7 +89,7 @@ def post_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
-    """POST servicerequestupdates: apply an agency's status update once per update_id."""
+    """POST servicerequestupdates: apply an agency's status update once per (sender, update_id)."""
     update_id = (form.get("update_id") or "").strip()
     if not update_id:
         raise Open311Error(
@@ -104,20 +108,22 @@ def post_update(
     public = public_flag not in NO and raw_status != NOT_THEIRS
     when = parse_w3c(form["updated_datetime"], "updated_datetime") if form.get("updated_datetime") else now
 
-    existing = session.scalar(
-        select(ReportEvent).where(ReportEvent.source == "open311", ReportEvent.external_id == update_id)
-    )
-    if existing is not None:
-        return UpdateOutcome(update_id=update_id, applied=False)
+    fingerprint = _fingerprint(canonical, raw_status, description, public, form.get("updated_datetime"))
+
+    repeat = _repeat_of(session, client=client, update_id=update_id, fingerprint=fingerprint)
+    if repeat is not None:
+        return repeat
     report = session.scalar(select(Report).where(Report.reference == canonical))
     if report is None or not client.may_see(report):  # another agency's report: as if it did not exist
         raise Open311Error(404, f"No service request {canonical!r}.")
+    _refuse_status_decision(report, client=client, raw_status=raw_status)
     try:
         with session.begin_nested():
             return _apply_update(
                 session,
                 report=report,
                 update_id=update_id,
+                fingerprint=fingerprint,
                 raw_status=raw_status,
                 description=description,
                 public=public,
@@ -127,8 +133,62 @@ def post_update(
                 now=now,
             )
     except IntegrityError:
-        # The same update_id arrived twice at once; the other request applied it.
-        return UpdateOutcome(update_id=update_id, applied=False)
+        # The same sender's update_id arrived twice at once; the other request stored it first.
+        repeat = _repeat_of(session, client=client, update_id=update_id, fingerprint=fingerprint)
+        if repeat is None:
+            raise
+        return repeat
+
+
+def _fingerprint(reference: str, status: str, description: str, public: bool, when: str | None) -> str:
+    """What makes two POSTs the same update (a retry), as a short hash kept with the stored update."""
+    parts = [reference, status, description, public, (when or "").strip()]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _repeat_of(session: Session, *, client: Client, update_id: str, fingerprint: str) -> UpdateOutcome | None:
+    """None for a new update_id; the first answer for a true repeat; Open311Error 409 for a reused id."""
+    existing = session.scalar(
+        select(ReportEvent).where(
+            ReportEvent.source == "open311",
+            ReportEvent.sender == client.sender,
+            ReportEvent.external_id == update_id,
+        )
+    )
+    if existing is None:
+        return None
+    if (existing.data or {}).get("fingerprint") != fingerprint:
+        raise Open311Error(
+            409,
+            f"update_id {update_id!r} was already used for a different update; "
+            "give each update its own update_id.",
+        )
+    return UpdateOutcome(update_id=update_id, applied=False)
+
+
+def _refuse_status_decision(report: Report, *, client: Client, raw_status: str) -> None:
+    """Open311Error 403 when an agency that is only copied in would change the lead's status decision."""
+    if client.may_decide(report):
+        return
+    new_status = UPDATE_STATUSES[raw_status]
+    if raw_status == NOT_THEIRS or (new_status is not None and new_status != report.status):
+        raise Open311Error(
+            403,
+            f"Your agency is copied in to {report.reference}; only the lead agency ({report.lead_agency}) "
+            "or triage can change its status or hand it back. To add a note, send status=open.",
+        )
+
+
+def _close_group(
+    group: list[Report], report: Report, *, changed: bool, description: str, now: datetime
+) -> None:
+    """Close the report (when this update closed it) and its linked duplicates still open."""
+    for target in group:
+        if (target is report and changed) or (target is not report and target.status != "closed"):
+            target.status = "closed"
+            target.outcome = description or "Closed by the agency dealing with it."
+            target.closed_at = now
+            target.updated_at = now
 
 
 def _apply_update(
@@ -136,6 +196,7 @@ def _apply_update(
     *,
     report: Report,
     update_id: str,
+    fingerprint: str,
     raw_status: str,
     description: str,
     public: bool,
@@ -144,7 +205,8 @@ def _apply_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
-    new_status = UPDATE_STATUSES[raw_status]
+    # A copied-in agency's update is a note (_refuse_status_decision refused anything that would change it).
+    new_status = UPDATE_STATUSES[raw_status] if client.may_decide(report) else None
     old = report.status
     changed = new_status is not None and new_status != old
     if raw_status == NOT_THEIRS:
@@ -155,9 +217,10 @@ def _apply_update(
     else:
         body = description or (f"Status: {raw_status.replace('_', ' ')}.")
     data = {
-        "open311_status": "closed" if new_status == "closed" else "open",
+        "open311_status": "closed" if (new_status or old) == "closed" else "open",
         "agency_status": raw_status,
         "updated_datetime": _iso(when),
+        "fingerprint": fingerprint,
     }
     if changed:
         data.update({"from": old, "to": new_status})
@@ -170,18 +233,13 @@ def _apply_update(
         [f.report for f in contacts_following(session, report)] if report.linked_to_id is None else [report]
     )
     if new_status == "closed":
-        for target in group:
-            if (target is report and changed) or (target is not report and target.status != "closed"):
-                target.status = "closed"
-                target.outcome = description or "Closed by the agency dealing with it."
-                target.closed_at = now
-                target.updated_at = now
+        _close_group(group, report, changed=changed, description=description, now=now)
     kind = (
         "closed"
         if changed and new_status == "closed"
         else ("status_changed" if changed else "open311_update")
     )
-    add_event(
+    event = add_event(
         session,
         report,
         kind=kind,
@@ -193,6 +251,7 @@ def _apply_update(
         source="open311",
         external_id=update_id,
     )
+    event.sender = client.sender
     session.flush()
     audit(
         session,

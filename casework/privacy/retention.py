@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 from casework.core.audit import audit
 from casework.core.bootstrap import Services
 from casework.core.db import normalise_url, transaction
-from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
+from casework.core.models import (
+    AuditEvent,
+    ChatTurn,
+    Contact,
+    InboundSms,
+    OutboxMessage,
+    Report,
+    ReportEvent,
+    WebChatRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +45,18 @@ FINAL_STATES = ("sent", "delivered", "failed", "cancelled", "undelivered")
 UNSENT_STATES = ("pending", "held")
 # Timeline data keys that describe the case's progress, not the people in it (kept for statistics).
 STATISTICAL_EVENT_KEYS = ("from", "to", "agency", "via", "lead", "copied", "count", "qualifying_reports")
+# Audit detail keys that record what was done (codes, references, ids), never words about people; any other
+# value of an audit row about the report (a staff reason, a note) is replaced by the marker.
+AUDIT_FACT_KEYS = (
+    *STATISTICAL_EVENT_KEYS,
+    *("primary", "former_primary", "duplicate", "linked_to", "channel", "risk_level", "level"),
+    *("message_id", "kind", "purpose", "transport", "update_id", "status", "public"),
+)
+# Timeline entries on ANOTHER report that quote a staff reason about this one (its primary's timeline).
+_LINK_EVENTS = {
+    "duplicate_linked": "{ref} linked as a duplicate.",
+    "duplicate_unlinked": "{ref} is no longer linked to this report.",
+}
 BATCH = 200
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)$")
@@ -86,7 +107,12 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.location_text = ""
     report.occurred_text = ""
     report.outcome = marker if report.outcome else None
+    report.landlord = None  # an agency id or the resident's words (a private landlord's name)
     report.transcript = []
+    # The conversation that filed it goes with it (the retention of conversations usually got there first).
+    session.execute(
+        delete(ChatTurn).where(ChatTurn.report_id == report.id).execution_options(synchronize_session=False)
+    )
     report.risk_answers = {}
     report.risk_reasons = []
     report.postcode = postcode_sector(report.postcode)
@@ -101,6 +127,7 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     for event in session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)):
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
+    _remove_free_text_elsewhere(session, report, marker=marker)
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.report_id == report.id, OutboxMessage.status.in_(UNSENT_STATES))
@@ -124,6 +151,33 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
             .execution_options(synchronize_session=False)
         )
     )
+
+
+def _remove_free_text_elsewhere(session: Session, report: Report, *, marker: str) -> None:
+    """Staff words about this report kept outside its own timeline: the audit trail, its primary's timeline.
+
+    Audit rows keep who did what and when (actor, action, target, time and the facts in AUDIT_FACT_KEYS).
+    """
+    audit_rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == "report", AuditEvent.target_id == report.reference)
+    )
+    for row in audit_rows:
+        detail = row.detail or {}
+        kept = {k: (v if k in AUDIT_FACT_KEYS or v in (None, "") else marker) for k, v in detail.items()}
+        if kept != detail:
+            row.detail = kept
+    quoting = session.scalars(
+        select(ReportEvent).where(
+            ReportEvent.report_id != report.id,
+            ReportEvent.kind.in_(tuple(_LINK_EVENTS)),
+            ReportEvent.body.like(f"{report.reference}%"),
+        )
+    )
+    for event in quoting:
+        if (event.data or {}).get("duplicate") != report.reference:
+            continue
+        event.body = _LINK_EVENTS[event.kind].format(ref=report.reference)
+        event.data = {k: v for k, v in event.data.items() if k != "reason"}
 
 
 def _reports_due(session: Session, cutoff: datetime) -> list[int]:
@@ -174,6 +228,8 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
     result.chat_turns_deleted += rowcount(
         session.execute(delete(ChatTurn).where(ChatTurn.created_at < cutoff))
     )
+    # Web chat request counts are only for the rate limits (a minute); a day is plenty for diagnosis.
+    session.execute(delete(WebChatRequest).where(WebChatRequest.created_at < now - timedelta(days=1)))
     finished_stand_alone_sms = delete(OutboxMessage).where(
         OutboxMessage.kind == "sms",
         OutboxMessage.report_id.is_(None),

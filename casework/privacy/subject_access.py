@@ -119,6 +119,11 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         .order_by(OutboxMessage.id)
     )
     turns = session.scalars(select(ChatTurn).where(ChatTurn.sender_id.in_(sender_ids)).order_by(ChatTurn.id))
+    referrals = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind != "sms", OutboxMessage.report_id.in_(report_ids))
+        .order_by(OutboxMessage.id)
+    )
     return {
         "subject": {"phone": e164},
         "generated_at": now.isoformat(),
@@ -136,6 +141,20 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
         "chat_turns": [_row(t) for t in turns],
+        # Who the reports were disclosed to (the content sent is the report above).
+        "referrals": [_referral(m, reports) for m in referrals],
+    }
+
+
+def _referral(row: OutboxMessage, reports: list[Report]) -> dict[str, Any]:
+    return {
+        "report": _reference(reports, row.report_id) if row.report_id else None,
+        "agency": row.agency_id,
+        "transport": row.transport,
+        "reason": row.purpose.removeprefix("referral_"),
+        "status": row.status,
+        "created_at": _iso(row.created_at),
+        "sent_at": _iso(row.sent_at),
     }
 
 

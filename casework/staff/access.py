@@ -6,12 +6,19 @@ used to probe for reports they are not entitled to see.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, String, cast, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from casework.core.models import Report, StaffUser
+from casework.core.references import ALPHABET, LENGTH, PREFIX
+
+# A report reference inside a text (timeline entries, routing reasons and messages name linked reports).
+REFERENCE_IN_TEXT = re.compile(rf"\b{PREFIX}[{ALPHABET}]{{{LENGTH}}}\b")
+HIDDEN_REFERENCE = "[a report you cannot open]"
 
 
 class AccessDenied(Exception):
@@ -70,19 +77,39 @@ def require(actor: Actor, permission: str) -> None:
         raise AccessDenied(f"your role ({actor.role}) may not do this")
 
 
-def agency_involved(agency_id: str) -> ColumnElement[bool]:
+def agency_involved(agency_id: str, reports: type[Report] = Report) -> ColumnElement[bool]:
     """Reports where the agency is lead or copied in (copied_agencies is a JSON list of ids)."""
     # JSON text contains the quoted id; ids are slugs, so no escaping concerns.
-    return or_(Report.lead_agency == agency_id, cast(Report.copied_agencies, String).like(f'%"{agency_id}"%'))
+    return or_(
+        reports.lead_agency == agency_id, cast(reports.copied_agencies, String).like(f'%"{agency_id}"%')
+    )
 
 
-def report_scope(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause limiting reports to those the actor may see."""
+def report_scope(actor: Actor, reports: type[Report] = Report) -> ColumnElement[bool]:
+    """A WHERE clause limiting reports (or an alias of the table) to those the actor may see."""
     if not actor.can("report.view"):
         return false()
     if actor.role == "agency":
-        return agency_involved(actor.agency_id or "")
+        return agency_involved(actor.agency_id or "", reports)
     return true()
+
+
+def hidden_references(session: Session, actor: Actor, texts: Iterable[str | None]) -> set[str]:
+    """The report references named in these texts that the actor may not open."""
+    named = {ref for t in texts for ref in REFERENCE_IN_TEXT.findall(t or "")}
+    if not named:
+        return set()
+    visible = set(
+        session.scalars(select(Report.reference).where(Report.reference.in_(named), report_scope(actor)))
+    )
+    return named - visible
+
+
+def redact_references(text: str, hidden: set[str]) -> str:
+    """The text with each hidden reference replaced by a neutral phrase."""
+    if not hidden or not text:
+        return text
+    return REFERENCE_IN_TEXT.sub(lambda m: HIDDEN_REFERENCE if m.group(0) in hidden else m.group(0), text)
 
 
 def may_see(actor: Actor, report: Report) -> bool:

@@ -1,4 +1,9 @@
-"""Staff accounts: argon2 password hashes, login with lockout, roles, API tokens and Open311 api keys.
+"""Staff accounts: argon2 password hashes, throttled sign-in, revocable sessions, roles, API tokens, api keys.
+
+Sign-in throttle (no hard lock, so nobody can lock a real user out): an account pauses for ACCOUNT_PAUSE after
+MAX_FAILED_LOGINS wrong passwords, and an address is refused after ADDRESS_LIMIT refused attempts within
+ADDRESS_WINDOW. A failure is claimed by one atomic UPDATE before the password is checked, so parallel guesses
+never get more than the limit of checks. Unknown, wrong and throttled attempts get the same answer and cost.
 
 Secrets (API tokens, Open311 keys) are shown once when issued and stored only as SHA-256 digests: they are
 long random values, so a fast hash is enough, and a leaked table cannot be replayed.
@@ -10,11 +15,11 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from casework.core.audit import audit
@@ -26,8 +31,6 @@ ROLES: dict[str, str] = {
     "agency": "Agency officer (reports referred to their agency)",
     "viewer": "Viewer (dashboard only)",
 }
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -46,7 +49,6 @@ class LoginOutcome:
 
     user: StaffUser | None
     error: str | None = None
-    locked_until: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -175,6 +177,9 @@ def update_staff(
         changes["unlocked"] = True
     user.failed_logins = 0
     user.locked_until = None
+    if changes.keys() & {"role", "agency_id", "wards", "active", "password"}:
+        end_sessions(session, user)
+        changes["sessions_ended"] = True
     audit(
         session,
         actor=actor,
@@ -188,88 +193,15 @@ def update_staff(
     return user
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, now: datetime, ip: str | None
-) -> LoginOutcome:
-    """Check a login; count failures, lock for 15 minutes after 5, audit every attempt. Caller commits."""
-    email = normalise_email(email)
-    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
-    generic = "Email or password not recognised."
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        audit(
-            session,
-            actor="anonymous",
-            action="login.failed",
-            at=now,
-            ip=ip,
-            detail={"reason": "unknown email"},
-        )
-        return LoginOutcome(None, generic)
-    if user.locked_until is not None and user.locked_until > now:
-        audit(
-            session,
-            actor=f"staff:{user.id}",
-            action="login.locked",
-            at=now,
-            target_type="staff",
-            target_id=str(user.id),
-            ip=ip,
-        )
-        return LoginOutcome(
-            None,
-            "Too many failed attempts: this account is locked. Try again later "
-            "or ask an administrator to unlock it.",
-            user.locked_until,
-        )
-    if not _verify(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        detail: dict[str, object] = {"failures": user.failed_logins}
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            detail["locked_until"] = user.locked_until.isoformat()
-        audit(
-            session,
-            actor=f"staff:{user.id}",
-            action="login.failed",
-            at=now,
-            target_type="staff",
-            target_id=str(user.id),
-            ip=ip,
-            detail=detail,
-        )
-        if user.locked_until is not None and user.locked_until > now:
-            return LoginOutcome(
-                None, "Too many failed attempts: this account is locked for 15 minutes.", user.locked_until
-            )
-        return LoginOutcome(None, generic)
-    if not user.active:
-        audit(
-            session,
-            actor=f"staff:{user.id}",
-            action="login.inactive",
-            at=now,
-            target_type="staff",
-            target_id=str(user.id),
-            ip=ip,
-        )
-        return LoginOutcome(None, "This account has been deactivated.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit(
-        session,
-        actor=f"staff:{user.id}",
-        action="login",
-        at=now,
-        target_type="staff",
-        target_id=str(user.id),
-        ip=ip,
+def end_sessions(session: Session, user: StaffUser) -> None:
+    """End every session of the account: cookies carrying an older generation are refused from now on."""
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id)
+        .values(session_generation=StaffUser.session_generation + 1)
+        .execution_options(synchronize_session=False)
     )
-    return LoginOutcome(user)
+    session.refresh(user, ["session_generation"])
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -295,6 +227,24 @@ def issue_api_token(
         ip=ip,
     )
     return token
+
+
+def revoke_api_token(
+    session: Session, user: StaffUser, *, now: datetime, actor: str, ip: str | None = None
+) -> None:
+    """Take away an account's staff API token: it is refused from the next request (audited)."""
+    had_token = user.api_token_hash is not None
+    user.api_token_hash = None
+    audit(
+        session,
+        actor=actor,
+        action="staff.api_token.revoke",
+        at=now,
+        target_type="staff",
+        target_id=str(user.id),
+        ip=ip,
+        detail={"had_token": had_token},
+    )
 
 
 def staff_for_token(session: Session, token: str) -> StaffUser | None:

@@ -21,6 +21,7 @@ from casework.staff.accounts import (
     list_api_keys,
     list_staff,
     revoke_api_key,
+    revoke_api_token,
     update_staff,
 )
 
@@ -107,6 +108,16 @@ def new_token(
         if user is None:
             raise NotFound("no such account")
         return user, issue_api_token(db, user, now=now, actor=actor.label, ip=actor.ip)
+
+
+def revoke_token(sessions: sessionmaker[Session], user_id: int, *, actor: Actor, now: datetime) -> str:
+    """Take away an account's staff API token, refused from the next request (audited); returns its email."""
+    with transaction(sessions) as db:
+        user = db.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound("no such account")
+        revoke_api_token(db, user, now=now, actor=actor.label, ip=actor.ip)
+        return user.email
 
 
 def api_keys(sessions: sessionmaker[Session]) -> list[ApiKey]:

@@ -20,7 +20,14 @@ from casework.core.asb_types import asb_label
 from casework.core.audit import audit
 from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent
-from casework.staff.access import Actor, get_report_for, require
+from casework.staff.access import (
+    Actor,
+    get_report_for,
+    hidden_references,
+    redact_references,
+    report_scope,
+    require,
+)
 from casework.staff.inbox import apply_filters, order_for, parse_filters
 
 # API parameter names that differ from the inbox's query-string names.
@@ -98,8 +105,11 @@ def list_for_api(
     parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
     refs: dict[int, str] = {}
     if parent_ids:
+        # Only parents the caller may open are named; a link to another agency's report shows as null.
         refs = dict(
-            session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()
+            session.execute(
+                select(Report.id, Report.reference).where(Report.id.in_(parent_ids), report_scope(actor))
+            ).all()
         )
     audit(
         session,
@@ -119,24 +129,34 @@ def list_for_api(
     return ReportsPage(reports=reports, page=filters.page, per_page=filters.per_page, total=total)
 
 
+def _visible_links(session: Session, actor: Actor, report: Report) -> tuple[str | None, list[str]]:
+    """The references of the report's parent and duplicates that the actor may open (others unnamed)."""
+    linked_to = (
+        session.scalar(select(Report.reference).where(Report.id == report.linked_to_id, report_scope(actor)))
+        if report.linked_to_id
+        else None
+    )
+    duplicates = session.scalars(
+        select(Report.reference)
+        .where(Report.linked_to_id == report.id, report_scope(actor))
+        .order_by(Report.id)
+    ).all()
+    return linked_to, list(duplicates)
+
+
 def report_for_api(
     session: Session, *, actor: Actor, reference: str, now: datetime, via: str
 ) -> dict[str, Any]:
     """One report in full for the API (NotFound if the actor may not see it); audited."""
     report = get_report_for(session, actor, reference)
-    linked_to = (
-        session.scalar(select(Report.reference).where(Report.id == report.linked_to_id))
-        if report.linked_to_id
-        else None
-    )
-    duplicates = session.scalars(
-        select(Report.reference).where(Report.linked_to_id == report.id).order_by(Report.id)
-    ).all()
+    linked_to, duplicates = _visible_links(session, actor, report)
     events = session.scalars(
         select(ReportEvent)
         .where(ReportEvent.report_id == report.id)
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
+    reasons = [str(r) for r in (report.routing_reasons or [])]
+    hidden = hidden_references(session, actor, [*reasons, *(e.body for e in events)])
     body = serialise(report, linked_to)
     body.update(
         {
@@ -147,7 +167,7 @@ def report_for_api(
             "tenure": report.tenure,
             "hate_motivation": report.hate_motivation,
             "risk_reasons": list(report.risk_reasons or []),
-            "routing_reasons": list(report.routing_reasons or []),
+            "routing_reasons": [redact_references(r, hidden) for r in reasons],
             "case_review_explained": report.case_review_explained,
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
@@ -160,7 +180,7 @@ def report_for_api(
                 {
                     "kind": e.kind,
                     "public": e.public,
-                    "body": e.body,
+                    "body": redact_references(e.body, hidden),
                     "actor": e.actor,
                     "at": _iso(e.created_at),
                 }
@@ -182,7 +202,13 @@ def report_for_api(
 
 
 def api_actor(
-    session: Session, *, token: str | None, user_id: int | None, staff_api_token: str, ip: str | None
+    session: Session,
+    *,
+    token: str | None,
+    user_id: object,
+    staff_api_token: str,
+    ip: str | None,
+    session_generation: object = None,
 ) -> tuple[Actor, str] | None:
     """The caller and how they signed in (STAFF_API_TOKEN, a staff bearer token, or a session), or None.
 
@@ -190,9 +216,9 @@ def api_actor(
     """
     import hmac
 
-    from casework.core.models import StaffUser
     from casework.staff.access import actor_for
     from casework.staff.accounts import staff_for_token
+    from casework.staff.sign_in import staff_for_session
 
     if token:
         if staff_api_token and hmac.compare_digest(token.encode(), staff_api_token.encode()):
@@ -200,8 +226,8 @@ def api_actor(
         user = staff_for_token(session, token)
         return (actor_for(user, ip), "bearer") if user is not None else None
     if user_id is not None:
-        user = session.get(StaffUser, user_id)
-        if user is not None and user.active:
+        user = staff_for_session(session, user_id, session_generation)
+        if user is not None:
             return actor_for(user, ip), "session"
     return None
 
@@ -212,12 +238,13 @@ class Unauthenticated(Exception):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What the caller presented: a bearer token and/or a signed-in session's account id."""
+    """What the caller presented: a bearer token and/or a signed-in session's account id and generation."""
 
     token: str | None
-    user_id: int | None
+    user_id: object
     staff_api_token: str
     ip: str | None
+    session_generation: object = None
 
 
 def _caller(session: Session, credentials: Credentials) -> tuple[Actor, str]:
@@ -225,6 +252,7 @@ def _caller(session: Session, credentials: Credentials) -> tuple[Actor, str]:
         session,
         token=credentials.token,
         user_id=credentials.user_id,
+        session_generation=credentials.session_generation,
         staff_api_token=credentials.staff_api_token,
         ip=credentials.ip,
     )

@@ -8,13 +8,14 @@ import csv
 import io
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.core.audit import audit
 from casework.core.models import Report
-from casework.staff.access import Actor, require
+from casework.staff.access import Actor, report_scope, require
 from casework.staff.inbox import InboxFilters, apply_filters, order_for
 
 COLUMNS = (
@@ -55,16 +56,10 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def export_reports(
-    session: Session,
-    *,
-    actor: Actor,
-    filters: InboxFilters,
-    now: datetime,
-    include_descriptions: bool = False,
-) -> tuple[str, str]:
-    """The filtered reports as CSV (filename, text), every page, audited; the caller commits."""
-    require(actor, "export")
+def _export_query(
+    actor: Actor, filters: InboxFilters, *, include_descriptions: bool
+) -> tuple[Any, list[str]]:
+    """The export's SELECT (the inbox filters within the actor's scope) and its header row."""
     parent = aliased(Report)
     columns = [
         Report.reference,
@@ -91,7 +86,25 @@ def export_reports(
     if include_descriptions:
         columns.append(Report.description)
         header.append("description")
-    stmt = apply_filters(select(*columns).outerjoin(parent, parent.id == Report.linked_to_id), actor, filters)
+    # A link is named only when the exporter may open the linked report too.
+    joined = select(*columns).outerjoin(
+        parent,
+        and_(parent.id == Report.linked_to_id, report_scope(actor, parent)),  # type: ignore[arg-type]
+    )
+    return apply_filters(joined, actor, filters), header
+
+
+def export_reports(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: InboxFilters,
+    now: datetime,
+    include_descriptions: bool = False,
+) -> tuple[str, str]:
+    """The filtered reports as CSV (filename, text), every page, audited; the caller commits."""
+    require(actor, "export")
+    stmt, header = _export_query(actor, filters, include_descriptions=include_descriptions)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)

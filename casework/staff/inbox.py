@@ -5,7 +5,7 @@ Lists read only the columns they show, and are limited to what the actor may see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -35,8 +35,6 @@ COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
-TRANSCRIPT_BEFORE = timedelta(hours=12)
-TRANSCRIPT_AFTER = timedelta(minutes=15)
 
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
@@ -327,6 +325,18 @@ LIST_COLUMNS = (
 )
 
 
+def _links_for(session: Session, actor: Actor, rows: Sequence[Any]) -> tuple[dict[int, int], dict[int, str]]:
+    """Per listed report: how many reports link to it, and its parent's reference if the actor may open it."""
+    ids = [r.id for r in rows]
+    parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
+    counts = select(Report.linked_to_id, func.count()).where(Report.linked_to_id.in_(ids))
+    counted = session.execute(counts.group_by(Report.linked_to_id)).all() if ids else []
+    # A parent the officer may not open is never named.
+    parents = select(Report.id, Report.reference).where(Report.id.in_(parent_ids), report_scope(actor))
+    named = session.execute(parents).all() if parent_ids else []
+    return {parent: n for parent, n in counted if parent is not None}, {pid: ref for pid, ref in named}
+
+
 def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: datetime) -> InboxPage:
     """The page of reports the actor asked for, with badges (no personal data is read)."""
     base = apply_filters(select(*LIST_COLUMNS), actor, filters)
@@ -339,21 +349,7 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
     ).all()
     has_next = len(rows) > filters.per_page
     rows = rows[: filters.per_page]
-    ids = [r.id for r in rows]
-    parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
-    linked_counts: dict[int, int] = {}
-    parent_refs: dict[int, str] = {}
-    if ids:
-        counted = session.execute(
-            select(Report.linked_to_id, func.count())
-            .where(Report.linked_to_id.in_(ids))
-            .group_by(Report.linked_to_id)
-        ).all()
-        linked_counts = {parent: n for parent, n in counted if parent is not None}
-    if parent_ids:
-        parent_refs = dict(
-            session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()
-        )
+    linked_counts, parent_refs = _links_for(session, actor, rows)
     out = []
     for r in rows:
         overdue = is_overdue(status=r.status, due_at=r.due_at, first_response_at=r.first_response_at, now=now)

@@ -1,17 +1,27 @@
-"""One report's page for staff: facts, transcript, routing, referrals, SMS, linked reports and timeline."""
+"""One report's page for staff: facts, transcript, routing, referrals, SMS, linked reports and timeline.
+
+Linked reports the viewer may not open are never named on the page (links, timeline, routing reasons,
+messages): each such reference is replaced by a neutral phrase, and they are only counted.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.conversation import report_transcript
 from casework.core.audit import audit
-from casework.core.models import ChatTurn, Contact, OutboxMessage, Report, ReportEvent
-from casework.staff.access import Actor, get_report_for
-from casework.staff.inbox import TRANSCRIPT_AFTER, TRANSCRIPT_BEFORE, Badge, badges_for, is_overdue
+from casework.core.models import Contact, OutboxMessage, Report, ReportEvent
+from casework.core.safe_contact import current_text_safe
+from casework.staff.access import Actor, get_report_for, hidden_references, redact_references, report_scope
+from casework.staff.inbox import Badge, badges_for, is_overdue
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,17 +39,32 @@ class ReportPage:
 
     report: Report
     contact: Contact | None
+    # The resident's answer to "is it safe to text you?" that holds for this report now (latest wins).
+    text_safe: bool | None
     badges: list[Badge]
     overdue: bool
     transcript: list[TranscriptLine]
     referrals: list[OutboxMessage]
     sms: list[OutboxMessage]
+    # Linked reports the viewer may open; the others are only counted, never named.
     linked_to: Report | None
     duplicates: list[Report]
     timeline: list[ReportEvent]
+    routing_reasons: list[str] = field(default_factory=list)
+    linked_elsewhere: bool = False
+    other_duplicates: int = 0
 
 
-def _transcript(session: Session, report: Report, contact: Contact | None) -> list[TranscriptLine]:
+@dataclass
+class _Linked:
+    """The report's links as this viewer may see them."""
+
+    linked_to: Report | None
+    duplicates: list[Report]
+    all_duplicates: int
+
+
+def _transcript(session: Session, report: Report) -> list[TranscriptLine]:
     if report.transcript:
         lines = []
         for turn in report.transcript:
@@ -53,20 +78,75 @@ def _transcript(session: Session, report: Report, contact: Contact | None) -> li
                     )
                 )
         return lines
-    sender = report.conversation_id or (contact.sender_id if contact else None)
-    if not sender:
-        return []
-    turns = session.scalars(
-        select(ChatTurn)
-        .where(
-            ChatTurn.sender_id == sender,
-            ChatTurn.created_at >= report.created_at - TRANSCRIPT_BEFORE,
-            ChatTurn.created_at <= report.created_at + TRANSCRIPT_AFTER,
-        )
-        .order_by(ChatTurn.created_at, ChatTurn.id)
-        .limit(300)
+    # Only the conversation that filed this report: never the same resident's other conversations.
+    return [
+        TranscriptLine(speaker=t.speaker, text=t.text, at=t.created_at)
+        for t in report_transcript(session, report.id)
+    ]
+
+
+def _reason_text(reason: Any) -> str:
+    if isinstance(reason, dict):
+        return str(reason.get("text") or reason.get("reason") or reason)
+    return str(reason)
+
+
+def _for_display(session: Session, rows: list[T]) -> list[T]:
+    """Detach rows so their text can be redacted for this page without the change being saved."""
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def _linked(session: Session, actor: Actor, report: Report) -> _Linked:
+    all_duplicates = session.scalars(select(Report.id).where(Report.linked_to_id == report.id)).all()
+    duplicates = session.scalars(
+        select(Report)
+        .where(Report.linked_to_id == report.id, report_scope(actor))
+        .order_by(Report.created_at)
     ).all()
-    return [TranscriptLine(speaker=t.speaker, text=t.text, at=t.created_at) for t in turns]
+    linked_to = (
+        session.scalar(select(Report).where(Report.id == report.linked_to_id, report_scope(actor)))
+        if report.linked_to_id
+        else None
+    )
+    return _Linked(linked_to=linked_to, duplicates=list(duplicates), all_duplicates=len(all_duplicates))
+
+
+def _redacted(
+    session: Session,
+    actor: Actor,
+    reasons: list[str],
+    timeline: Sequence[ReportEvent],
+    outbox: Sequence[OutboxMessage],
+) -> tuple[list[str], list[ReportEvent], list[OutboxMessage]]:
+    """Routing reasons, timeline and messages with references the actor may not open replaced."""
+    texts = [*reasons, *(e.body for e in timeline), *(t for m in outbox for t in (m.error_message, m.body))]
+    hidden = hidden_references(session, actor, texts)
+    if not hidden:
+        return reasons, list(timeline), list(outbox)
+    events = _for_display(session, list(timeline))
+    messages = _for_display(session, list(outbox))
+    for event in events:
+        event.body = redact_references(event.body, hidden)
+    for message in messages:
+        message.body = redact_references(message.body, hidden)
+        message.error_message = redact_references(message.error_message or "", hidden) or None
+    return [redact_references(r, hidden) for r in reasons], events, messages
+
+
+def _badges(report: Report, *, linked_count: int, overdue: bool) -> list[Badge]:
+    return badges_for(
+        risk_level=report.risk_level,
+        repeat_victim_count=report.repeat_victim_count or 0,
+        repeat_location_count=report.repeat_location_count or 0,
+        case_review_eligible=report.case_review_eligible,
+        linked_count=linked_count,
+        overdue=overdue,
+        hate=report.hate,
+        domestic_abuse=report.domestic_abuse,
+        hotspot=report.hotspot,
+    )
 
 
 def open_report(session: Session, *, actor: Actor, reference: str, now: datetime) -> ReportPage:
@@ -78,15 +158,15 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         .where(OutboxMessage.report_id == report.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
-    duplicates = session.scalars(
-        select(Report).where(Report.linked_to_id == report.id).order_by(Report.created_at)
-    ).all()
-    linked_to = session.get(Report, report.linked_to_id) if report.linked_to_id else None
     timeline = session.scalars(
         select(ReportEvent)
         .where(ReportEvent.report_id == report.id)
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
+    linked = _linked(session, actor, report)
+    reasons, events, messages = _redacted(
+        session, actor, [_reason_text(r) for r in (report.routing_reasons or [])], timeline, outbox
+    )
     overdue = is_overdue(
         status=report.status, due_at=report.due_at, first_response_at=report.first_response_at, now=now
     )
@@ -102,22 +182,16 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
     return ReportPage(
         report=report,
         contact=contact,
-        badges=badges_for(
-            risk_level=report.risk_level,
-            repeat_victim_count=report.repeat_victim_count or 0,
-            repeat_location_count=report.repeat_location_count or 0,
-            case_review_eligible=report.case_review_eligible,
-            linked_count=len(duplicates),
-            overdue=overdue,
-            hate=report.hate,
-            domestic_abuse=report.domestic_abuse,
-            hotspot=report.hotspot,
-        ),
+        text_safe=current_text_safe(report, contact),
+        badges=_badges(report, linked_count=linked.all_duplicates, overdue=overdue),
         overdue=overdue,
-        transcript=_transcript(session, report, contact),
-        referrals=[m for m in outbox if m.kind == "referral"],
-        sms=[m for m in outbox if m.kind == "sms"],
-        linked_to=linked_to,
-        duplicates=list(duplicates),
-        timeline=list(timeline),
+        transcript=_transcript(session, report),
+        referrals=[m for m in messages if m.kind == "referral"],
+        sms=[m for m in messages if m.kind == "sms"],
+        linked_to=linked.linked_to,
+        duplicates=linked.duplicates,
+        timeline=events,
+        routing_reasons=reasons,
+        linked_elsewhere=report.linked_to_id is not None and linked.linked_to is None,
+        other_duplicates=linked.all_duplicates - len(linked.duplicates),
     )

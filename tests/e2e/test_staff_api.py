@@ -126,6 +126,8 @@ def test_a_signed_in_staff_session_works_too(client, services):
     user_id, _ = staff(services, "triage")
     with client.session_transaction() as sess:
         sess["staff_user_id"] = user_id
+        sess["staff_session_generation"] = 0  # as sign-in stores it for a new account
+        sess["staff_signed_in_at"] = int(services.clock.now().timestamp())
     assert client.get(f"/api/v1/reports/{ref}").status_code == 200
 
 

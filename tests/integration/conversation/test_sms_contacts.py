@@ -42,7 +42,8 @@ def test_a_changed_number_means_asking_again_whether_texting_is_safe(services):
         set_phone(s, contact, "+44 7700 900123", now=now)  # the same number, written differently
         assert contact.text_safe is True and not needs_text_safe_question(contact)
         set_phone(s, contact, "07700 900456", now=now)
-        assert contact.text_safe is None and contact.text_safe_asked_at is None
+        # The answer is reset, and when: no report's older answer covers the new number.
+        assert contact.text_safe is None and contact.text_safe_asked_at == now
         assert needs_text_safe_question(contact)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from casework.conversation.contacts import get_or_create_sms_contact
+from casework.conversation.contacts import confirm_phone, get_or_create_sms_contact
 from casework.core.bootstrap import Services
 from casework.core.clock import FixedClock
 from casework.core.models import OutboxMessage, Report, ReportEvent
@@ -28,6 +28,7 @@ def sms_sender(services: Services, phone: str) -> str:
         contact = get_or_create_sms_contact(
             s, phone=phone, key=services.settings.SENDER_ID_KEY, now=services.clock.now()
         )
+        confirm_phone(contact, now=services.clock.now())  # as the edge does: the number texted us
         s.commit()
         return contact.sender_id
 

@@ -56,6 +56,7 @@ def test_triage_officer_sees_reports_in_the_inbox_and_opens_one(services, client
             "web:abc",
             [("resident", "There is loud music"), ("assistant", "I'm sorry to hear that.")],
             start=report.created_at.replace(minute=0) - timedelta(minutes=5),
+            report_id=report.id,
         )
         db.commit()
         email, ref = officer.email, report.reference
