@@ -43,7 +43,11 @@ SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 class InvalidFilter(ValueError):
-    """A filter value that cannot be used (message names the filter)."""
+    """A filter value that cannot be used: ``field`` names the filter, the message says why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def _yes_no(name: str, value: str | None) -> bool | None:
         return True
     if value.lower() in ("no", "false", "0", "off"):
         return False
-    raise InvalidFilter(f"{name}: use yes or no")
+    raise InvalidFilter(name, "use yes or no")
 
 
 def _date(name: str, value: str | None) -> date | None:
@@ -105,9 +109,9 @@ def _date(name: str, value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidFilter(f"{name}: use a date like 2026-11-18") from None
+        raise InvalidFilter(name, "use a date like 2026-11-18") from None
     if not 1900 <= day.year <= 2999:
-        raise InvalidFilter(f"{name}: use a date between the years 1900 and 2999")
+        raise InvalidFilter(name, "use a date between the years 1900 and 2999")
     return day
 
 
@@ -117,16 +121,16 @@ def _positive_int(name: str, value: str | None, default: int, maximum: int | Non
     try:
         number = int(value)
     except ValueError:
-        raise InvalidFilter(f"{name}: must be a whole number") from None
+        raise InvalidFilter(name, "must be a whole number") from None
     if number < 1:
-        raise InvalidFilter(f"{name}: must be 1 or more")
+        raise InvalidFilter(name, "must be 1 or more")
     return min(number, maximum) if maximum else number
 
 
 def _page_number(value: str | None) -> int:
     number = _positive_int("page", value, 1)
     if number > PAGE_MAX:
-        raise InvalidFilter(f"page: must be {PAGE_MAX} or less")
+        raise InvalidFilter("page", f"must be {PAGE_MAX} or less")
     return number
 
 
@@ -139,10 +143,10 @@ def parse_filters(args: Mapping[str, str]) -> InboxFilters:
 
     risk = text("risk")
     if risk and risk not in RISK_LEVELS:
-        raise InvalidFilter(f"risk: must be one of {', '.join(RISK_LEVELS)}")
+        raise InvalidFilter("risk", f"must be one of {', '.join(RISK_LEVELS)}")
     sort = text("sort") or "newest"
     if sort not in SORTS:
-        raise InvalidFilter(f"sort: must be one of {', '.join(SORTS)}")
+        raise InvalidFilter("sort", f"must be one of {', '.join(SORTS)}")
     filters = InboxFilters(
         status=text("status"),
         agency=text("agency"),
@@ -159,7 +163,7 @@ def parse_filters(args: Mapping[str, str]) -> InboxFilters:
         per_page=_positive_int("per_page", text("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise InvalidFilter("from: must not be after to")
+        raise InvalidFilter("from", "must not be after to")
     return filters
 
 
