@@ -6,7 +6,7 @@ Lists read only the columns they show, and are limited to what the actor may see
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from casework.core.clock import LONDON
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
 from casework.staff.access import Actor, report_scope
+from casework.staff.inbox_rows import COUNT_CAP, Badge, InboxPage, InboxRow
 
 STATUSES: dict[str, str] = {
     "open": "New",
@@ -31,7 +32,6 @@ SORTS = ("newest", "oldest", "due", "risk")
 REPEAT_VICTIM_REPORTS = 2
 REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
-COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
@@ -216,55 +216,6 @@ def order_for(sort: str) -> tuple[Any, ...]:
         # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
         return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
     return (Report.created_at.desc(), Report.id.desc())
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A short flag on a list row or report page."""
-
-    code: str
-    label: str
-
-
-@dataclass
-class InboxRow:
-    """One line of the inbox."""
-
-    id: int
-    reference: str
-    asb_type: str
-    status: str
-    lead_agency: str
-    ward: str | None
-    risk_level: str
-    hate: bool
-    domestic_abuse: bool
-    created_at: datetime
-    due_at: datetime | None
-    linked_to_reference: str | None
-    badges: list[Badge] = field(default_factory=list)
-
-
-@dataclass
-class InboxPage:
-    """A page of the inbox and how to reach the others."""
-
-    rows: list[InboxRow]
-    total: int  # exact up to COUNT_CAP, then COUNT_CAP
-    filters: InboxFilters
-    has_next: bool = False
-
-    @property
-    def total_capped(self) -> bool:
-        """True when there are at least COUNT_CAP matches (the exact number is not counted)."""
-        return self.total >= COUNT_CAP
-
-    @property
-    def pages(self) -> int | None:
-        """How many pages the filtered list has, or None when the count was capped."""
-        if self.total_capped:
-            return None
-        return max(1, -(-self.total // self.filters.per_page))
 
 
 def is_overdue(

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from casework.core.audit import audit
 from casework.core.models import ChatTurn, Contact, OutboxMessage, Report, ReportEvent
 from casework.staff.access import Actor, get_report_for
-from casework.staff.inbox import TRANSCRIPT_AFTER, TRANSCRIPT_BEFORE, Badge, badges_for, is_overdue
+from casework.staff.inbox import TRANSCRIPT_AFTER, TRANSCRIPT_BEFORE, badges_for, is_overdue
+from casework.staff.inbox_rows import Badge
 
 
 @dataclass

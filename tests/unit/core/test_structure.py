@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-PRODUCT = ("casework", "notifier", "webhook", "bot/actions")
+PRODUCT = ("casework", "notifier", "webhook", "rasa_rest", "bot/actions")
 DOORS = ("webhook", "notifier", "scripts")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
@@ -163,3 +163,13 @@ def test_each_capability_names_its_public_functions(capability: str) -> None:
     package = importlib.import_module(f"casework.{capability}")
     assert package.__doc__ and package.__all__
     assert all(hasattr(package, name) for name in package.__all__)
+
+
+def test_the_notifier_does_not_import_the_webhook() -> None:
+    found = [
+        f"{_rel(path)}:{line} {module}"
+        for path in _files("notifier")
+        for line, module, _names in _imports(path)
+        if module.split(".")[0] == "webhook"
+    ]
+    assert found == []
