@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from casework.core.clock import LONDON
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
+from casework.core.values import yes_no
 from casework.staff.access import Actor, report_scope
 from casework.staff.inbox_rows import COUNT_CAP, Badge, InboxPage, InboxRow
 
@@ -94,13 +95,12 @@ class InboxFilters:
 
 
 def _yes_no(name: str, value: str | None) -> bool | None:
-    if value in (None, "", "any"):
+    if value == "any":
         return None
-    if value.lower() in ("yes", "true", "1", "on"):
-        return True
-    if value.lower() in ("no", "false", "0", "off"):
-        return False
-    raise InvalidFilter(name, "use yes or no")
+    try:
+        return yes_no(value)
+    except ValueError:
+        raise InvalidFilter(name, "use yes or no") from None
 
 
 def _date(name: str, value: str | None) -> date | None:
