@@ -8,6 +8,7 @@ COPY alembic.ini ./
 COPY casework ./casework
 COPY webhook ./webhook
 COPY notifier ./notifier
+COPY rasa_rest ./rasa_rest
 COPY partnerships ./partnerships
 RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
 USER app

@@ -6,7 +6,7 @@ import logging
 
 from casework.conversation import retry_deferred as relay_deferred
 from casework.core.bootstrap import Services
-from webhook.rasa_client import client_for
+from rasa_rest.client import client_for
 
 log = logging.getLogger("notifier.deferred_replies")
 

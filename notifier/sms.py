@@ -13,6 +13,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 from casework.core.settings import Settings
 from casework.core.sms_text import encoding, segments
 from casework.messaging import Claimed, Receipt, SendFailure
+from casework.privacy import mask_phone_numbers
 from notifier.twilio_client import make_twilio_client
 
 log = logging.getLogger("notifier.sms")
@@ -26,10 +27,9 @@ class LookupUnavailable(Exception):
 
 
 def mask_number(phone: str) -> str:
-    """+447700900123 -> +44******0123: enough for staff to recognise, not enough to misuse in logs."""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """+447700900123 -> +*********123, the same mask as the log filter (casework.privacy); else all stars."""
+    masked = mask_phone_numbers(phone)
+    return masked if masked != phone else "*" * len(phone)
 
 
 class ConsoleSmsSender:

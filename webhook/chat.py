@@ -30,8 +30,8 @@ from casework.conversation import (
     send_message,
     web_sender_id,
 )
+from rasa_rest.client import client_for
 from webhook import services
-from webhook.rasa_client import client_for
 
 log = logging.getLogger(__name__)
 

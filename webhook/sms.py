@@ -20,8 +20,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from casework.conversation import BadInboundSms, IncomingSms, receive_sms
 from casework.core.settings import Settings
+from rasa_rest.client import client_for
 from webhook import services
-from webhook.rasa_client import client_for
 
 log = logging.getLogger(__name__)
 

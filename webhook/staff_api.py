@@ -58,7 +58,7 @@ def reports():  # type: ignore[no-untyped-def]
     except Unauthenticated:
         return _unauthorised()
     except InvalidFilter as exc:
-        return jsonify(error=str(exc), field=str(exc).split(":", 1)[0]), 400
+        return jsonify(error=str(exc), field=exc.field), 400
     except AccessDenied as exc:
         return jsonify(error=f"Not allowed: {exc}."), 403
     # A bare JSON list of reports; paging travels in headers (RFC 8288 Link, as GitHub's API does).

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 RETRY_PAUSE_SECONDS = 1.0
 # A first message read as "stop" that also reads this much like a report is treated as a report.
 STOP_BUT_DESCRIBES_FLOOR = 0.1
-VIOLENT_OR_DA_TYPES = frozenset({"intimidation_harassment", "criminal_damage"})
 
 
 def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list[str]:
@@ -41,14 +40,12 @@ def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list
     case_review = result.get("case_review") or {}
     if case_review.get("status") in ("explain", "eligible") and case_review.get("message"):
         messages.append(str(case_review["message"]))
-    domestic_abuse = slots.get("domestic_abuse") is True
-    if domestic_abuse:
-        messages.append("National Domestic Abuse Helpline, free, 24 hours: 0808 2000 247.")
     if result.get("self_help"):
         messages.append(str(result["self_help"]))
+    # Casework decides who is offered what: mediation only where it is safe, support services (the
+    # domestic abuse helpline among them) in the signposts.
     mediation = result.get("mediation")
-    violent = domestic_abuse or slots.get("asb_type") in VIOLENT_OR_DA_TYPES
-    if mediation and not violent:
+    if mediation:
         how = mediation.get("phone") or mediation.get("web") or ""
         messages.append(
             f"For neighbour disputes, {mediation.get('name', 'mediation')} can help you both talk it "

@@ -31,6 +31,19 @@ class FakeWebhook:
         if self.down or self.fail_times > 0:
             self.fail_times -= 1
             raise webhook_client.WebhookUnavailable("down")
+        if payload.get("domestic_abuse"):
+            # As casework answers (tests/bot checks the real contract): no mediation, the helpline signposted.
+            return {
+                **self._answer(),
+                "mediation": None,
+                "signposts": [
+                    {"name": "Domestic abuse support", "phone": "0808 2000 247", "web": None, "why": "24 hours"}
+                ],
+            }
+        return self._answer()
+
+    @staticmethod
+    def _answer() -> dict[str, Any]:
         return {
             "reference": "ASB-7K3QXR",
             "lead_agency": {"id": "ldc", "name": "Lichfield District Council", "phone": "01543 308000"},

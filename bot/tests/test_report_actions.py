@@ -286,3 +286,18 @@ def test_after_999_guidance_a_bare_cry_for_help_is_asked_what_happened():
     dispatcher = CollectingDispatcher()
     slots = slot_events(run(ActionAfterDanger().run(dispatcher, tracker, {})))
     assert texts(dispatcher) == ["utter_after_danger"] and slots == {"danger_draft": False}
+
+
+def test_a_domestic_abuse_victim_is_given_the_helpline_once_from_the_intake_answer():
+    from actions.submit import after_filing_messages
+
+    helpline = {"name": "Staffordshire domestic abuse support service", "phone": "0808 2000 247", "web": None}
+    result = {
+        "reference": "ASB-7K3QXR",
+        "lead_agency": {"name": "Staffordshire Police"},
+        "respond_by_text": "by Wednesday 25 November",
+        "signposts": [{**helpline, "why": "Free, confidential help with domestic abuse, 24 hours a day."}],
+        "mediation": None,
+    }
+    messages = after_filing_messages(result, {"domestic_abuse": True, "asb_type": "intimidation_harassment"})
+    assert sum("0808 2000 247" in m for m in messages) == 1

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from casework.core.db import transaction
 from casework.core.models import Heartbeat
 
-# A notifier beats every 30 seconds; three missed beats and it is counted as gone.
+# A notifier beats every NOTIFIER_HEARTBEAT_SECONDS (notifier/options.py); a beat older than this
+# means the process is gone.
 STALE_AFTER = timedelta(seconds=90)
 
 

@@ -1,4 +1,4 @@
-"""One typed settings object, read once from the environment (names as in docs/architecture.md)."""
+"""One typed settings object, read once from the environment (the README's "Configuration" explains each)."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.models import Report
 from casework.core.references import parse_reference
+from casework.core.values import yes_no
 from casework.intake import Intake, IntakeError, parse_intake, record_report
 from casework.open311.keys import Client, Open311Error
 from casework.staff import agency_involved
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 MAX_LIST = 1000  # the spec lets servers cap GET requests at 1000
 DEFAULT_DAYS = 90  # and default to the last 90 days
-YES = {"yes", "true", "1", "y"}
-NO = {"no", "false", "0", "n"}
 
 # mySociety update statuses → our status (None: leave the status as it is).
 UPDATE_STATUSES: dict[str, str | None] = {
@@ -151,15 +150,11 @@ def service_definition(service_code: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- create a request
 
 
-def _yes_no(value: str | None, name: str) -> bool | None:
-    if value is None or not value.strip():
-        return None
-    word = value.strip().lower()
-    if word in YES:
-        return True
-    if word in NO:
-        return False
-    raise Open311Error(400, f"attribute[{name}] must be yes or no")
+def _yes_no(name: str, value: str | None) -> bool | None:
+    try:
+        return yes_no(value)
+    except ValueError:
+        raise Open311Error(400, f"attribute[{name}] must be yes or no") from None
 
 
 def intake_from_open311(form: Mapping[str, str], *, submission_id: str) -> Intake:
@@ -177,7 +172,7 @@ def intake_from_open311(form: Mapping[str, str], *, submission_id: str) -> Intak
     people = (form.get("attribute[people_description]") or "").strip()
     if people:
         description = f"{description}\n\nPeople involved: {people}".strip()
-    hate = _yes_no(form.get("attribute[hate]"), "hate")
+    hate = _yes_no("hate", form.get("attribute[hate]"))
     role = (form.get("attribute[reporter_role]") or "victim").strip() or "victim"
     phone = (form.get("phone") or "").strip()
     data = {
@@ -188,7 +183,7 @@ def intake_from_open311(form: Mapping[str, str], *, submission_id: str) -> Intak
         "description": description,
         "location": address or f"{lat}, {long}",
         "occurred": (form.get("attribute[when]") or "").strip(),
-        "ongoing": _yes_no(form.get("attribute[ongoing]"), "ongoing"),
+        "ongoing": _yes_no("ongoing", form.get("attribute[ongoing]")),
         "reporter_role": role,
         "hate": bool(hate),
         "risk": {"prejudice": hate},
@@ -288,6 +283,7 @@ def parse_w3c(value: str, name: str) -> datetime:
 
 
 def _iso(dt: datetime | None) -> str | None:
+    """GeoReport's W3C form: UTC with a Z (not the ISO offset the staff API uses)."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
 

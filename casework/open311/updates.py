@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from casework.core.audit import add_event, audit
 from casework.core.models import Report, ReportEvent
 from casework.core.references import parse_reference
+from casework.core.values import NO
 from casework.intake import contacts_following
 from casework.messaging import notify_victim
 from casework.open311.keys import Client, Open311Error
-from casework.open311.requests import MAX_LIST, NO, NOT_THEIRS, UPDATE_STATUSES, _iso, parse_w3c
+from casework.open311.requests import MAX_LIST, NOT_THEIRS, UPDATE_STATUSES, _iso, parse_w3c
 from casework.staff import agency_involved
 
 if TYPE_CHECKING:

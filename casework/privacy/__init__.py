@@ -5,7 +5,7 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
-from casework.privacy.redaction import install_log_redaction, secrets_from_settings
+from casework.privacy.redaction import install_log_redaction, mask_phone_numbers, secrets_from_settings
 from casework.privacy.retention import delete_trackers_for, run_retention
 from casework.privacy.subject_access import OpenReportsNeedConfirmation, erase, record_request, subject_access
 
@@ -14,6 +14,7 @@ __all__ = [
     "delete_trackers_for",
     "erase",
     "install_log_redaction",
+    "mask_phone_numbers",
     "record_request",
     "run_retention",
     "secrets_from_settings",

@@ -25,6 +25,7 @@ from casework.core.models import (
     ReportEvent,
     SurveyResponse,
 )
+from casework.core.values import isoformat as _iso
 from casework.privacy.retention import ERASED, anonymise_report, rowcount
 
 
@@ -56,10 +57,6 @@ class ErasureResult:
     def as_dict(self) -> dict[str, Any]:
         """The result as a plain dict (for the audit trail and the command's output)."""
         return asdict(self)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:

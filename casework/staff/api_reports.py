@@ -20,6 +20,7 @@ from casework.core.asb_types import asb_label
 from casework.core.audit import audit
 from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent
+from casework.core.values import isoformat as _iso
 from casework.staff.access import (
     Actor,
     get_report_for,
@@ -48,10 +49,6 @@ class ReportsPage:
         """The number of the next page, or None on the last."""
         pages = max(1, -(-self.total // self.per_page))
         return self.page + 1 if self.page < pages else None
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt else None
 
 
 def serialise(report: Report, linked_to: str | None) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from casework.core.db import transaction
 from casework.staff import triage
 from casework.staff.access import Actor
 from casework.staff.export import export_reports
-from casework.staff.inbox import InboxFilters, InboxPage, list_reports, needs_attention_count
+from casework.staff.inbox import InboxFilters, list_reports, needs_attention_count
+from casework.staff.inbox_rows import InboxPage
 from casework.staff.report_page import ReportPage, open_report
 from casework.staff.sms_preview import preview_public_update
 from casework.staff.triage_steps import ActionResult, SmsPreview

@@ -6,7 +6,7 @@ Lists read only the columns they show, and are limited to what the actor may see
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from casework.core.clock import LONDON
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
+from casework.core.values import yes_no
 from casework.staff.access import Actor, report_scope
+from casework.staff.inbox_rows import COUNT_CAP, Badge, InboxPage, InboxRow
 
 STATUSES: dict[str, str] = {
     "open": "New",
@@ -31,7 +33,6 @@ SORTS = ("newest", "oldest", "due", "risk")
 REPEAT_VICTIM_REPORTS = 2
 REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
-COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
 PER_PAGE_MAX = 200
 PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
@@ -41,7 +42,11 @@ SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 class InvalidFilter(ValueError):
-    """A filter value that cannot be used (message names the filter)."""
+    """A filter value that cannot be used: ``field`` names the filter, the message says why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,12 @@ class InboxFilters:
 
 
 def _yes_no(name: str, value: str | None) -> bool | None:
-    if value in (None, "", "any"):
+    if value == "any":
         return None
-    if value.lower() in ("yes", "true", "1", "on"):
-        return True
-    if value.lower() in ("no", "false", "0", "off"):
-        return False
-    raise InvalidFilter(f"{name}: use yes or no")
+    try:
+        return yes_no(value)
+    except ValueError:
+        raise InvalidFilter(name, "use yes or no") from None
 
 
 def _date(name: str, value: str | None) -> date | None:
@@ -103,9 +107,9 @@ def _date(name: str, value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidFilter(f"{name}: use a date like 2026-11-18") from None
+        raise InvalidFilter(name, "use a date like 2026-11-18") from None
     if not 1900 <= day.year <= 2999:
-        raise InvalidFilter(f"{name}: use a date between the years 1900 and 2999")
+        raise InvalidFilter(name, "use a date between the years 1900 and 2999")
     return day
 
 
@@ -115,16 +119,16 @@ def _positive_int(name: str, value: str | None, default: int, maximum: int | Non
     try:
         number = int(value)
     except ValueError:
-        raise InvalidFilter(f"{name}: must be a whole number") from None
+        raise InvalidFilter(name, "must be a whole number") from None
     if number < 1:
-        raise InvalidFilter(f"{name}: must be 1 or more")
+        raise InvalidFilter(name, "must be 1 or more")
     return min(number, maximum) if maximum else number
 
 
 def _page_number(value: str | None) -> int:
     number = _positive_int("page", value, 1)
     if number > PAGE_MAX:
-        raise InvalidFilter(f"page: must be {PAGE_MAX} or less")
+        raise InvalidFilter("page", f"must be {PAGE_MAX} or less")
     return number
 
 
@@ -137,10 +141,10 @@ def parse_filters(args: Mapping[str, str]) -> InboxFilters:
 
     risk = text("risk")
     if risk and risk not in RISK_LEVELS:
-        raise InvalidFilter(f"risk: must be one of {', '.join(RISK_LEVELS)}")
+        raise InvalidFilter("risk", f"must be one of {', '.join(RISK_LEVELS)}")
     sort = text("sort") or "newest"
     if sort not in SORTS:
-        raise InvalidFilter(f"sort: must be one of {', '.join(SORTS)}")
+        raise InvalidFilter("sort", f"must be one of {', '.join(SORTS)}")
     filters = InboxFilters(
         status=text("status"),
         agency=text("agency"),
@@ -157,7 +161,7 @@ def parse_filters(args: Mapping[str, str]) -> InboxFilters:
         per_page=_positive_int("per_page", text("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise InvalidFilter("from: must not be after to")
+        raise InvalidFilter("from", "must not be after to")
     return filters
 
 
@@ -210,55 +214,6 @@ def order_for(sort: str) -> tuple[Any, ...]:
         # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
         return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
     return (Report.created_at.desc(), Report.id.desc())
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A short flag on a list row or report page."""
-
-    code: str
-    label: str
-
-
-@dataclass
-class InboxRow:
-    """One line of the inbox."""
-
-    id: int
-    reference: str
-    asb_type: str
-    status: str
-    lead_agency: str
-    ward: str | None
-    risk_level: str
-    hate: bool
-    domestic_abuse: bool
-    created_at: datetime
-    due_at: datetime | None
-    linked_to_reference: str | None
-    badges: list[Badge] = field(default_factory=list)
-
-
-@dataclass
-class InboxPage:
-    """A page of the inbox and how to reach the others."""
-
-    rows: list[InboxRow]
-    total: int  # exact up to COUNT_CAP, then COUNT_CAP
-    filters: InboxFilters
-    has_next: bool = False
-
-    @property
-    def total_capped(self) -> bool:
-        """True when there are at least COUNT_CAP matches (the exact number is not counted)."""
-        return self.total >= COUNT_CAP
-
-    @property
-    def pages(self) -> int | None:
-        """How many pages the filtered list has, or None when the count was capped."""
-        if self.total_capped:
-            return None
-        return max(1, -(-self.total // self.filters.per_page))
 
 
 def is_overdue(

@@ -19,7 +19,8 @@ from casework.core.audit import audit
 from casework.core.models import Contact, OutboxMessage, Report, ReportEvent
 from casework.core.safe_contact import current_text_safe
 from casework.staff.access import Actor, get_report_for, hidden_references, redact_references, report_scope
-from casework.staff.inbox import Badge, badges_for, is_overdue
+from casework.staff.inbox import badges_for, is_overdue
+from casework.staff.inbox_rows import Badge
 
 T = TypeVar("T")
 

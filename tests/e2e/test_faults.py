@@ -27,12 +27,12 @@ from casework.core.settings import load_settings
 from casework.messaging.notifications import notify_victim
 from notifier.options import NotifierOptions
 from notifier.relay import Relay, default_senders
+from rasa_rest.client import client_for
 from tests.e2e.bot_processes import actions_server, bot_env, bot_missing, free_port, rasa_server, running
 from tests.fakes.twilio import FakeTwilio, FakeTwilioServer, _error
 from tests.notifier_fakes import make_contact, make_report
 from tests.pg_instance import PgInstance, pg_available, private_postgres
 from tests.rasa_standin import running_rasa
-from webhook.rasa_client import client_for
 
 PUBLIC = "https://asb.example.org"
 TWILIO_TOKEN = "fault-test-twilio-token-0123"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from casework.core.settings import load_settings
+from rasa_rest.client import RasaClient, RasaUnavailable, ReplicatedRasaClient, client_for
 from tests.rasa_standin import free_port_url, running_rasa
-from webhook.rasa_client import RasaClient, RasaUnavailable, ReplicatedRasaClient, client_for
 
 
 def settings_with(**values: object):  # type: ignore[no-untyped-def]

@@ -136,7 +136,7 @@ def test_a_message_abandoned_mid_relay_by_a_crash_is_picked_up_again(services, c
             )
         )
     with running_rasa() as rasa:
-        from webhook.rasa_client import client_for
+        from rasa_rest.client import client_for
 
         services.settings.RASA_URL = rasa.url
         assert (

@@ -28,8 +28,8 @@ from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, R
 from casework.core.sms_text import segments
 from casework.messaging.outbox import enqueue
 from casework.messaging.sending import claim_due
+from rasa_rest.client import client_for
 from tests.rasa_standin import RasaStandIn, free_port_url, running_rasa
-from webhook.rasa_client import client_for
 
 TOKEN = "test-twilio-auth-token"
 PUBLIC = "https://asb.example.org"

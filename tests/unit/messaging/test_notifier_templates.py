@@ -11,6 +11,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.sms_text import encoding, segments
 from casework.messaging.notifications import TEMPLATES, add_months, render
 from casework.partnership import load_partnership
+from casework.privacy import mask_phone_numbers
 from notifier.sms import mask_number
 
 PARTNERSHIP = load_partnership("lichfield")
@@ -105,6 +106,7 @@ def test_months_are_calendar_months_clamped_to_the_month_end():
     assert add_months(datetime(2026, 3, 18, tzinfo=UTC), -6) == datetime(2025, 9, 18, tzinfo=UTC)
 
 
-def test_numbers_in_logs_are_masked():
-    assert mask_number("+447700900123") == "+44******0123"
-    assert mask_number("+1555") == "*****"
+def test_numbers_in_logs_are_masked_as_everywhere_else_to_their_last_three_digits():
+    assert mask_number("+447700900123") == "+*********123"
+    assert mask_number("+447700900123") == mask_phone_numbers("+447700900123")
+    assert "1555" not in mask_number("+1555")
