@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from casework.asb_types import ASB_TYPES
 from casework.audit import audit
 from casework.clock import LONDON
+from casework.inputs import clean_text
 from casework.models import ImportBatch, ImportedIncident
-from casework.text import clean_text
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership

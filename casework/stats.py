@@ -23,12 +23,14 @@ from casework.asb_types import ASB_TYPES
 from casework.clock import LONDON
 from casework.imports import UNSPECIFIED_TYPE
 from casework.inbox_query import london_day_start
+from casework.inputs import InvalidDay, parse_day
 from casework.models import ImportedIncident, Report, SurveyResponse
 
 OWN_SOURCE = "reports"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SMALL_COUNT = 5  # public figures below this are suppressed
 DEFAULT_PERIOD_DAYS = 365
+MAX_PERIOD_DAYS = 10 * 365  # the dashboard's weekly chart has a point per week
 
 
 class InvalidPeriod(ValueError):
@@ -56,14 +58,15 @@ class Period:
 def period_from(args: Mapping[str, str], *, now: datetime) -> Period:
     """The period asked for (from/to dates), by default the last year up to today."""
     today = now.astimezone(LONDON).date()
-    to_text, from_text = args.get("to") or "", args.get("from") or ""
     try:
-        end = date.fromisoformat(to_text) if to_text else today
-        start = date.fromisoformat(from_text) if from_text else end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    except ValueError:
-        raise InvalidPeriod("from/to: use dates like 2026-11-18") from None
+        end = parse_day("to", args.get("to")) or today
+        start = parse_day("from", args.get("from")) or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    except InvalidDay as exc:
+        raise InvalidPeriod(str(exc)) from None
     if start > end:
         raise InvalidPeriod("from: must not be after to")
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise InvalidPeriod(f"from/to: choose a period of at most {MAX_PERIOD_DAYS // 365} years")
     return Period(start, end)
 
 

@@ -1,0 +1,70 @@
+"""Input hygiene at the web edge, so odd input gets a 404 or a 400 with a reason, never a server error.
+
+- `<int:...>` in every route only matches ids the database can hold (1 .. 2**31-1); anything larger is
+  a 404, not a PostgreSQL "integer out of range".
+- A path segment (`<reference>`) never matches control characters (NUL): a 404.
+- Every form and query-string value has NUL and other control characters removed
+  (casework.inputs.clean_text) before a view sees it, so no view can store or look up a NUL.
+
+`install(app)` must run before blueprints are registered (routes are compiled with the converters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Flask, Request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
+
+from casework.inputs import MAX_DB_ID, clean_text
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:id>` limited to the ids a database integer can hold."""
+
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_DB_ID
+    ) -> None:  # noqa: A002 - Werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max)
+
+
+class CleanTextConverter(UnicodeConverter):
+    """The default `<name>` converter, without control characters."""
+
+    def __init__(
+        self, map: Map, minlength: int = 1, maxlength: int | None = None, length: int | None = None
+    ) -> None:  # noqa: A002
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
+
+
+class CleanMultiDict(ImmutableMultiDict[str, Any]):
+    """Form and query-string values with control characters removed (file uploads untouched)."""
+
+    def __init__(self, mapping: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs: Iterable[tuple[str, Any]] = mapping.items(multi=True)
+        elif isinstance(mapping, Mapping):
+            pairs = mapping.items()
+        else:
+            pairs = mapping
+        super().__init__([(clean_text(k), clean_text(v) if isinstance(v, str) else v) for k, v in pairs])
+
+
+class CleanRequest(Request):
+    """A request whose args and form are CleanMultiDicts."""
+
+    parameter_storage_class = CleanMultiDict
+
+
+def install(app: Flask) -> None:
+    """Use the clean request and the bounded converters for every route registered after this."""
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_map.converters["default"] = CleanTextConverter
+    app.url_map.converters["string"] = CleanTextConverter
