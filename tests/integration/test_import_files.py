@@ -302,3 +302,17 @@ def test_a_file_over_the_row_limit_is_refused_with_a_clear_message(services, cli
     assert f"at most {MAX_ROWS:,}" in page or f"at most {MAX_ROWS}" in page
     with services.sessions() as db:
         assert db.scalars(select(ImportBatch)).all() == []
+
+
+def test_ids_too_long_to_store_are_skipped_and_importing_again_still_works(services):  # type: ignore[no-untyped-def]
+    long_a, long_b = "A" * 170 + "1", "A" * 170 + "2"  # the same first 160 characters
+    text = f"Case ID,Date\n{long_a},2026-10-03\n{long_b},2026-10-03\nB-1,2026-10-04\n"
+    mapping = ColumnMapping(source="Bromford", date="Date", id="Case ID")
+    first = import_text(services, lambda t: generic_rows(t, mapping, None), text, source="Bromford")
+    assert (first.status, first.imported, first.skip_reasons) == (
+        "done",
+        1,
+        {"id longer than 160 characters": 2},
+    )
+    again = import_text(services, lambda t: generic_rows(t, mapping, None), text, source="Bromford")
+    assert (again.status, again.imported, again.duplicates) == ("done", 0, 1)
