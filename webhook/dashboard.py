@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from casework.access import NotFound
 from casework.imports import (
+    MAX_ROWS,
     ColumnMapping,
     CsvFile,
     ImportFileError,
@@ -88,7 +89,12 @@ def imports():  # type: ignore[no-untyped-def]
         if mark_stalled(db, now=svc.clock.now()):
             db.commit()
         batches = recent_batches(db)
-    return render_template("staff/imports.html", batches=batches)
+    return render_template(
+        "staff/imports.html",
+        batches=batches,
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_rows=MAX_ROWS,
+    )
 
 
 def _upload() -> tuple[str, CsvFile]:

@@ -256,3 +256,38 @@ def test_sign_in_with_odd_input_never_fails(services, client):
     for email, password in ((NUL, NUL), ("x" * 5000, "y"), ("a@b.c", "p" * 100_000)):
         resp = client.post("/staff/login", data={"csrf_token": token, "email": email, "password": password})
         no_server_error(resp, email[:20])
+
+
+@pytest.mark.parametrize(
+    "query", ["q=" + "Bore Street " * 400, "q=%00", "q=" + "\u202e" * 50, "q=" + "9" * 400]
+)
+def test_place_lookup_answers_odd_queries_without_a_server_error(services, client, query):
+    no_server_error(client.get(f"/api/v1/places/resolve?{query}", headers=INTERNAL), query[:20])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"submission_id": "9" * 39},
+        {"conversation_id": "c" * 80, "submission_id": "x" * 39},
+        {"landlord": "L" * 80, "tenure": "social_rent"},
+        {"hate": True, "hate_motivation": "h" * 40},
+        {"postcode": "WS13 6" + "Z" * 4},
+        {"location": "\u0000" * 500},
+        {"description": "d" * 5000, "occurred": "o" * 300},
+        {"needs": ["mental_health"] * 4},
+    ],
+)
+def test_intake_at_its_limits_files_or_refuses_without_a_server_error(services, client, changes):
+    body: dict[str, Any] = {
+        "conversation_id": "web-limits-0000001",
+        "submission_id": "1",
+        "channel": "web",
+        "asb_type": "noise",
+        "description": "Loud music at night.",
+        "location": "Bore Street",
+        "contact": {"wants_updates": True, "anonymous": False, "text_safe": True},
+    }
+    body.update(changes)
+    resp = client.post("/api/v1/intake", json=body, headers=INTERNAL)
+    no_server_error(resp, str(changes)[:60])
