@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,7 +133,7 @@ class CsvFile:
     encoding: str
 
     @classmethod
-    def save(cls, stream: BinaryIO, *, chunk_size: int = 1 << 20) -> CsvFile:
+    def save(cls, stream: IO[bytes], *, chunk_size: int = 1 << 20) -> CsvFile:
         """Copy the upload to a temporary file; the caller removes it (`remove`) when done."""
         decoder = codecs.getincrementaldecoder("utf-8")()
         utf8 = True
