@@ -2,9 +2,9 @@
 
 - `<int:...>` in every route only matches ids the database can hold (1 .. 2**31-1); anything larger is
   a 404, not a PostgreSQL "integer out of range".
-- A path segment (`<reference>`) never matches control characters (NUL): a 404.
-- Every form and query-string value has NUL and other control characters removed
-  (casework.inputs.clean_text) before a view sees it, so no view can store or look up a NUL.
+- Every form and query-string value, and every text path value (`<reference>`), has NUL and other control
+  characters removed (casework.inputs.clean_text) before a view sees it, so no view can store or look up
+  a NUL; the view then answers as for any unknown value (its own 404, JSON on the APIs).
 
 `install(app)` must run before blueprints are registered (routes are compiled with the converters).
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from casework.inputs import MAX_DB_ID, clean_text
 
@@ -28,16 +28,6 @@ class DatabaseIdConverter(IntegerConverter):
         self, map: Map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_DB_ID
     ) -> None:  # noqa: A002 - Werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max)
-
-
-class CleanTextConverter(UnicodeConverter):
-    """The default `<name>` converter, without control characters."""
-
-    def __init__(
-        self, map: Map, minlength: int = 1, maxlength: int | None = None, length: int | None = None
-    ) -> None:  # noqa: A002
-        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
-        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
 
 
 class CleanMultiDict(ImmutableMultiDict[str, Any]):
@@ -66,5 +56,10 @@ def install(app: Flask) -> None:
     """Use the clean request and the bounded converters for every route registered after this."""
     app.request_class = CleanRequest
     app.url_map.converters["int"] = DatabaseIdConverter
-    app.url_map.converters["default"] = CleanTextConverter
-    app.url_map.converters["string"] = CleanTextConverter
+
+    @app.url_value_preprocessor
+    def _clean_path_values(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values:
+            for key, value in values.items():
+                if isinstance(value, str):
+                    values[key] = clean_text(value)
