@@ -5,20 +5,24 @@
 - Every form and query-string value, and every text path value (`<reference>`), has NUL and other control
   characters removed (casework.inputs.clean_text) before a view sees it, so no view can store or look up
   a NUL; the view then answers as for any unknown value (its own 404, JSON on the APIs).
+  A view whose form is signed by the sender (Twilio's X-Twilio-Signature covers the exact values) is
+  marked `@signed_form` and gets the form as sent; it cleans what it keeps itself.
 
 `install(app)` must run before blueprints are registered (routes are compiled with the converters).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from casework.inputs import MAX_DB_ID, clean_text
+
+View = TypeVar("View", bound=Callable[..., object])
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -46,10 +50,19 @@ class CleanMultiDict(ImmutableMultiDict[str, Any]):
         super().__init__([(clean_text(k), clean_text(v) if isinstance(v, str) else v) for k, v in pairs])
 
 
-class CleanRequest(Request):
-    """A request whose args and form are CleanMultiDicts."""
+def signed_form(view: View) -> View:
+    """Give this view the form exactly as sent (put it directly under the route decorator)."""
+    view.signed_form = True  # type: ignore[attr-defined]
+    return view
 
-    parameter_storage_class = CleanMultiDict
+
+class CleanRequest(Request):
+    """A request whose args and form are CleanMultiDicts (unless the view is marked @signed_form)."""
+
+    @property
+    def parameter_storage_class(self) -> type[ImmutableMultiDict[str, Any]]:  # type: ignore[override, misc]  # noqa: D102
+        view = current_app.view_functions.get(self.endpoint or "") if self.endpoint else None
+        return ImmutableMultiDict if getattr(view, "signed_form", False) else CleanMultiDict
 
 
 def install(app: Flask) -> None:
