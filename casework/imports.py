@@ -11,15 +11,18 @@ progress bar while the import runs; the summary counts imported, duplicate and s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casework.asb_types import ASB_TYPES
 from casework.audit import audit
 from casework.clock import LONDON
+from casework.inputs import clean_text
 from casework.models import ImportBatch, ImportedIncident
 
 if TYPE_CHECKING:
@@ -56,6 +60,8 @@ STALLED_REASON = (
     "import interrupted (the server restarted); upload the file again: rows already imported are skipped"
 )
 MAX_ROWS = 500_000
+MAX_ID = 160  # imported_incidents.source_id
+MAX_LOCATION = 200  # imported_incidents.location
 
 
 class ImportFileError(ValueError):
@@ -116,33 +122,138 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _reader(text: str) -> csv.DictReader[str]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
+@dataclass(frozen=True)
+class CsvFile:
+    """An uploaded CSV kept in a temporary file and read as a stream, so a large file is never all in memory.
+
+    The encoding is found while saving: UTF-8 (with or without BOM) if every byte decodes, else Windows-1252.
+    """
+
+    path: Path
+    encoding: str
+
+    @classmethod
+    def save(cls, stream: IO[bytes], *, chunk_size: int = 1 << 20) -> CsvFile:
+        """Copy the upload to a temporary file; the caller removes it (`remove`) when done."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        utf8 = True
+        with tempfile.NamedTemporaryFile("wb", prefix="asb-import-", suffix=".csv", delete=False) as out:
+            while block := stream.read(chunk_size):
+                out.write(block)
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+            if utf8:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    utf8 = False
+        return cls(Path(out.name), "utf-8-sig" if utf8 else "cp1252")
+
+    def open(self) -> TextIO:
+        """The file as text; newline="" lets the CSV reader take CR, LF or CRLF line endings."""
+        return open(self.path, encoding=self.encoding, errors="replace", newline="")  # noqa: SIM115
+
+    def remove(self) -> None:
+        """Delete the temporary file."""
+        self.path.unlink(missing_ok=True)
+
+
+CsvSource = str | CsvFile  # the text itself (tests, small files) or an uploaded file
+Row = dict[str, str]
+
+
+def _open(source: CsvSource) -> TextIO:
+    # newline="": a CR-only (old Mac) file is split into lines, not read as one line.
+    return io.StringIO(source, newline="") if isinstance(source, str) else source.open()
+
+
+def _fieldnames(reader: Iterator[list[str]]) -> list[str]:
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportFileError(f"the first line is not a CSV header: {exc}") from exc
+    if not header or not any(name.strip() for name in header):
         raise ImportFileError("the file is empty or not a CSV file")
-    reader.fieldnames = [name.strip() for name in reader.fieldnames]
-    return reader
+    return [clean_text(name).strip() for name in header]
 
 
-def count_rows(text: str) -> int:
-    """Data rows in a CSV text (for the progress bar)."""
-    return sum(1 for _ in _reader(text))
+def _unreadable(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a value larger than {csv.field_size_limit() // 1024} KB (row not read)"
+    return f"row not readable as CSV: {exc}"[:200]
 
 
-def check_police_uk(text: str) -> None:
+def _rows(source: CsvSource) -> Iterator[Row | str]:
+    """Each data row by column name, or the reason it cannot be read; one bad row never stops the rest.
+
+    Values are cleaned of control characters (a NUL cannot be stored). A row with more values than the
+    header has columns is read if the extra values are empty (a trailing comma), else skipped.
+    """
+    with _open(source) as stream:
+        reader = csv.reader(stream)
+        names = _fieldnames(reader)
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield _unreadable(exc)
+                continue
+            if not values:
+                continue  # a blank line
+            if any(v.strip() for v in values[len(names) :]):
+                yield "more values than the header has columns"
+                continue
+            values = [clean_text(v) for v in values[: len(names)]]
+            yield dict(zip(names, values + [""] * (len(names) - len(values)), strict=True))
+
+
+def fieldnames(source: CsvSource) -> list[str]:
+    """The file's column names; raises ImportFileError if it has no header."""
+    with _open(source) as stream:
+        return _fieldnames(csv.reader(stream))
+
+
+def count_rows(source: CsvSource, *, limit: int | None = None) -> int:
+    """Data rows in a CSV (for the progress bar); stops counting at limit + 1 when a limit is given."""
+    n = 0
+    for _ in _rows(source):
+        n += 1
+        if limit is not None and n > limit:
+            break
+    return n
+
+
+def check_row_count(source: CsvSource) -> int:
+    """The number of data rows; raises ImportFileError (nothing imported) for a file over MAX_ROWS."""
+    n = count_rows(source, limit=MAX_ROWS)
+    if n > MAX_ROWS:
+        raise ImportFileError(
+            f"the file has more than {MAX_ROWS:,} rows; split it into files of at most {MAX_ROWS:,} rows "
+            "(nothing was imported)"
+        )
+    return n
+
+
+def check_police_uk(source: CsvSource) -> None:
     """Refuse a file without the police.uk street-level columns, naming the missing ones."""
-    missing = [c for c in POLICE_UK_COLUMNS if c not in (_reader(text).fieldnames or [])]
+    names = fieldnames(source)
+    missing = [c for c in POLICE_UK_COLUMNS if c not in names]
     if missing:
         raise ImportFileError(f"not a police.uk street-level file: missing columns {', '.join(missing)}")
 
 
-def check_generic(text: str, mapping: ColumnMapping) -> None:
+def check_generic(source: CsvSource, mapping: ColumnMapping) -> None:
     """Refuse a mapping that names columns the file does not have."""
     if not mapping.source.strip():
         raise ImportFileError("source: say whose data this is (for example Bromford)")
     if not mapping.date:
         raise ImportFileError("date column: required")
-    names = _reader(text).fieldnames or []
+    names = fieldnames(source)
     missing = [c for c in mapping.columns() if c not in names]
     if missing:
         raise ImportFileError(
@@ -164,10 +275,12 @@ def start_batch(
 ) -> ImportBatch:
     """Record a new import (status running), audited; the caller commits."""
     if total_rows > MAX_ROWS:
-        raise ImportFileError(f"the file has {total_rows} rows; split it into files of at most {MAX_ROWS}")
+        raise ImportFileError(
+            f"the file has {total_rows:,} rows; split it into files of at most {MAX_ROWS:,} rows"
+        )
     batch = ImportBatch(
-        source=source[:80],
-        filename=filename[:200],
+        source=clean_text(source).strip()[:80],
+        filename=clean_text(filename).strip()[:200],
         status="running",
         total_rows=total_rows,
         processed_rows=0,
@@ -210,8 +323,8 @@ class Incident:
 RowResult = Incident | str  # an incident, or the reason the row was skipped
 
 
-def _row_hash(row: dict[str, Any], seen: Counter[str]) -> str:
-    content = "\x1f".join(f"{k}={(v or '').strip()}" for k, v in sorted(row.items()) if k)
+def _row_hash(row: Row, seen: Counter[str]) -> str:
+    content = "\x1f".join(f"{k}={v.strip()}" for k, v in sorted(row.items()) if k)
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:40]
     seen[digest] += 1
     # Identical rows are different incidents (two ASB reports on one street in one month look the same).
@@ -247,10 +360,13 @@ def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
     return None
 
 
-def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowResult]:
+def police_uk_rows(source: CsvSource, partnership: Partnership | None) -> Iterator[RowResult]:
     """Each police.uk row as an incident to import or a reason to skip it."""
     seen: Counter[str] = Counter()
-    for row in _reader(text):
+    for row in _rows(source):
+        if isinstance(row, str):
+            yield row
+            continue
         if (row.get("Crime type") or "").strip() != POLICE_UK_ASB:
             yield "not anti-social behaviour"
             continue
@@ -259,6 +375,9 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
             yield "month missing or not YYYY-MM"
             continue
         crime_id = (row.get("Crime ID") or "").strip()
+        if len(crime_id) > MAX_ID:
+            yield f"id longer than {MAX_ID} characters"
+            continue
         source_id = crime_id or _row_hash(row, seen)
         location = re.sub(r"^\s*on or near\s+", "", row.get("Location") or "", flags=re.I).strip() or None
         if location and location.lower() == "no location":
@@ -274,7 +393,7 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
                 location,
                 lsoa_town,
             ),
-            location=location,
+            location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get("Latitude")),
             longitude=_float(row.get("Longitude")),
         )
@@ -327,10 +446,15 @@ def _type_for(value: str | None, mapping: ColumnMapping) -> str:
     return UNSPECIFIED_TYPE
 
 
-def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | None) -> Iterator[RowResult]:
+def generic_rows(
+    source: CsvSource, mapping: ColumnMapping, partnership: Partnership | None
+) -> Iterator[RowResult]:
     """Each row of a mapped CSV as an incident to import or a reason to skip it."""
     seen: Counter[str] = Counter()
-    for row in _reader(text):
+    for row in _rows(source):
+        if isinstance(row, str):
+            yield row
+            continue
         raw_date = row.get(mapping.date) or ""
         if not raw_date.strip():
             yield "no date"
@@ -340,6 +464,9 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
             yield "date not understood"
             continue
         own_id = (row.get(mapping.id) or "").strip() if mapping.id else ""
+        if len(own_id) > MAX_ID:
+            yield f"id longer than {MAX_ID} characters"
+            continue
         location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
         ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
         yield Incident(
@@ -347,7 +474,7 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
             asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),
             occurred_at=occurred,
             ward=_ward(partnership, ward_text, location),
-            location=location[:200] if location else None,
+            location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get(mapping.latitude)) if mapping.latitude else None,
             longitude=_float(row.get(mapping.longitude)) if mapping.longitude else None,
         )
@@ -396,7 +523,7 @@ def run_import(
                     ImportedIncident(
                         batch_id=batch_id,
                         source=source,
-                        source_id=inc.source_id[:160],
+                        source_id=inc.source_id,
                         asb_type=inc.asb_type,
                         ward=inc.ward,
                         location=inc.location,

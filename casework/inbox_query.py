@@ -24,6 +24,7 @@ from casework.audit import audit
 from casework.clock import LONDON
 from casework.contacts import current_text_safe
 from casework.conversation import report_transcript
+from casework.inputs import InvalidDay, parse_day
 from casework.models import Contact, OutboxMessage, Report, ReportEvent
 from casework.references import parse_reference
 
@@ -108,15 +109,10 @@ def _yes_no(name: str, value: str | None) -> bool | None:
 
 
 def _date(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidFilter(f"{name}: use a date like 2026-11-18") from None
-    if not 1900 <= day.year <= 2999:
-        raise InvalidFilter(f"{name}: use a date between the years 1900 and 2999")
-    return day
+        return parse_day(name, value)
+    except InvalidDay as exc:
+        raise InvalidFilter(str(exc)) from None
 
 
 def _positive_int(name: str, value: str | None, default: int, maximum: int | None = None) -> int:

@@ -23,6 +23,7 @@ from casework.asb_types import ASB_TYPES, nsir_class
 from casework.audit import add_event, audit
 from casework.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
 from casework.conversation import claim_conversation
+from casework.inputs import clean_text
 from casework.linking import LINKED_STATUS, auto_link_allowed, find_duplicate, mark_linked
 from casework.models import Contact, Report, ReportEvent
 from casework.notifications import notify_victim, record_text_safe_answer
@@ -71,6 +72,12 @@ def tidy_postcode(value: str | None) -> str | None:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # A NUL cannot be stored (PostgreSQL) and no control character is meant: removed from every field.
+        return clean_text(value) if isinstance(value, str) else value
 
 
 class RiskIntake(_Strict):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.access import Actor, get_report_for, may_see, require
 from casework.audit import add_event, audit
 from casework.inbox_query import RISK_LEVELS, STATUSES
+from casework.inputs import parse_id
 from casework.linking import LinkError, link_reports, unlink_report
 from casework.models import OutboxMessage, Report
 from casework.notifications import notify_victim, render, sms_block_reason
@@ -454,10 +455,9 @@ def resend(
     the notifier checks again at send time.
     """
     report = _load(session, actor, reference)
-    try:
-        wanted = int(str(message_id).strip())
-    except ValueError:
-        raise TriageError("Choose a message to send again.") from None
+    wanted = parse_id(message_id)
+    if wanted is None:
+        raise TriageError("Choose a message to send again.")
     row = session.get(OutboxMessage, wanted)
     if row is None or row.report_id != report.id:
         raise TriageError("That message is not one of this report's.")

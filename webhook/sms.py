@@ -21,6 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from casework.inbound import BadInboundSms, IncomingSms, receive_sms
 from casework.settings import Settings
 from webhook import services
+from webhook.inputs import signed_form
 from webhook.rasa_client import client_for
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def _signature_problem(settings: Settings) -> str | None:
 
 
 @bp.post("/sms/inbound")
+@signed_form
 def inbound() -> Response:
     """Receive one SMS from Twilio and answer with TwiML."""
     svc = services()
