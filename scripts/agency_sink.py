@@ -16,6 +16,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +33,7 @@ from casework.partnership import Partnership, load_partnership  # noqa: E402
 from notifier.agencies import signature  # noqa: E402
 
 _ids = itertools.count(1)
+MAX_SKEW_SECONDS = 300  # as docs/agency-webhooks.md tells agencies: refuse stale timestamps
 
 
 class PrintingSmtpHandler:
@@ -74,9 +76,14 @@ def make_handler(partnership: Partnership, routes: Routes) -> type[BaseHTTPReque
             if method == "webhook":
                 secret = agency.referral.secret() or ""
                 stamp = self.headers.get("X-ASB-Timestamp", "")
-                expected = "sha256=" + signature(secret, stamp, body)
-                if not hmac.compare_digest(expected, self.headers.get("X-ASB-Signature", "")):
-                    print(f"webhook referral for {agency_id}: REFUSED (bad signature)", flush=True)
+                # signature() already returns "sha256=<hex>", the header's exact form.
+                expected = signature(secret, stamp, body)
+                fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= MAX_SKEW_SECONDS
+                if not fresh or not hmac.compare_digest(expected, self.headers.get("X-ASB-Signature", "")):
+                    print(
+                        f"webhook referral for {agency_id}: REFUSED (bad signature or stale timestamp)",
+                        flush=True,
+                    )
                     self._answer(401, {"error": "bad signature"})
                     return
                 doc = json.loads(body or b"{}")

@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
 
     import importlib
 
+    importlib.import_module("webhook.inputs").install(app)  # id/text converters, cleaned form values
     importlib.import_module("webhook.security").init_app(app)  # headers, 413, log redaction
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

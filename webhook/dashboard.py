@@ -8,7 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from casework.core.db import read
 from casework.insight import (
+    MAX_ROWS,
     ColumnMapping,
+    CsvFile,
     ImportFileError,
     InvalidPeriod,
     batch_progress,
@@ -16,7 +18,6 @@ from casework.insight import (
     build_dashboard,
     check_generic,
     check_police_uk,
-    decode,
     generic_rows,
     parse_type_values,
     period_from,
@@ -26,19 +27,10 @@ from casework.insight import (
 from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
+from webhook.security import body_limit
 
 bp = Blueprint("staff_dashboard", __name__)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a year of a force's street-level file is a few MB
-UPLOAD_ENDPOINTS = ("staff_dashboard.import_police_uk", "staff_dashboard.import_generic")
-
-
-@bp.before_request
-def _allow_uploads() -> None:
-    # Registered before the CSRF check, which reads the form: uploads may exceed the app's 1 MB limit.
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = MAX_UPLOAD_BYTES
-
-
 protect_staff_blueprint(bp)
 PALETTE = ("#1d4f91", "#28a197", "#6f72af", "#b58840", "#d53880", "#85994b", "#4c2c92")
 HEAT = ("#f3f2f1", "#cfe0f2", "#9fc2e6", "#5a95d0", "#2b6cb0", "#1d4f91", "#0b2a55")
@@ -92,57 +84,75 @@ def dashboard():  # type: ignore[no-untyped-def]
 def imports():  # type: ignore[no-untyped-def]
     """Past imports with their summaries, and the upload forms."""
     svc = services()
-    return render_template("staff/imports.html", batches=batches(svc.sessions, now=svc.clock.now()))
+    return render_template(
+        "staff/imports.html",
+        batches=batches(svc.sessions, now=svc.clock.now()),
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_rows=MAX_ROWS,
+    )
 
 
-def _upload() -> tuple[str, str]:
+def _upload() -> tuple[str, CsvFile]:
+    """The uploaded file, copied to a temporary file (Werkzeug spools large uploads to disk too)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ImportFileError("choose a CSV file to upload")
-    return upload.filename, decode(upload.read())
+    return upload.filename, CsvFile.save(upload.stream)
 
 
-def _start(source: str, filename: str, text: str, rows_factory: Any):  # type: ignore[no-untyped-def]
-    """Record the batch, then import in a background thread so the page can show progress."""
+def _start(source: str, filename: str, csv_file: CsvFile, rows_factory: Any):  # type: ignore[no-untyped-def]
+    """Record the batch, then import in a background thread so the page can show progress.
+
+    The temporary file is removed when the import ends (or at once if it is refused)."""
     actor = current_actor()
     assert actor is not None
     svc = services()
-    batch_id = start_import(
-        svc.sessions,
-        source=source,
-        filename=filename,
-        text=text,
-        rows=rows_factory(),
-        created_by=actor.user_id,
-        actor=actor.label,
-        ip=actor.ip,
-        now=svc.clock.now,
-    )
+    try:
+        batch_id = start_import(
+            svc.sessions,
+            source=source,
+            filename=filename,
+            csv_file=csv_file,
+            rows=rows_factory(),
+            created_by=actor.user_id,
+            actor=actor.label,
+            ip=actor.ip,
+            now=svc.clock.now,
+        )
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_dashboard.imports")), 303
     return redirect(url_for("staff_dashboard.import_batch", batch_id=batch_id)), 303
 
 
 @bp.post("/staff/imports/police-uk")
+@body_limit(MAX_UPLOAD_BYTES)
 @staff_required("imports")
 def import_police_uk():  # type: ignore[no-untyped-def]
     """Upload a police.uk street-level CSV; its anti-social behaviour rows are imported."""
     partnership = services().partnership
+    csv_file = None
     try:
-        filename, text = _upload()
-        check_police_uk(text)
+        filename, csv_file = _upload()
+        check_police_uk(csv_file)
     except ImportFileError as exc:
+        if csv_file is not None:
+            csv_file.remove()
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start("police.uk", filename, text, lambda: police_uk_rows(text, partnership))
+    return _start("police.uk", filename, csv_file, lambda: police_uk_rows(csv_file, partnership))
 
 
 @bp.post("/staff/imports/generic")
+@body_limit(MAX_UPLOAD_BYTES)
 @staff_required("imports")
 def import_generic():  # type: ignore[no-untyped-def]
     """Upload a landlord's or council's CSV with a column mapping."""
     partnership = services().partnership
     form = request.form
+    csv_file = None
     try:
-        filename, text = _upload()
+        filename, csv_file = _upload()
         mapping = ColumnMapping(
             source=form.get("source", "").strip(),
             date=form.get("date_column", "").strip(),
@@ -154,11 +164,13 @@ def import_generic():  # type: ignore[no-untyped-def]
             longitude=form.get("longitude_column", "").strip() or None,
             type_values=parse_type_values(form.get("type_values", "")),
         )
-        check_generic(text, mapping)
+        check_generic(csv_file, mapping)
     except ImportFileError as exc:
+        if csv_file is not None:
+            csv_file.remove()
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start(mapping.source, filename, text, lambda: generic_rows(text, mapping, partnership))
+    return _start(mapping.source, filename, csv_file, lambda: generic_rows(csv_file, mapping, partnership))
 
 
 @bp.get("/staff/imports/<int:batch_id>")

@@ -7,6 +7,9 @@ style attributes (put them in a file under webhook/static/ instead).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,6 +37,29 @@ NO_STORE_BLUEPRINTS = frozenset(
 )
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
 JSON_PREFIXES = ("/api/", "/chat/messages", "/open311/", "/healthz")
+
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def body_limit(max_bytes: int) -> Callable[[View], View]:
+    """Let one view accept bodies up to max_bytes instead of the app's MAX_CONTENT_LENGTH (file uploads).
+
+    Put it directly under the route decorator. The app-wide check below reads it before any other
+    before-request hook (CSRF reads the form), so the larger limit applies from the start.
+    """
+
+    def mark(view: View) -> View:
+        view.body_limit = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _limit_for_request(app: Flask) -> int | None:
+    view = app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "body_limit", None)
+    return int(limit) if limit is not None else app.config.get("MAX_CONTENT_LENGTH")
 
 
 def security_headers(response: Response, *, https: bool) -> Response:
@@ -65,13 +91,15 @@ def init_app(app: Flask) -> None:
     def _refuse_oversized_bodies() -> None:
         # Werkzeug only enforces MAX_CONTENT_LENGTH when a view reads the body; refuse it up front so
         # every route behaves the same, whether or not it reads what was sent.
-        limit = app.config.get("MAX_CONTENT_LENGTH")
+        # A view marked with body_limit() has its own limit, which Werkzeug then enforces while reading.
+        limit = _limit_for_request(app)
+        request.max_content_length = limit
         if limit is not None and request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
-        message = _too_large_message(app.config.get("MAX_CONTENT_LENGTH"))
+        message = _too_large_message(_limit_for_request(app))
         if request.path.startswith(JSON_PREFIXES) or request.is_json:
             resp = jsonify(error=message)
         else:

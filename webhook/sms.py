@@ -22,6 +22,7 @@ from casework.conversation import BadInboundSms, IncomingSms, receive_sms
 from casework.core.settings import Settings
 from rasa_rest.client import client_for
 from webhook import services
+from webhook.inputs import signed_form
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def _signature_problem(settings: Settings) -> str | None:
 
 
 @bp.post("/sms/inbound")
+@signed_form
 def inbound() -> Response:
     """Receive one SMS from Twilio and answer with TwiML."""
     svc = services()

@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from casework.core.settings import Settings
 from casework.messaging import UnknownMessage, record_receipt
 from webhook import services
+from webhook.inputs import signed_form
 from webhook.sms import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, public_url, signing_token
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def _text(body: str, status: int) -> Response:
 
 
 @bp.post("/sms/status")
+@signed_form
 def status() -> Response:
     """Record one delivery receipt: 204 when applied or already known, 4xx with the reason otherwise."""
     svc = services()

@@ -155,6 +155,25 @@ def _triage(services: Services, incoming: IncomingSms) -> _Plan:
         return _decide(session, services, row, contact, body, incoming, now)
 
 
+def _opt_out_or_in(
+    session: Session, row: InboundSms, contact: Contact, word: str | None, now: datetime
+) -> str | None:
+    """Record a STOP or START (at once, whatever the limits); the confirmation to send, else None."""
+    if word in STOP_WORDS:
+        cancelled = record_opt_out(session, contact, now=now)
+        log.info(
+            "inbound sms %s: opt-out recorded for contact %s, %d queued SMS cancelled",
+            row.message_sid,
+            contact.id,
+            cancelled,
+        )
+        return stop_reply()
+    if word in START_WORDS or (word == "YES" and contact.sms_opted_out):
+        record_opt_in(contact, now=now)
+        return start_reply()
+    return None
+
+
 def _decide(
     session: Session,
     services: Services,
@@ -165,26 +184,20 @@ def _decide(
     now: datetime,
 ) -> _Plan:
     word = _keyword(body)
-    # Opting out and back in is always honoured, whatever the rate limits say.
-    if word in STOP_WORDS:
-        cancelled = record_opt_out(session, contact, now=now)
-        log.info(
-            "inbound sms %s: opt-out recorded for contact %s, %d queued SMS cancelled",
-            row.message_sid,
-            contact.id,
-            cancelled,
-        )
-        return _Plan(reply=_say(session, row, contact, stop_reply(), status="answered", now=now))
-    if word in START_WORDS or (word == "YES" and contact.sms_opted_out):
-        record_opt_in(contact, now=now)
-        return _Plan(reply=_say(session, row, contact, start_reply(), status="answered", now=now))
+    # Opting out and back in always takes effect, whatever the rate limits say; the confirmation is a
+    # reply like any other and counts against the limits (a flood of STOP/START is not a flood of texts).
+    keyword_reply = _opt_out_or_in(session, row, contact, word, now)
 
     limit = _rate_limit(session, services, contact, now)
     if limit is not None:
         log.warning("inbound sms %s: rate limit (%s) for contact %s", row.message_sid, limit, contact.id)
         if limit == "number":
-            return _Plan(reply=_say(session, row, contact, RATE_LIMITED_REPLY, status="limited", now=now))
+            # The one reply the limit allows: a keyword's confirmation says what happened, else the notice.
+            text = keyword_reply or RATE_LIMITED_REPLY
+            return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
         return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
+    if keyword_reply is not None:
+        return _Plan(reply=_say(session, row, contact, keyword_reply, status="answered", now=now))
 
     if word in HELP_WORDS:
         p = services.partnership

@@ -5,23 +5,26 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
-from casework.insight.import_runs import batch_progress, batches, start_import
-from casework.insight.imports import (
+from casework.insight.csv_files import (
+    MAX_ROWS,
     ColumnMapping,
+    CsvFile,
     ImportFileError,
     check_generic,
     check_police_uk,
     decode,
-    generic_rows,
     parse_type_values,
-    police_uk_rows,
 )
+from casework.insight.import_runs import batch_progress, batches, start_import
+from casework.insight.imports import generic_rows, police_uk_rows
 from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, period_from, public_stats
 
 __all__ = [
     "ColumnMapping",
+    "CsvFile",
     "ImportFileError",
     "InvalidPeriod",
+    "MAX_ROWS",
     "SMALL_COUNT",
     "batch_progress",
     "batches",

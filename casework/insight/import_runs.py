@@ -11,18 +11,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.db import transaction
 from casework.core.models import ImportBatch, ImportedIncident
+from casework.insight.csv_files import CsvFile, CsvSource, ImportFileError, check_row_count
 from casework.insight.imports import (
     CHUNK,
-    ImportFileError,
     Incident,
     RowResult,
-    count_rows,
     mark_stalled,
     recent_batches,
     start_batch,
@@ -61,7 +61,7 @@ def _store_chunk(
             ImportedIncident(
                 batch_id=batch_id,
                 source=progress.source,
-                source_id=inc.source_id[:160],
+                source_id=inc.source_id,
                 asb_type=inc.asb_type,
                 ward=inc.ward,
                 location=inc.location,
@@ -149,35 +149,57 @@ def start_import(
     *,
     source: str,
     filename: str,
-    text: str,
+    csv_file: CsvSource,
     rows: Iterator[RowResult],
     created_by: int | None,
     actor: str,
     ip: str | None,
     now: Callable[[], datetime],
 ) -> int:
-    """The upload use case: record the batch, then store its rows in a background thread; the batch id."""
-    with transaction(sessions) as session:
-        batch = start_batch(
-            session,
-            source=source,
-            filename=filename,
-            total_rows=count_rows(text),
-            created_by=created_by,
-            now=now(),
-            actor=actor,
-            ip=ip,
-        )
-        session.flush()
-        batch_id = batch.id
+    """The upload use case: record the batch, then store its rows in a background thread; the batch id.
+
+    ImportFileError (nothing imported) for a file over MAX_ROWS. An uploaded file (CsvFile) is removed
+    when the import ends, or at once when it is refused.
+    """
+    try:
+        total_rows = check_row_count(csv_file)
+        with transaction(sessions) as session:
+            batch = start_batch(
+                session,
+                source=source,
+                filename=filename,
+                total_rows=total_rows,
+                created_by=created_by,
+                now=now(),
+                actor=actor,
+                ip=ip,
+            )
+            session.flush()
+            batch_id = batch.id
+    except BaseException:
+        _remove(csv_file)
+        raise
     worker = threading.Thread(
-        target=run_import,
+        target=_import_then_remove,
         name=f"import-{batch_id}",
         daemon=True,
+        args=(csv_file,),
         kwargs={"sessions": sessions, "batch_id": batch_id, "rows": rows, "now": now},
     )
     worker.start()
     return batch_id
+
+
+def _remove(csv_file: CsvSource) -> None:
+    if isinstance(csv_file, CsvFile):
+        csv_file.remove()
+
+
+def _import_then_remove(csv_file: CsvSource, **kwargs: Any) -> None:
+    try:
+        run_import(**kwargs)
+    finally:
+        _remove(csv_file)
 
 
 def batches(sessions: sessionmaker[Session], *, now: datetime) -> list[ImportBatch]:

@@ -11,15 +11,13 @@ progress bar while the import runs; the summary counts imported, duplicate and s
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,25 +25,20 @@ from sqlalchemy.orm import Session
 from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.clock import LONDON
+from casework.core.inputs import clean_text
 from casework.core.models import ImportBatch
+from casework.insight.csv_files import (
+    MAX_ROWS,
+    ColumnMapping,
+    CsvSource,
+    ImportFileError,
+    Row,
+    _rows,
+)
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
 
-POLICE_UK_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
 POLICE_UK_ASB = "Anti-social behaviour"
 UNSPECIFIED_TYPE = "unspecified"  # the source does not say which kind of ASB
 CHUNK = 500
@@ -55,100 +48,8 @@ STALLED_AFTER = timedelta(minutes=10)
 STALLED_REASON = (
     "import interrupted (the server restarted); upload the file again: rows already imported are skipped"
 )
-MAX_ROWS = 500_000
-
-
-class ImportFileError(ValueError):
-    """The file cannot be imported at all (wrong columns, not CSV); nothing was imported."""
-
-
-@dataclass(frozen=True)
-class ColumnMapping:
-    """Which columns of a generic CSV hold what; only the date column is required."""
-
-    source: str
-    date: str
-    asb_type: str | None = None
-    location: str | None = None
-    ward: str | None = None
-    id: str | None = None
-    latitude: str | None = None
-    longitude: str | None = None
-    type_values: dict[str, str] = field(default_factory=dict)  # the file's wording -> our asb_type code
-
-    def columns(self) -> list[str]:
-        """The mapped column names."""
-        return [
-            c
-            for c in (
-                self.date,
-                self.asb_type,
-                self.location,
-                self.ward,
-                self.id,
-                self.latitude,
-                self.longitude,
-            )
-            if c
-        ]
-
-
-def parse_type_values(text: str) -> dict[str, str]:
-    """Lines like "Noise complaint = noise" into a mapping; raises ImportFileError naming a bad line."""
-    mapping = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "=" not in line:
-            raise ImportFileError(f"type mapping line {n}: write it as <their wording> = <type code>")
-        theirs, ours = (part.strip() for part in line.rsplit("=", 1))
-        if ours not in ASB_TYPES:
-            raise ImportFileError(f"type mapping line {n}: {ours!r} is not an ASB type code")
-        mapping[theirs.lower()] = ours
-    return mapping
-
-
-def decode(data: bytes) -> str:
-    """CSV bytes as text (UTF-8 with or without BOM, else Windows-1252 as spreadsheets save it)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _reader(text: str) -> csv.DictReader[str]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise ImportFileError("the file is empty or not a CSV file")
-    reader.fieldnames = [name.strip() for name in reader.fieldnames]
-    return reader
-
-
-def count_rows(text: str) -> int:
-    """Data rows in a CSV text (for the progress bar)."""
-    return sum(1 for _ in _reader(text))
-
-
-def check_police_uk(text: str) -> None:
-    """Refuse a file without the police.uk street-level columns, naming the missing ones."""
-    missing = [c for c in POLICE_UK_COLUMNS if c not in (_reader(text).fieldnames or [])]
-    if missing:
-        raise ImportFileError(f"not a police.uk street-level file: missing columns {', '.join(missing)}")
-
-
-def check_generic(text: str, mapping: ColumnMapping) -> None:
-    """Refuse a mapping that names columns the file does not have."""
-    if not mapping.source.strip():
-        raise ImportFileError("source: say whose data this is (for example Bromford)")
-    if not mapping.date:
-        raise ImportFileError("date column: required")
-    names = _reader(text).fieldnames or []
-    missing = [c for c in mapping.columns() if c not in names]
-    if missing:
-        raise ImportFileError(
-            f"the file has no column {', '.join(repr(c) for c in missing)}; "
-            f"its columns are {', '.join(names)}"
-        )
+MAX_ID = 160  # imported_incidents.source_id
+MAX_LOCATION = 200  # imported_incidents.location
 
 
 def start_batch(
@@ -164,10 +65,12 @@ def start_batch(
 ) -> ImportBatch:
     """Record a new import (status running), audited."""
     if total_rows > MAX_ROWS:
-        raise ImportFileError(f"the file has {total_rows} rows; split it into files of at most {MAX_ROWS}")
+        raise ImportFileError(
+            f"the file has {total_rows:,} rows; split it into files of at most {MAX_ROWS:,} rows"
+        )
     batch = ImportBatch(
-        source=source[:80],
-        filename=filename[:200],
+        source=clean_text(source).strip()[:80],
+        filename=clean_text(filename).strip()[:200],
         status="running",
         total_rows=total_rows,
         processed_rows=0,
@@ -210,8 +113,8 @@ class Incident:
 RowResult = Incident | str  # an incident, or the reason the row was skipped
 
 
-def _row_hash(row: dict[str, Any], seen: Counter[str]) -> str:
-    content = "\x1f".join(f"{k}={(v or '').strip()}" for k, v in sorted(row.items()) if k)
+def _row_hash(row: Row, seen: Counter[str]) -> str:
+    content = "\x1f".join(f"{k}={v.strip()}" for k, v in sorted(row.items()) if k)
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:40]
     seen[digest] += 1
     # Identical rows are different incidents (two ASB reports on one street in one month look the same).
@@ -247,10 +150,13 @@ def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
     return None
 
 
-def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowResult]:
+def police_uk_rows(source: CsvSource, partnership: Partnership | None) -> Iterator[RowResult]:
     """Each police.uk row as an incident to import or a reason to skip it."""
     seen: Counter[str] = Counter()
-    for row in _reader(text):
+    for row in _rows(source):
+        if isinstance(row, str):
+            yield row
+            continue
         if (row.get("Crime type") or "").strip() != POLICE_UK_ASB:
             yield "not anti-social behaviour"
             continue
@@ -259,6 +165,9 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
             yield "month missing or not YYYY-MM"
             continue
         crime_id = (row.get("Crime ID") or "").strip()
+        if len(crime_id) > MAX_ID:
+            yield f"id longer than {MAX_ID} characters"
+            continue
         source_id = crime_id or _row_hash(row, seen)
         location = re.sub(r"^\s*on or near\s+", "", row.get("Location") or "", flags=re.I).strip() or None
         if location and location.lower() == "no location":
@@ -274,7 +183,7 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
                 location,
                 lsoa_town,
             ),
-            location=location,
+            location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get("Latitude")),
             longitude=_float(row.get("Longitude")),
         )
@@ -327,10 +236,15 @@ def _type_for(value: str | None, mapping: ColumnMapping) -> str:
     return UNSPECIFIED_TYPE
 
 
-def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | None) -> Iterator[RowResult]:
+def generic_rows(
+    source: CsvSource, mapping: ColumnMapping, partnership: Partnership | None
+) -> Iterator[RowResult]:
     """Each row of a mapped CSV as an incident to import or a reason to skip it."""
     seen: Counter[str] = Counter()
-    for row in _reader(text):
+    for row in _rows(source):
+        if isinstance(row, str):
+            yield row
+            continue
         raw_date = row.get(mapping.date) or ""
         if not raw_date.strip():
             yield "no date"
@@ -340,6 +254,9 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
             yield "date not understood"
             continue
         own_id = (row.get(mapping.id) or "").strip() if mapping.id else ""
+        if len(own_id) > MAX_ID:
+            yield f"id longer than {MAX_ID} characters"
+            continue
         location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
         ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
         yield Incident(
@@ -347,7 +264,7 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
             asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),
             occurred_at=occurred,
             ward=_ward(partnership, ward_text, location),
-            location=location[:200] if location else None,
+            location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get(mapping.latitude)) if mapping.latitude else None,
             longitude=_float(row.get(mapping.longitude)) if mapping.longitude else None,
         )

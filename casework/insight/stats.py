@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
 from casework.core.clock import LONDON
+from casework.core.inputs import InvalidDay, parse_day
 from casework.core.models import ImportedIncident, Report, SurveyResponse
 from casework.insight.imports import UNSPECIFIED_TYPE
 from casework.staff import Actor, dashboard_wards, london_day_start, require
@@ -28,6 +29,7 @@ OWN_SOURCE = "reports"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SMALL_COUNT = 5  # public figures below this are suppressed
 DEFAULT_PERIOD_DAYS = 365
+MAX_PERIOD_DAYS = 10 * 365  # the dashboard's weekly chart has a point per week
 
 
 class InvalidPeriod(ValueError):
@@ -55,14 +57,15 @@ class Period:
 def period_from(args: Mapping[str, str], *, now: datetime) -> Period:
     """The period asked for (from/to dates), by default the last year up to today."""
     today = now.astimezone(LONDON).date()
-    to_text, from_text = args.get("to") or "", args.get("from") or ""
     try:
-        end = date.fromisoformat(to_text) if to_text else today
-        start = date.fromisoformat(from_text) if from_text else end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    except ValueError:
-        raise InvalidPeriod("from/to: use dates like 2026-11-18") from None
+        end = parse_day("to", args.get("to")) or today
+        start = parse_day("from", args.get("from")) or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    except InvalidDay as exc:
+        raise InvalidPeriod(str(exc)) from None
     if start > end:
         raise InvalidPeriod("from: must not be after to")
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise InvalidPeriod(f"from/to: choose a period of at most {MAX_PERIOD_DAYS // 365} years")
     return Period(start, end)
 
 
@@ -314,19 +317,36 @@ def suppress(counts: list[tuple[str, int]]) -> list[PublicCell]:
     return [PublicCell(label, None if label in hidden else n) for label, n in counts]
 
 
-def public_stats(session: Session, *, now: datetime, months: int = 12) -> PublicStats:
-    """Aggregate figures for the public page over the last `months` whole and current months."""
+def last_complete_month_end(now: datetime) -> date:
+    """The last day of the last complete calendar month (Europe/London) before `now`."""
     today = now.astimezone(LONDON).date()
-    first = date(today.year, today.month, 1)
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def public_stats(session: Session, *, now: datetime, months: int = 12) -> PublicStats:
+    """Aggregate figures for the public page over the last `months` complete calendar months.
+
+    The month in progress is left out, so the figures change once a month (on the 1st), never within
+    minutes of a report: comparing two snapshots cannot single out one new report's ward and type.
+    "Resolved" means closed by the end of the period, so it too is fixed until the next month is added.
+    """
+    end = last_complete_month_end(now)
+    first = end.replace(day=1)
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
-    period = Period(first, today)
+    period = Period(first, end)
     in_period = and_(Report.created_at >= period.start_at, Report.created_at < period.end_at)
     rows = session.execute(
-        select(Report.ward, Report.asb_type, Report.status, Report.created_at).where(in_period)
+        select(Report.ward, Report.asb_type, Report.status, Report.closed_at, Report.created_at).where(
+            in_period
+        )
     ).all()
+
+    def closed_in_period(r: Any) -> bool:
+        return r.status == "closed" and r.closed_at is not None and r.closed_at < period.end_at
+
     total = len(rows)
-    resolved = sum(1 for r in rows if r.status == "closed")
+    resolved = sum(1 for r in rows if closed_in_period(r))
     wards = Counter(r.ward or "Not placed" for r in rows)
     types = Counter(type_label(r.asb_type) for r in rows)
     month_total: Counter[str] = Counter()
@@ -334,10 +354,10 @@ def public_stats(session: Session, *, now: datetime, months: int = 12) -> Public
     for r in rows:
         key = r.created_at.astimezone(LONDON).strftime("%B %Y")
         month_total[key] += 1
-        month_resolved[key] += r.status == "closed"
+        month_resolved[key] += closed_in_period(r)
     month_keys = []
     cursor = first
-    while cursor <= today:
+    while cursor <= end:
         month_keys.append(cursor.strftime("%B %Y"))  # "November 2026"
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     by_month = suppress([(k, month_total.get(k, 0)) for k in month_keys])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casework.core.asb_types import ASB_TYPES
+from casework.core.inputs import clean_text
 
 if TYPE_CHECKING:
     pass
@@ -49,6 +50,12 @@ def tidy_postcode(value: str | None) -> str | None:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # A NUL cannot be stored (PostgreSQL) and no control character is meant: removed from every field.
+        return clean_text(value) if isinstance(value, str) else value
 
 
 class RiskIntake(_Strict):

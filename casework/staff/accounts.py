@@ -32,6 +32,8 @@ ROLES: dict[str, str] = {
     "viewer": "Viewer (dashboard only)",
 }
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME = 120  # staff_users.name
+MAX_EMAIL = 200  # staff_users.email
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
@@ -102,10 +104,12 @@ def create_staff(
 ) -> StaffUser:
     """Create a staff account (audited); raises StaffInputError for bad or duplicate input."""
     email = normalise_email(email)
-    if not EMAIL_RE.match(email):
+    if not EMAIL_RE.match(email) or len(email) > MAX_EMAIL:
         raise StaffInputError("email: not a valid email address")
     if not name.strip():
         raise StaffInputError("name: required")
+    if len(name.strip()) > MAX_NAME:
+        raise StaffInputError(f"name: at most {MAX_NAME} characters")
     _check_password_strength(password)
     _validate(role, agency_id, known_agencies)
     if session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)) is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from casework.core.clock import LONDON
+from casework.core.inputs import InvalidDay, parse_day
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
 from casework.core.values import yes_no
@@ -102,15 +103,10 @@ def _yes_no(name: str, value: str | None) -> bool | None:
 
 
 def _date(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidFilter(name, "use a date like 2026-11-18") from None
-    if not 1900 <= day.year <= 2999:
-        raise InvalidFilter(name, "use a date between the years 1900 and 2999")
-    return day
+        return parse_day(name, value)
+    except InvalidDay as exc:
+        raise InvalidFilter(name, str(exc).removeprefix(f"{name}: ")) from None
 
 
 def _positive_int(name: str, value: str | None, default: int, maximum: int | None = None) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.audit import audit
+from casework.core.inputs import parse_id
 from casework.core.models import OutboxMessage, Report
 from casework.core.workdays import add_working_days
 from casework.intake import LinkError, link_reports, unlink_report
@@ -353,10 +354,9 @@ def resend(
     the notifier checks again at send time.
     """
     report = _load(session, actor, reference)
-    try:
-        wanted = int(str(message_id).strip())
-    except ValueError:
-        raise TriageError("Choose a message to send again.") from None
+    wanted = parse_id(message_id)
+    if wanted is None:
+        raise TriageError("Choose a message to send again.")
     row = session.get(OutboxMessage, wanted)
     if row is None or row.report_id != report.id:
         raise TriageError("That message is not one of this report's.")

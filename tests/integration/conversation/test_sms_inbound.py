@@ -322,13 +322,33 @@ def test_per_number_rate_limit_answers_once_then_goes_quiet(client, rasa, servic
     assert rasa.messages() == ["message 0", "message 1", "message 2"]
     # Another number is not affected.
     assert messages(text(client, "hi", frm="+447700900555")) == ["You said: hi"]
-    # STOP is honoured even while limited.
-    assert "no more texts" in messages(text(client, "STOP"))[0]
+    # STOP is honoured even while limited (the number was already told it is limited: no reply).
+    assert messages(text(client, "STOP")) == []
+    assert contact_for(services).sms_opted_out is True
     # An hour later the number can text again.
     clock.advance(hours=1, seconds=1)
-    text(client, "START")
+    assert "turned back on" in messages(text(client, "START"))[0]
     assert messages(text(client, "back again")) == ["You said: back again"]
-    assert count(services, InboundSms, InboundSms.status == "limited") == 2
+    assert count(services, InboundSms, InboundSms.status == "limited") == 3
+
+
+@pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 3, "SMS_RATE_GLOBAL_PER_MINUTE": 300}])
+def test_a_flood_of_stop_and_start_gets_no_more_replies_than_the_limit(client, rasa, services, limits):
+    replies = [messages(text(client, "STOP" if i % 2 == 0 else "START")) for i in range(60)]
+    # Three answered within the limit, then one confirmation in place of the "limited" notice, then quiet.
+    assert sum(1 for r in replies if r) == 4
+    assert all(r == [] for r in replies[4:])
+    # Every keyword still took effect: the last one was START.
+    assert contact_for(services).sms_opted_out is False
+    assert messages(text(client, "STOP")) == [] and contact_for(services).sms_opted_out is True
+
+
+@pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 30, "SMS_RATE_GLOBAL_PER_MINUTE": 3}])
+def test_stop_over_the_global_limit_is_honoured_without_a_reply(client, rasa, services, limits):
+    for i in range(3):
+        text(client, "hi", frm=f"+44770090010{i}")
+    assert messages(text(client, "STOP")) == []
+    assert contact_for(services).sms_opted_out is True
 
 
 @pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 30, "SMS_RATE_GLOBAL_PER_MINUTE": 3}])

@@ -163,6 +163,9 @@ def test_a_ward_councillor_sees_only_their_wards(services, client):  # type: ign
     assert '<th scope="row">Stowe (hotspot)</th>' in page and '<th scope="row">Chasetown' not in page
 
 
+OCTOBER = datetime(2026, 10, 14, 12, 0, tzinfo=UTC)  # in the last complete month before NOW
+
+
 def test_public_stats_suppress_small_counts_and_show_no_personal_data(services, client):  # type: ignore[no-untyped-def]
     with services.sessions() as db:
         for i in range(12):
@@ -171,12 +174,14 @@ def test_public_stats_suppress_small_counts_and_show_no_personal_data(services, 
                 ward="Stowe",
                 asb_type="noise",
                 status="closed" if i < 6 else "open",
+                closed_at=OCTOBER + timedelta(days=1) if i < 6 else None,
                 description="Mrs Smith at 4 Bird Street",
+                created_at=OCTOBER,
             )
         for _ in range(6):
-            make_report(db, ward="Chasetown", asb_type="graffiti")
+            make_report(db, ward="Chasetown", asb_type="graffiti", created_at=OCTOBER)
         for _ in range(2):
-            make_report(db, ward="Chadsmead", asb_type="noise")
+            make_report(db, ward="Chadsmead", asb_type="noise", created_at=OCTOBER)
         db.commit()
         figures = public_stats(db, now=NOW)
     assert figures.total == 20 and figures.resolved_share == 30.0
@@ -186,9 +191,27 @@ def test_public_stats_suppress_small_counts_and_show_no_personal_data(services, 
         ("Chadsmead", None),
     ]
     assert [(c.label, c.count) for c in figures.by_type] == [("Noise", 14), ("Graffiti or fly-posting", 6)]
-    november = next(c for c in figures.by_month if c.label == "November 2026")
-    assert (november.count, november.resolved_share) == (20, 30.0)
+    october = next(c for c in figures.by_month if c.label == "October 2026")
+    assert (october.count, october.resolved_share) == (20, 30.0)
     resp = client.get("/stats")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "fewer than 5" in page and "Smith" not in page and "Bird Street" not in page and "ASB-" not in page
+
+
+def test_public_stats_cover_complete_months_only_so_a_new_report_cannot_be_spotted(services, client):  # type: ignore[no-untyped-def]
+    with services.sessions() as db:
+        for _ in range(10):
+            make_report(db, ward="Stowe", asb_type="noise", created_at=OCTOBER)
+        db.commit()
+    before = client.get("/stats").get_data(as_text=True)
+    assert "up to 31 October 2026" in before and "November 2026" not in before
+    with services.sessions() as db:  # a report filed this month, in a ward and of a type seen nowhere else
+        make_report(db, ward="Chadsmead", asb_type="graffiti", created_at=NOW - timedelta(minutes=5))
+        db.commit()
+    after = client.get("/stats").get_data(as_text=True)
+    assert after == before
+    with services.sessions() as db:
+        figures = public_stats(db, now=NOW)
+    assert figures.total == 10 and figures.period.end == date(2026, 10, 31)
+    assert figures.period.start == date(2025, 11, 1)

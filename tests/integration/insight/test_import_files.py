@@ -11,17 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from casework.core.models import ImportBatch, ImportedIncident, Report
-from casework.insight.import_runs import run_import
-from casework.insight.imports import (
+from casework.insight.csv_files import (
     ColumnMapping,
     ImportFileError,
     check_generic,
     check_police_uk,
-    generic_rows,
     parse_type_values,
-    police_uk_rows,
-    start_batch,
 )
+from casework.insight.import_runs import run_import
+from casework.insight.imports import generic_rows, police_uk_rows, start_batch
 from tests.factories import cheap_password_hashing, make_staff
 from tests.integration.staff.test_inbox_pages import csrf_from, sign_in
 
@@ -221,3 +219,98 @@ def test_an_import_stopped_by_a_restart_is_shown_as_interrupted_with_what_to_do(
     status, reasons = states["silent-30.csv"]
     assert status == "failed" and any("upload the file again" in r for r in reasons)
     assert states["silent-1.csv"][0] == "running"
+
+
+HEADER = FIXTURE.read_text().splitlines()[0]
+ASB_ROW = (
+    ",2026-10,Staffordshire Police,Staffordshire Police,-1.827560,52.683897,On or near Bird Street,"
+    "E01029661,Lichfield 008B,Anti-social behaviour,,"
+)
+
+
+def upload_police_uk(services, client, data: bytes):  # type: ignore[no-untyped-def]
+    """Upload through the real page as a signed-in triage officer; the response of the POST."""
+    with services.sessions() as db:
+        email = make_staff(db, "triage").email
+        db.commit()
+    sign_in(client, email)
+    token = csrf_from(client.get("/staff/imports").get_data(as_text=True))
+    return client.post(
+        "/staff/imports/police-uk",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(data), "street.csv")},
+    )
+
+
+def finished_batch(services, client, resp) -> ImportBatch:  # type: ignore[no-untyped-def]
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:300]
+    page_url = resp.headers["Location"]
+    deadline = time.monotonic() + 60
+    while "Import of" not in (page := client.get(page_url).get_data(as_text=True)) or "Importing" in page:
+        assert time.monotonic() < deadline, "import did not finish"
+        time.sleep(0.2)
+    with services.sessions() as db:
+        [batch] = db.scalars(select(ImportBatch)).all()
+        return batch
+
+
+def test_a_police_uk_file_of_several_megabytes_is_imported_through_the_page(services, client):  # type: ignore[no-untyped-def]
+    rows = 20_000  # about 3 MB, like a month of a force's street-level file
+    data = ("\n".join([HEADER] + [ASB_ROW] * rows) + "\n").encode()
+    assert len(data) > 2 * 1024 * 1024
+    batch = finished_batch(services, client, upload_police_uk(services, client, data))
+    assert (batch.status, batch.total_rows, batch.imported, batch.skipped) == ("done", rows, rows, 0)
+
+
+def test_other_forms_keep_the_small_body_limit(services, client):  # type: ignore[no-untyped-def]
+    resp = client.post("/staff/login", data={"email": "a@b.c", "password": "x" * (2 * 1024 * 1024)})
+    assert resp.status_code == 413 and "1 MB" in resp.get_data(as_text=True)
+
+
+def test_bad_rows_are_skipped_with_a_reason_and_the_rest_imported(services, client):  # type: ignore[no-untyped-def]
+    huge = ASB_ROW.replace("On or near Bird Street", '"On or near ' + "x" * 200_000 + '"')
+    lines = [HEADER, ASB_ROW + ",", ASB_ROW, huge, ASB_ROW + ",unexpected", ASB_ROW]
+    batch = finished_batch(services, client, upload_police_uk(services, client, "\n".join(lines).encode()))
+    assert batch.status == "done"
+    assert (batch.imported, batch.skipped) == (3, 2)
+    assert any("larger than" in reason for reason in batch.skip_reasons)
+    assert any("more values than" in reason for reason in batch.skip_reasons)
+
+
+def test_a_file_with_old_mac_line_endings_is_imported(services, client):  # type: ignore[no-untyped-def]
+    data = "\r".join([HEADER, ASB_ROW, ASB_ROW, ASB_ROW]).encode()
+    batch = finished_batch(services, client, upload_police_uk(services, client, data))
+    assert (batch.status, batch.imported, batch.skipped) == ("done", 3, 0)
+
+
+def test_a_location_too_long_to_store_is_shortened_not_a_failure(services, client):  # type: ignore[no-untyped-def]
+    long_row = ASB_ROW.replace("On or near Bird Street", "On or near " + "Long Street " * 30)
+    data = "\n".join([HEADER, long_row, ASB_ROW]).encode()
+    batch = finished_batch(services, client, upload_police_uk(services, client, data))
+    assert (batch.status, batch.imported) == ("done", 2)
+
+
+def test_a_file_over_the_row_limit_is_refused_with_a_clear_message(services, client):  # type: ignore[no-untyped-def]
+    from casework.insight.csv_files import MAX_ROWS
+
+    data = (HEADER + "\n" + "x\n" * (MAX_ROWS + 1)).encode()
+    resp = upload_police_uk(services, client, data)
+    assert resp.status_code == 303
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert f"at most {MAX_ROWS:,}" in page or f"at most {MAX_ROWS}" in page
+    with services.sessions() as db:
+        assert db.scalars(select(ImportBatch)).all() == []
+
+
+def test_ids_too_long_to_store_are_skipped_and_importing_again_still_works(services):  # type: ignore[no-untyped-def]
+    long_a, long_b = "A" * 170 + "1", "A" * 170 + "2"  # the same first 160 characters
+    text = f"Case ID,Date\n{long_a},2026-10-03\n{long_b},2026-10-03\nB-1,2026-10-04\n"
+    mapping = ColumnMapping(source="Bromford", date="Date", id="Case ID")
+    first = import_text(services, lambda t: generic_rows(t, mapping, None), text, source="Bromford")
+    assert (first.status, first.imported, first.skip_reasons) == (
+        "done",
+        1,
+        {"id longer than 160 characters": 2},
+    )
+    again = import_text(services, lambda t: generic_rows(t, mapping, None), text, source="Bromford")
+    assert (again.status, again.imported, again.duplicates) == ("done", 0, 1)
