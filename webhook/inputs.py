@@ -35,18 +35,27 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 class CleanMultiDict(ImmutableMultiDict[str, Any]):
-    """Form and query-string values with control characters removed (file uploads untouched)."""
+    """Form and query-string values with control characters removed (file uploads untouched).
+
+    `nul_fields` names (cleaned) the fields that arrived with a NUL character, for a door that refuses
+    them rather than storing the cleaned value (Open311 answers 400).
+    """
+
+    nul_fields: tuple[str, ...] = ()
 
     def __init__(self, mapping: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
         if mapping is None:
             super().__init__()
             return
         if isinstance(mapping, MultiDict):
-            pairs: Iterable[tuple[str, Any]] = mapping.items(multi=True)
+            pairs: list[tuple[str, Any]] = list(mapping.items(multi=True))
         elif isinstance(mapping, Mapping):
-            pairs = mapping.items()
+            pairs = list(mapping.items())
         else:
-            pairs = mapping
+            pairs = list(mapping)
+        self.nul_fields = tuple(
+            clean_text(k) for k, v in pairs if "\x00" in k or (isinstance(v, str) and "\x00" in v)
+        )
         super().__init__([(clean_text(k), clean_text(v) if isinstance(v, str) else v) for k, v in pairs])
 
 

@@ -34,13 +34,17 @@ def _open311_error(exc: Open311Error):  # type: ignore[no-untyped-def]
 
 @bp.before_request
 def _refuse_nul() -> None:
-    """A NUL character cannot be stored (PostgreSQL refuses it in text): a 400, never a server error."""
+    """A NUL character cannot be stored (PostgreSQL refuses it in text): a 400, never a server error.
+
+    The web edge removes control characters from every value (webhook.inputs); a client's NUL is still
+    refused here with the field named, rather than its request filed with a silently changed value.
+    """
+    sent_with_nul = [*getattr(request.args, "nul_fields", ()), *getattr(request.form, "nul_fields", ())]
     fields = [*request.args.items(), *request.form.items(), *(request.view_args or {}).items()]
-    for name, value in fields:
-        if "\x00" in name or "\x00" in str(value):
-            raise Open311Error(
-                400, f"{name.replace(chr(0), '')} contains a NUL character, which is not allowed."
-            )
+    sent_with_nul += [name for name, value in fields if "\x00" in name or "\x00" in str(value)]
+    if sent_with_nul:
+        name = sent_with_nul[0].replace(chr(0), "")
+        raise Open311Error(400, f"{name} contains a NUL character, which is not allowed.")
 
 
 def _params() -> dict[str, Any]:
