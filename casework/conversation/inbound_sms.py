@@ -32,6 +32,7 @@ from casework.conversation.contacts import (
     record_opt_in,
     record_opt_out,
 )
+from casework.conversation.danger_words import DANGER_GUIDANCE, sounds_like_danger
 from casework.conversation.deferred import _relay_row
 from casework.conversation.inbound_limits import (
     _finish,
@@ -117,6 +118,8 @@ class _Plan:
     duplicate_of: int | None = None
     # Earlier messages from this contact still waiting for the assistant (relayed first, in order).
     ahead: list[int] = field(default_factory=list)
+    # Load shedding (the global limit): keep the message, answer with the holding reply, relay it later.
+    shed: bool = False
 
 
 def _triage(services: Services, incoming: IncomingSms) -> _Plan:
@@ -189,12 +192,21 @@ def _decide(
     keyword_reply = _opt_out_or_in(session, row, contact, word, now)
 
     limit = _rate_limit(session, services, contact, now)
+    danger = sounds_like_danger(body)
     if limit is not None:
         log.warning("inbound sms %s: rate limit (%s) for contact %s", row.message_sid, limit, contact.id)
-        if limit == "number":
-            # The one reply the limit allows: a keyword's confirmation says what happened, else the notice.
-            text = keyword_reply or RATE_LIMITED_REPLY
-            return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
+    if limit in ("number", "number-again"):
+        # One reply per hour past the number's own limit (a keyword's confirmation, else the notice);
+        # after that only danger is answered, whatever the limit: the 999 guidance, first.
+        text = (keyword_reply or RATE_LIMITED_REPLY) if limit == "number" else None
+        if danger:
+            text = DANGER_GUIDANCE if text is None else f"{DANGER_GUIDANCE}\n{text}"
+        if text is None:
+            return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
+        return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
+    shed = limit == "global"
+    if shed and keyword_reply is not None:
+        # STOP/START take effect; under load shedding their confirmation is not sent.
         return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
     if keyword_reply is not None:
         return _Plan(reply=_say(session, row, contact, keyword_reply, status="answered", now=now))
@@ -251,6 +263,8 @@ def _decide(
         now=now,
     )
     prefix = [{"text": MEDIA_NOTE}] if incoming.num_media else []
+    if shed and danger:
+        prefix = [{"text": DANGER_GUIDANCE}, *prefix]
     return _Plan(
         row_id=row.id,
         contact_id=contact.id,
@@ -258,6 +272,7 @@ def _decide(
         relay_text=relay_text,
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
+        shed=shed,
     )
 
 
@@ -298,6 +313,9 @@ def receive_sms(services: Services, incoming: IncomingSms, *, assistant: Assista
     if plan.reply is not None:
         return plan.reply
     assert plan.row_id is not None and plan.contact_id is not None
+    if plan.shed:
+        log.warning("inbound sms %s: load shedding; kept for relay, holding reply sent", incoming.message_sid)
+        return _defer(services, plan)
     budget = min(REPLY_BUDGET_SECONDS, services.settings.RASA_TIMEOUT_SECONDS)
 
     # Earlier deferred messages go first so the assistant hears the conversation in order.

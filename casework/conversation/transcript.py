@@ -69,8 +69,15 @@ def _clean_buttons(raw: Any) -> list[dict[str, str]]:
     return buttons
 
 
+# Said when the assistant answered a message with nothing: no resident's message goes unanswered.
+NOTHING_TO_ADD = (
+    "OK. If anyone is in danger now, call 999. To report a problem, tell me what is happening; "
+    "to check a report, send its reference (ASB-...)."
+)
+
+
 def normalise_messages(raw: Any) -> list[dict[str, Any]]:
-    """Keep what a channel can show from Rasa's answer: text and buttons, in order."""
+    """Keep what a channel can show from Rasa's answer: text and buttons, in order; never nothing."""
     messages: list[dict[str, Any]] = []
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, dict):
@@ -83,7 +90,7 @@ def normalise_messages(raw: Any) -> list[dict[str, Any]]:
         if buttons:
             message["buttons"] = buttons
         messages.append(message)
-    return messages
+    return messages or [{"text": NOTHING_TO_ADD}]
 
 
 def _new_key() -> str:

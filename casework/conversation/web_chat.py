@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.conversation.contacts import find_by_sender_id, get_or_create_web_contact
+from casework.conversation.danger_words import DANGER_GUIDANCE, sounds_like_danger
 from casework.conversation.transcript import (
     RESIDENT,
     Assistant,
@@ -126,7 +127,8 @@ def send_message(
     limited = check_rate(services, sender_id=sender_id, client=client)
     if limited is not None:
         log.warning("web chat: rate limit for sender %s", sender_id)
-        raise ChatRateLimited(limited)
+        # Whatever the limits say, words that may mean danger now get the 999 guidance first.
+        raise ChatRateLimited(f"{DANGER_GUIDANCE} {limited}" if sounds_like_danger(text) else limited)
     message = clean_text(text)
     if not message:
         raise ChatInputError("message is empty: type what is happening")

@@ -62,8 +62,9 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the webhook that set X-Forwarded-For/-Proto (0: none, the header is
     # ignored). Sign-in limits and the audit trail use the client address this gives.
     TRUSTED_PROXY_COUNT: int = Field(default=0, ge=0, le=5)
-    # SMS edge limits (SMS pumping defence); per number per hour and across all numbers per minute.
-    SMS_RATE_PER_NUMBER_PER_HOUR: int = 30
+    # SMS edge limits (SMS pumping defence); per number per hour (enough for two reports and diary entries
+    # in an hour) and across all numbers per minute (beyond it messages are kept and answered later).
+    SMS_RATE_PER_NUMBER_PER_HOUR: int = 60
     SMS_RATE_GLOBAL_PER_MINUTE: int = 300
     # Web chat limits (casework/web_chat.py): messages per chat and per client address a minute, and new
     # conversations a minute across the site. Beyond them the resident gets a plain "wait a minute; if

@@ -218,6 +218,16 @@ def test_one_chat_flooding_is_answered_plainly_and_not_relayed(client, rasa, clo
     assert say(client, "back again").status_code == 200
 
 
+@pytest.mark.parametrize("limits", [{"WEB_CHAT_RATE_PER_CHAT_PER_MINUTE": 2}])
+def test_past_the_chat_limit_danger_still_gets_the_999_guidance_first(client, rasa, limits):
+    for i in range(2):
+        say(client, f"message {i}")
+    limited = say(client, "someone is breaking in downstairs and hes got a knife")
+    assert limited.status_code == 429
+    assert limited.get_json()["error"].startswith("If anyone is in danger now, call 999")
+    assert "press 55" in limited.get_json()["error"]
+
+
 @pytest.mark.parametrize("limits", [{"WEB_CHAT_RATE_PER_ADDRESS_PER_MINUTE": 4}])
 def test_one_address_cannot_open_endless_conversations(app, rasa, services, limits):
     answers = [say(app.test_client(), "hi") for _ in range(10)]

@@ -352,13 +352,48 @@ def test_stop_over_the_global_limit_is_honoured_without_a_reply(client, rasa, se
 
 
 @pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 30, "SMS_RATE_GLOBAL_PER_MINUTE": 3}])
-def test_global_rate_limit_stops_replies_across_numbers(client, rasa, clock, limits):
+def test_beyond_the_global_limit_texts_are_kept_and_answered_later_never_dropped(
+    client, rasa, services, clock, limits
+):
     for i in range(3):
         assert messages(text(client, "hi", frm=f"+44770090010{i}")) == ["You said: hi"]
-    assert messages(text(client, "hi", frm="+447700900109")) == []
+    # Load shedding: the fourth text is not relayed now, but it is answered and kept.
+    assert messages(text(client, "loud music again", frm="+447700900109")) == [HOLDING]
     assert len(rasa.calls) == 3
+    with services.sessions() as s:
+        assert s.scalars(select(InboundSms).where(InboundSms.status == "deferred")).one().body == (
+            "loud music again"
+        )
+    # When the load falls the kept message is relayed and its reply texted.
     clock.advance(seconds=61)
-    assert messages(text(client, "hi", frm="+447700900109")) == ["You said: hi"]
+    assert retry_deferred(services, assistant=client_for(services.settings)) == 1
+    assert rasa.messages()[-1] == "loud music again"
+    with services.sessions() as s:
+        assert s.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "reply")).all()
+
+
+@pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 30, "SMS_RATE_GLOBAL_PER_MINUTE": 3}])
+def test_beyond_the_global_limit_danger_gets_the_999_guidance_first(client, rasa, limits):
+    for i in range(3):
+        text(client, "hi", frm=f"+44770090010{i}")
+    reply = messages(text(client, "theres a man with a knife at my door", frm="+447700900109"))
+    assert reply[0].startswith("If anyone is in danger now, call 999") and "press 55" in reply[0]
+    assert reply[-1] == HOLDING
+
+
+@pytest.mark.parametrize("limits", [{"SMS_RATE_PER_NUMBER_PER_HOUR": 3, "SMS_RATE_GLOBAL_PER_MINUTE": 300}])
+def test_a_number_over_its_limit_still_gets_the_999_guidance_for_danger(client, rasa, limits):
+    for _ in range(4):
+        text(client, "hello")  # the 4th gets the one "slow down" notice of the hour
+    assert messages(text(client, "hello again")) == []
+    reply = messages(text(client, "he is kicking the door in and hes got a knife"))
+    assert len(reply) == 1 and "press 55" in reply[0]
+
+
+def test_an_empty_answer_from_the_assistant_is_never_passed_on_as_silence(client, rasa):
+    rasa.reply = lambda sender, message, metadata: []
+    reply = messages(text(client, "no not right now"))
+    assert len(reply) == 1 and "999" in reply[0] and "tell me what is happening" in reply[0]
 
 
 # --------------------------------------------------------------------------------------------- Rasa down
