@@ -177,6 +177,34 @@ def _opt_out_or_in(
     return None
 
 
+def _over_limit(
+    session: Session,
+    row: InboundSms,
+    contact: Contact,
+    limit: str | None,
+    *,
+    keyword_reply: str | None,
+    danger: bool,
+    now: datetime,
+) -> _Plan | None:
+    """The answer past a limit, or None to carry on (under load shedding the message is kept).
+
+    Past the number's own limit: one reply an hour (a keyword's confirmation, else the notice), then
+    silence, except that words of danger get the 999 guidance first, whatever the limit. Under load
+    shedding a STOP/START takes effect without its confirmation.
+    """
+    if limit in ("number", "number-again"):
+        text = (keyword_reply or RATE_LIMITED_REPLY) if limit == "number" else None
+        if danger:
+            text = DANGER_GUIDANCE if text is None else f"{DANGER_GUIDANCE}\n{text}"
+        if text is None:
+            return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
+        return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
+    if limit == "global" and keyword_reply is not None:
+        return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
+    return None
+
+
 def _decide(
     session: Session,
     services: Services,
@@ -195,19 +223,10 @@ def _decide(
     danger = sounds_like_danger(body)
     if limit is not None:
         log.warning("inbound sms %s: rate limit (%s) for contact %s", row.message_sid, limit, contact.id)
-    if limit in ("number", "number-again"):
-        # One reply per hour past the number's own limit (a keyword's confirmation, else the notice);
-        # after that only danger is answered, whatever the limit: the 999 guidance, first.
-        text = (keyword_reply or RATE_LIMITED_REPLY) if limit == "number" else None
-        if danger:
-            text = DANGER_GUIDANCE if text is None else f"{DANGER_GUIDANCE}\n{text}"
-        if text is None:
-            return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
-        return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
+    limited = _over_limit(session, row, contact, limit, keyword_reply=keyword_reply, danger=danger, now=now)
+    if limited is not None:
+        return limited
     shed = limit == "global"
-    if shed and keyword_reply is not None:
-        # STOP/START take effect; under load shedding their confirmation is not sent.
-        return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
     if keyword_reply is not None:
         return _Plan(reply=_say(session, row, contact, keyword_reply, status="answered", now=now))
 
