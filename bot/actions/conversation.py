@@ -28,6 +28,8 @@ REPORT_SLOTS = (
     "hate_motivation",
     "risk_impact",
     "risk_vulnerable",
+    "risk_screen",
+    "contact_choice",
     "contact_anonymous",
     "text_safe",
     "contact_updates",

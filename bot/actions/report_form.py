@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, type_from_intent, type_from_text
+from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
 from .classification import decide_type
 from .conversation import channel_of, intent_ranking, latest_intent
 from .parsing import (
@@ -19,12 +19,19 @@ from .parsing import (
     mentions_hate,
     parse_anonymous,
     parse_hate_motivation,
-    parse_impact,
     parse_often,
     parse_role,
     parse_tenure,
-    parse_yes_no,
 )
+from .screening import (
+    CONTACT_BUTTONS,
+    CONTACT_CHOICES,
+    RISK_SCREEN_QUESTION,
+    needs_risk_screen,
+    parse_contact_choice,
+    parse_risk_screen,
+)
+from .story import is_placed, slots_from_story
 from .summary import parse_summary_answer, summary_buttons, summary_text
 from .webhook_client import WebhookUnavailable, get_client
 
@@ -33,22 +40,40 @@ UNKNOWN = "unknown"
 
 
 def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
-    """The form's questions for this report, in order; only what this report needs."""
-    asked = ["description", "asb_type", "location", "occurred", "reporter_role"]
+    """The form's questions for this report, in order: only what this report needs.
+
+    Slots the resident's story already filled (prefill.py) are skipped by the form. The risk screen
+    is one numbered question, and only for personal ASB or words showing harm to a person; by SMS
+    the three contact questions are one numbered choice.
+    """
+    type_class = nsir_class(slots.get("asb_type"))
+    screened = needs_risk_screen(slots)
+    asked = ["description", "asb_type", "location", "occurred"]
+    if type_class != "environmental" or screened:
+        asked.append("reporter_role")
     if slots.get("asb_type") in TENURE_TYPES and not slots.get("domestic_abuse"):
         asked.append("tenure")
         if slots.get("tenure") == "social_rent":
             asked.append("landlord")
-    asked += ["risk_targeted", "risk_often", "risk_reported_before", "risk_prejudice"]
-    if slots.get("risk_prejudice") is True or slots.get("hate"):
-        asked.append("hate_motivation")
-    asked += ["risk_impact", "risk_vulnerable", "contact_anonymous"]
-    if slots.get("contact_anonymous") is False and channel == "sms":
-        asked.append("text_safe")
-        if slots.get("text_safe") is True:
-            asked.append("contact_updates")
+    if screened:
+        asked += ["risk_often", "risk_screen"]
+        if (slots.get("risk_prejudice") is True or slots.get("hate")) and not slots.get("hate_motivation"):
+            asked.append("hate_motivation")
+    asked.append("contact_choice" if channel == "sms" else "contact_anonymous")
     asked.append("summary_ok")
     return asked
+
+
+def combine_place_answers(first: str | None, second: str) -> str:
+    """Both answers to "where?", once each: a retyped or extended answer is not repeated."""
+    if not first:
+        return second
+    a, b = first.strip(), second.strip()
+    if a.casefold() in b.casefold():
+        return b
+    if b.casefold() in a.casefold():
+        return a
+    return f"{a}; {b}"
 
 
 class ValidateReportForm(FormValidationAction):
@@ -103,6 +128,8 @@ class ValidateReportForm(FormValidationAction):
             elif intent == "report_hate":
                 asb_type, candidates = asb_type or "intimidation_harassment", []
             values.update(asb_type=asb_type, type_candidates=candidates or None)
+        known = {**tracker.slots, **values}
+        values.update(slots_from_story(text, known, tracker.latest_message.get("entities") or []))
         return self._accept(values, tracker, text)
 
     async def validate_asb_type(
@@ -126,16 +153,16 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         attempts = int(tracker.get_slot("location_attempts") or 0)
         draft = tracker.get_slot("location_draft")
-        said = f"{draft}; {text}" if draft and attempts else text
+        said = combine_place_answers(draft, text) if attempts else text
         postcode = find_postcode(text)
         try:
             place = get_client().resolve_place(postcode or text)
-            if not place.get("resolved") and postcode:
+            if not is_placed(place) and postcode:
                 place = get_client().resolve_place(text)
         except WebhookUnavailable:
             # The resolver is down: keep exactly what they said; triage will place it.
             return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
-        if place.get("resolved"):
+        if is_placed(place):
             return self._accept(
                 {
                     "location": said,
@@ -195,54 +222,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         return self._accept({"landlord": None if is_unsure(text) else text[:120] or None}, tracker)
 
-    # -- the risk screen (TOPIC) -------------------------------------------------------------------
-
-    async def _yes_no(
-        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Slots:
-        text = str(value or "")
-        answer = parse_yes_no(text)
-        if answer is None and not is_unsure(text):
-            return self._reask(slot, dispatcher, tracker, UNKNOWN)
-        return self._accept({slot: UNKNOWN if answer is None else answer}, tracker, text)
-
-    async def validate_risk_targeted(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return await self._yes_no("risk_targeted", slot_value, dispatcher, tracker)
-
-    async def validate_risk_reported_before(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return await self._yes_no("risk_reported_before", slot_value, dispatcher, tracker)
-
-    async def validate_risk_vulnerable(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        values = await self._yes_no("risk_vulnerable", slot_value, dispatcher, tracker)
-        if values.get("risk_vulnerable") is True:
-            needs = set(values.get("needs") or tracker.get_slot("needs") or [])
-            text = str(slot_value or "").lower()
-            if "disab" in text or "wheelchair" in text or "autis" in text:
-                needs.add("disability")
-            values["needs"] = sorted(needs)
-        return values
-
-    async def validate_risk_prejudice(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        values = await self._yes_no("risk_prejudice", slot_value, dispatcher, tracker)
-        if values.get("risk_prejudice") is True:
-            values["hate"] = True
-            motivation = parse_hate_motivation(str(slot_value or ""))
-            if motivation in ("race", "religion", "disability", "sexual_orientation", "transgender_identity"):
-                values["hate_motivation"] = motivation
-        return values
-
-    async def validate_hate_motivation(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
+    # -- the risk screen (TOPIC), one numbered question ------------------------------------------
 
     async def validate_risk_often(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -253,19 +233,34 @@ class ValidateReportForm(FormValidationAction):
             return self._reask("risk_often", dispatcher, tracker, UNKNOWN)
         return self._accept({"risk_often": often}, tracker, text)
 
-    async def validate_risk_impact(
+    async def validate_risk_screen(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "")
-        impact = parse_impact(text)
-        if impact is None:
-            return self._reask("risk_impact", dispatcher, tracker, UNKNOWN)
-        values = self._accept({"risk_impact": impact}, tracker, text)
-        if impact == "severe":
-            values["needs"] = sorted(
-                set(values.get("needs") or tracker.get_slot("needs") or []) | {"feeling_unsafe"}
+        values = parse_risk_screen(text)
+        if values is None:
+            if (tracker.get_slot("reask_count") or 0) >= 1:
+                return {"risk_screen": UNKNOWN, "reask_count": 0}
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch that. Reply with the numbers that apply, or 0."
             )
+            return {"risk_screen": None, "reask_count": 1}
+        values = self._accept({**values, "risk_screen": text[:100] or "0"}, tracker, text)
+        if values.get("risk_impact") == "severe" or values.get("risk_vulnerable"):
+            needs = set(values.get("needs") or tracker.get_slot("needs") or [])
+            if values.get("risk_impact") == "severe":
+                needs.add("feeling_unsafe")
+            if values.get("risk_vulnerable") and any(
+                w in text.lower() for w in ("disab", "wheelchair", "autis")
+            ):
+                needs.add("disability")
+            values["needs"] = sorted(needs)
         return values
+
+    async def validate_hate_motivation(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
 
     # -- contact -------------------------------------------------------------------------------
 
@@ -280,25 +275,16 @@ class ValidateReportForm(FormValidationAction):
             values.update(text_safe=None, contact_updates=False)
         return values
 
-    async def validate_text_safe(
+    async def validate_contact_choice(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        safe = parse_yes_no(str(slot_value or ""))
-        if safe is None:
-            # When in doubt, it is not safe to text.
-            return self._reask("text_safe", dispatcher, tracker, False)
-        values = self._accept({"text_safe": safe}, tracker)
-        if safe is False:
-            values["contact_updates"] = False
-        return values
-
-    async def validate_contact_updates(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        wants = parse_yes_no(str(slot_value or ""))
-        if wants is None:
-            return self._reask("contact_updates", dispatcher, tracker, False)
-        return self._accept({"contact_updates": wants}, tracker)
+        choice = parse_contact_choice(str(slot_value or ""))
+        if choice is None:
+            # When in doubt, no texts: the most cautious answer.
+            return self._reask("contact_choice", dispatcher, tracker, "not_safe") | (
+                CONTACT_CHOICES["not_safe"] if (tracker.get_slot("reask_count") or 0) >= 1 else {}
+            )
+        return self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
 
     # -- read back -----------------------------------------------------------------------------
 
@@ -348,4 +334,37 @@ class ActionAskSummaryOk(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=summary_text(tracker.slots), buttons=summary_buttons())
+        return []
+
+
+class ActionAskRiskScreen(Action):
+    """The risk screen as one numbered question (no buttons: the resident may pick several)."""
+
+    def name(self) -> str:
+        return "action_ask_risk_screen"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=RISK_SCREEN_QUESTION)
+        return []
+
+
+class ActionAskContactChoice(Action):
+    """By SMS, one choice for updates, safety and anonymity; domestic abuse asks about safety first."""
+
+    def name(self) -> str:
+        return "action_ask_contact_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("domestic_abuse"):
+            text = "Is it safe for us to text this phone? Someone else might read your messages."
+        else:
+            text = "Can we text you updates about your report? Texts never say what it is about."
+        buttons = [
+            {"title": title, "payload": f'/inform{{"answer":"{title}"}}'} for title, _ in CONTACT_BUTTONS
+        ]
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []

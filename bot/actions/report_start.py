@@ -13,6 +13,7 @@ from .asb_types import type_from_intent
 from .classification import decide_type, is_descriptive
 from .conversation import REPORT_SLOTS, intent_ranking, latest_intent, latest_text, previous_user_text
 from .parsing import mentions_hate
+from .story import slots_from_story
 
 
 def _fresh_report() -> list[dict[str, Any]]:
@@ -27,6 +28,12 @@ def _fresh_report() -> list[dict[str, Any]]:
         SlotSet("danger_draft", False),
     ]
     return events
+
+
+def _story_slots(tracker: Tracker, description: str, known: dict[str, Any]) -> list[dict[str, Any]]:
+    """SlotSets for what the story already answers (where, when, how often, whose problem)."""
+    entities = tracker.latest_message.get("entities") or []
+    return [SlotSet(name, value) for name, value in slots_from_story(description, known, entities).items()]
 
 
 def _story_text(tracker: Tracker) -> str | None:
@@ -61,6 +68,7 @@ class ActionStartReport(Action):
             events.append(SlotSet("description", description))
             if mentions_hate(description):
                 events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+            events += _story_slots(tracker, description, {"asb_type": asb_type})
         return events
 
 
@@ -80,6 +88,7 @@ class ActionStartDomesticAbuseReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
+            events += _story_slots(tracker, description, {"asb_type": "other", "domestic_abuse": True})
         return events
 
 
@@ -103,6 +112,7 @@ class ActionStartHateReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
+            events += _story_slots(tracker, description, {"asb_type": asb_type or "intimidation_harassment"})
         return events
 
 
@@ -141,5 +151,6 @@ class ActionAfterDanger(Action):
         ]
         if mentions_hate(text):
             events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+        events += _story_slots(tracker, text, {"asb_type": asb_type})
         dispatcher.utter_message(response="utter_ask_report_after_danger")
         return events
