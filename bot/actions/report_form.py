@@ -49,7 +49,7 @@ def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
     type_class = nsir_class(slots.get("asb_type"))
     screened = needs_risk_screen(slots)
     asked = ["description", "asb_type", "location", "occurred"]
-    if type_class != "environmental" or screened:
+    if screened:
         asked.append("reporter_role")
     if slots.get("asb_type") in TENURE_TYPES and not slots.get("domestic_abuse"):
         asked.append("tenure")
@@ -211,10 +211,15 @@ class ValidateReportForm(FormValidationAction):
     async def validate_tenure(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        tenure = parse_tenure(str(slot_value or ""))
+        text = str(slot_value or "").strip()
+        tenure = parse_tenure(text)
         if tenure is None:
             return self._reask("tenure", dispatcher, tracker, UNKNOWN)
-        return self._accept({"tenure": tenure}, tracker)
+        values: Slots = {"tenure": tenure}
+        if tenure == "social_rent" and len(text.split()) >= 3 and not text.startswith("/"):
+            # "we rent from Bromford": the landlord is named already (routing reads the words).
+            values["landlord"] = text[:120]
+        return self._accept(values, tracker)
 
     async def validate_landlord(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

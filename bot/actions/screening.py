@@ -108,6 +108,11 @@ def parse_contact_choice(text: str) -> str | None:
     if re.search(r"\banon", lowered):
         return "anonymous"
     if re.search(
+        r"\b(te?xt|txt|sms|message) me\b|\bupdates? (please|pls|plz|yes)\b|\bkeep me (posted|updated)",
+        lowered,
+    ):
+        return "updates"
+    if re.search(
         r"not safe|unsafe|isn'?t safe|someone (else )?(reads|checks|looks)|don'?t text|dont text", lowered
     ):
         return "not_safe" if re.search(r"safe|reads|checks|looks", lowered) else "no_texts"
