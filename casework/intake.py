@@ -413,6 +413,7 @@ def _file(
         domestic_abuse=intake.domestic_abuse,
         risk_level=risk.level,
         ongoing=intake.ongoing,
+        in_area=place.in_area,
     )
     decision = route(facts, p)
 

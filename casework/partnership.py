@@ -344,6 +344,12 @@ class PlaceMatch:
     town: str | None = None
     precision: str | None = None
 
+    @property
+    def in_area(self) -> bool:
+        """In the partnership's area: a ward, or at least one of its towns or villages ("Curborough Road,
+        Lichfield" when the street is not in the gazetteer). District duties can be routed on this."""
+        return self.ward is not None or self.town is not None
+
 
 _CACHED_INDEXES = ("_wards_by_key", "_landlord_aliases", "_places")
 

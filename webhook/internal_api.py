@@ -73,6 +73,8 @@ def resolve_place():  # type: ignore[no-untyped-def]
     match = services().partnership.resolve_place(request.args.get("q", ""))
     return jsonify(
         resolved=match.resolved,
+        in_area=match.in_area,
+        precision=match.precision,
         ward=match.ward,
         place=match.place_key,
         postcode=match.postcode,
