@@ -10,7 +10,8 @@ from rasa_sdk.types import DomainDict
 
 from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
 from .classification import decide_type
-from .conversation import channel_of, intent_ranking, latest_intent
+from .conversation import channel_of, intent_ranking, latest_intent, latest_text, previous_user_text_before
+from .help import QUESTION_INTENTS, question_answers
 from .parsing import (
     detect_needs,
     detect_ongoing,
@@ -100,8 +101,25 @@ class ValidateReportForm(FormValidationAction):
             values["domestic_abuse"] = True
         return values
 
+    def _question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str, floor: float = 0.75
+    ) -> Slots | None:
+        """A question asked instead of an answer ("why do you need that?"): answer it, then ask again.
+
+        Said twice in a row, the same words are taken as the answer, so a misread answer never loops.
+        """
+        intent, confidence = latest_intent(tracker)
+        if intent not in QUESTION_INTENTS or confidence < floor or previous_user_text_before(tracker) == text:
+            return None
+        for message in question_answers(intent):
+            dispatcher.utter_message(**message)
+        return {slot: None}
+
     def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
         """Ask once more; on the second miss keep `fallback` so the report is never stuck."""
+        question = self._question(dispatcher, tracker, slot, latest_text(tracker), floor=0.5)
+        if question is not None:
+            return question
         if (tracker.get_slot("reask_count") or 0) >= 1:
             return {slot: fallback, "reask_count": 0}
         dispatcher.utter_message(response="utter_please_choose")
@@ -115,6 +133,9 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text or text.startswith("/"):
             return {"description": None}
+        question = self._question(dispatcher, tracker, "description", text)
+        if question is not None:
+            return question
         values: Slots = {"description": text}
         intent, _ = latest_intent(tracker)
         if intent == "report_domestic_abuse" and not tracker.get_slot("domestic_abuse"):
@@ -151,6 +172,12 @@ class ValidateReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "").strip()
+        if text and text == tracker.get_slot("location") and tracker.get_slot("requested_slot") != "location":
+            # Rasa validates filled slots again when the form resumes: an accepted place stays accepted.
+            return {"location": text}
+        question = self._question(dispatcher, tracker, "location", text)
+        if question is not None:
+            return question
         attempts = int(tracker.get_slot("location_attempts") or 0)
         draft = tracker.get_slot("location_draft")
         said = combine_place_answers(draft, text) if attempts else text
@@ -198,6 +225,9 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text:
             return {"occurred": None}
+        question = self._question(dispatcher, tracker, "occurred", text)
+        if question is not None:
+            return question
         return self._accept({"occurred": text, "ongoing": detect_ongoing(text)}, tracker, text)
 
     async def validate_reporter_role(
@@ -225,6 +255,9 @@ class ValidateReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "").strip()
+        question = self._question(dispatcher, tracker, "landlord", text)
+        if question is not None:
+            return question
         return self._accept({"landlord": None if is_unsure(text) else text[:120] or None}, tracker)
 
     # -- the risk screen (TOPIC), one numbered question ------------------------------------------

@@ -16,7 +16,11 @@ from .parsing import mentions_hate
 from .story import slots_from_story
 
 
-def _fresh_report() -> list[dict[str, Any]]:
+# After 999 guidance, a domestic abuse or hate reading this strong (among the other readings) is acted on.
+ROUTE_READING = 0.25
+
+
+def fresh_report() -> list[dict[str, Any]]:
     """Clear any earlier report's answers and give this one its idempotency key."""
     events = [SlotSet(name, None) for name in REPORT_SLOTS]
     events += [
@@ -53,7 +57,7 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        events = _fresh_report()
+        events = fresh_report()
         intent, _ = latest_intent(tracker)
         if intent == "report_asb":
             return events
@@ -83,7 +87,7 @@ class ActionStartDomesticAbuseReport(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_domestic_abuse_help")
         dispatcher.utter_message(response="utter_ask_da_report")
-        events = _fresh_report()
+        events = fresh_report()
         events += [SlotSet("domestic_abuse", True), SlotSet("asb_type", "other")]
         description = _story_text(tracker)
         if description:
@@ -102,7 +106,7 @@ class ActionStartHateReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_hate_ack")
-        events = _fresh_report()
+        events = fresh_report()
         asb_type, _ = decide_type([r for r in intent_ranking(tracker) if r.get("name") != "report_hate"])
         events += [
             SlotSet("hate", True),
@@ -136,13 +140,20 @@ class ActionAfterDanger(Action):
         if not is_descriptive(text):
             dispatcher.utter_message(response="utter_after_danger")
             return [SlotSet("danger_draft", False)]
-        events = _fresh_report()
+        events = fresh_report()
         # The danger guard shrank the other readings; scale them back up to compare them with each other.
         others = [r for r in intent_ranking(tracker) if r.get("name") != "danger_now"]
         total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
-        asb_type, candidates = decide_type(
-            {**r, "confidence": float(r.get("confidence") or 0.0) / total} for r in others
-        )
+        scaled = {str(r.get("name")): float(r.get("confidence") or 0.0) / total for r in others}
+        asb_type, candidates = decide_type({"name": n, "confidence": c} for n, c in scaled.items())
+        if scaled.get("report_domestic_abuse", 0.0) >= ROUTE_READING:
+            # A partner or family member: police and a domestic abuse service, never mediation.
+            dispatcher.utter_message(response="utter_domestic_abuse_help")
+            events += [SlotSet("domestic_abuse", True)]
+            asb_type, candidates = "other", []
+        elif scaled.get("report_hate", 0.0) >= ROUTE_READING:
+            events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+            asb_type, candidates = asb_type or "intimidation_harassment", []
         events += [
             SlotSet("description", text),
             SlotSet("asb_type", asb_type),

@@ -136,3 +136,62 @@ def test_the_contact_choice_leans_to_caution():
     )
     values = run(form.validate_contact_choice("hmm", CollectingDispatcher(), tracker, {}))
     assert values["text_safe"] is False and values["contact_updates"] is False
+
+
+def test_a_story_the_classifier_cannot_place_is_taken_as_a_report_not_asked_again(webhook):
+    from actions.help import ActionFallback
+
+    text = "someone is flying a drone low over our back gardens most evenings and filming"
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "report_other", "confidence": 0.3}]
+    tracker = make_tracker(events=[user_event(text, "nlu_fallback", 0.5, ranking=ranking)])
+    events = run(ActionFallback().run(CollectingDispatcher(), tracker, {}))
+    slots = slot_events(events)
+    assert slots["description"] == text
+    assert any(e.get("event") == "followup" and e.get("name") == "report_form" for e in events)
+
+
+def test_after_999_guidance_a_domestic_abuse_reading_flags_the_draft_for_the_police():
+    from actions.report_start import ActionAfterDanger
+
+    text = "he's shouting at her and she's crying, i think he hits her"
+    ranking = [
+        {"name": "danger_now", "confidence": 0.9},
+        {"name": "report_domestic_abuse", "confidence": 0.05},
+        {"name": "report_noise", "confidence": 0.03},
+    ]
+    tracker = make_tracker(events=[user_event(text, "danger_now", 0.9, ranking=ranking)])
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(run(ActionAfterDanger().run(dispatcher, tracker, {})))
+    assert slots["domestic_abuse"] is True and slots["asb_type"] == "other"
+
+
+def test_a_question_instead_of_an_answer_is_answered_and_the_same_words_twice_are_the_answer(webhook):
+    form = ValidateReportForm()
+    asked = make_tracker(
+        events=[user_event("why do you need to know", "ask_why", 0.95)], requested_slot="occurred"
+    )
+    dispatcher = CollectingDispatcher()
+    assert run(form.validate_occurred("why do you need to know", dispatcher, asked, {})) == {"occurred": None}
+    assert dispatcher.messages[0]["response"] == "utter_why"
+    twice = make_tracker(
+        events=[
+            user_event("please text me not dad", "ask_human", 0.9),
+            user_event("please text me not dad", "ask_human", 0.9),
+        ],
+        requested_slot="contact_choice",
+    )
+    values = run(form.validate_contact_choice("please text me not dad", CollectingDispatcher(), twice, {}))
+    assert values["contact_choice"] == "updates"
+
+
+def test_an_accepted_place_stays_accepted_when_the_form_resumes(webhook):
+    tracker = make_tracker(
+        slots={"location": "round the back of the shops", "requested_slot": None},
+        events=[user_event("yes", "affirm")],
+    )
+    values = run(
+        ValidateReportForm().validate_location(
+            "round the back of the shops", CollectingDispatcher(), tracker, {}
+        )
+    )
+    assert values == {"location": "round the back of the shops"}
