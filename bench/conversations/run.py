@@ -11,7 +11,7 @@ replies, danger messages answered without 999 guidance first, and turn p50/p95.
     .venv/bin/python bench/conversations/run.py                 # against `make run` (127.0.0.1:8000)
     .venv/bin/python bench/conversations/run.py --spawn         # start a private stack for the run
     .venv/bin/python bench/conversations/run.py --spawn --check # exit 1 below the floor (make test)
-    .venv/bin/python bench/conversations/run.py --burst 400     # 400 first texts from 400 numbers
+    .venv/bin/python bench/conversations/run.py --burst-only --burst 400  # 400 first texts, 400 numbers
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CLASSES = {
     "deliberate_fire": "environmental",
 }
 # The floor `make test` enforces (the issue's targets are printed beside the figures).
-FLOOR_SUCCESS = 0.80
+FLOOR_SUCCESS = 0.90
 TARGET_SUCCESS = 0.97
 NUMBERED = re.compile(r"^\s*(\d+)[.)]?\s+(.+?)\s*$")
 EXAMPLE_REFERENCE = "ASB-7K3QXR"
@@ -226,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn", action="store_true", help="start a private stack (temporary database)")
     parser.add_argument("--check", action="store_true", help="exit 1 below the floor")
     parser.add_argument("--only", help="run the scenarios whose id contains this")
-    parser.add_argument("--burst", type=int, default=0, help="send a burst of N first texts instead")
+    parser.add_argument("--burst", type=int, default=0, help="after the scenarios, a burst of N first texts")
+    parser.add_argument("--burst-only", action="store_true", help="only the burst, no scenarios")
     parser.add_argument("--twilio-token", help="the webhook's Twilio signing token (default: from settings)")
     parser.add_argument("--verbose", action="store_true", help="print every conversation")
     args = parser.parse_args(argv)
@@ -238,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     with stack as spawned:
         url = spawned.url if spawned else args.url
         token, public_url = (args.twilio_token, url) if args.twilio_token else _signing(spawned)
-        if args.burst:
-            return 1 if burst(url, public_url, token, args.burst) and args.check else 0
+        burst_failures = 0
+        if args.burst_only:
+            burst_failures = burst(url, public_url, token, args.burst or 400)
+            return 1 if burst_failures and args.check else 0
         staff = staff_session(url, "triage@demo.asb.local", "demo-triage-pass")
         results = []
         for i, scenario in enumerate(scenarios):
@@ -254,8 +257,16 @@ def main(argv: list[str] | None = None) -> int:
                     for line in turn.answer:
                         print("    < " + line.replace("\n", "\n      "))
         figures = report(results)
-    if args.check and (figures["success"] < FLOOR_SUCCESS or figures["silent"] or figures["danger_missed"]):
-        print(f"FAILED the floor: task success >= {FLOOR_SUCCESS:.0%}, 0 silent replies, 999 first on danger")
+        if args.burst:
+            burst_failures = burst(url, public_url, token, args.burst)
+    failed = (
+        figures["success"] < FLOOR_SUCCESS or figures["silent"] or figures["danger_missed"] or burst_failures
+    )
+    if args.check and failed:
+        print(
+            f"FAILED the floor: task success >= {FLOOR_SUCCESS:.0%}, 0 silent replies, 999 first on danger, "
+            "and in the burst 0 silent replies, 0 server errors, 999 first on every danger text"
+        )
         return 1
     return 0
 
