@@ -34,8 +34,8 @@ setup: $(VENV)/.installed $(BOTVENV)/.installed db model ## Create environments,
 
 db: $(VENV)/.installed ## Migrate the database and create the demo partnership's staff accounts
 	@echo "==> Migrating the database …"
-	@$(PY) -m casework.migrate
-	@$(PY) -m casework.seed_demo
+	@$(PY) -m casework.cli.migrate
+	@$(PY) -m casework.cli.seed_demo
 
 model: $(BOTVENV)/.installed ## Train the Rasa model if its inputs changed
 	@bash bot/train.sh

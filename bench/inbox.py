@@ -29,15 +29,15 @@ import psycopg  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from casework.asb_types import ASB_TYPES  # noqa: E402
-from casework.bootstrap import Services  # noqa: E402
-from casework.clock import FixedClock  # noqa: E402
-from casework.db import make_engine, make_session_factory, normalise_url  # noqa: E402
-from casework.migrate import upgrade  # noqa: E402
-from casework.models import Report, StaffUser  # noqa: E402
+from casework.cli.migrate import upgrade  # noqa: E402
+from casework.core.asb_types import ASB_TYPES  # noqa: E402
+from casework.core.bootstrap import Services  # noqa: E402
+from casework.core.clock import FixedClock  # noqa: E402
+from casework.core.db import make_engine, make_session_factory, normalise_url  # noqa: E402
+from casework.core.models import Report, StaffUser  # noqa: E402
+from casework.core.references import ALPHABET  # noqa: E402
+from casework.core.settings import load_settings  # noqa: E402
 from casework.partnership import load_partnership  # noqa: E402
-from casework.references import ALPHABET  # noqa: E402
-from casework.settings import load_settings  # noqa: E402
 from casework.staff import create_staff  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1/bench_inbox"

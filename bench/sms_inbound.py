@@ -54,7 +54,7 @@ def main() -> int:
             }
             if args.database:
                 env["DATABASE_URL"] = args.database
-                subprocess.run([sys.executable, "-m", "casework.migrate"], env=env, cwd=ROOT, check=True)
+                subprocess.run([sys.executable, "-m", "casework.cli.migrate"], env=env, cwd=ROOT, check=True)
             proc = subprocess.Popen(
                 [
                     str(ROOT / ".venv/bin/gunicorn"),

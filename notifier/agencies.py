@@ -1,6 +1,7 @@
 """Referral senders: email over SMTP, a JSON webhook signed with HMAC-SHA256, and Open311 GeoReport v2.
 
-Every sender gets the outbox row (with the payload `casework.referrals` built) and returns a Receipt or
+Every sender gets the outbox row (with the payload `casework.messaging.referrals` built) and returns a
+Receipt or
 raises SendFailure: transient for "try again later" (nothing listening, a timeout, a 5xx), permanent for
 an answer that will not change (a 4xx, a refused recipient), so staff see it in the inbox.
 """
@@ -18,9 +19,9 @@ from email.utils import formatdate
 
 import requests
 
+from casework.core.settings import Settings
+from casework.messaging import Claimed, Receipt, SendFailure
 from casework.partnership import Partnership
-from casework.sending import Claimed, Receipt, SendFailure
-from casework.settings import Settings
 
 log = logging.getLogger("notifier.agencies")
 USER_AGENT = "asb-reporting-notifier/1"

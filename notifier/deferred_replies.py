@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from casework.bootstrap import Services
-from casework.inbound import retry_deferred as relay_deferred
+from casework.conversation import retry_deferred as relay_deferred
+from casework.core.bootstrap import Services
 from webhook.rasa_client import client_for
 
 log = logging.getLogger("notifier.deferred_replies")

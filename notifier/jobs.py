@@ -1,4 +1,4 @@
-"""The notifier's scheduled jobs, each a thin call into casework in its own transaction."""
+"""The notifier's scheduled jobs, each a thin call into a casework use case (which owns its transaction)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from casework.bootstrap import Services
-from casework.db import DatabaseUnavailable
-from casework.models import Heartbeat
-from casework.notifications import queue_cadence_updates, queue_surveys
+from casework.core.bootstrap import Services
+from casework.core.db import DatabaseUnavailable
+from casework.core.heartbeat import beat as record_beat
+from casework.core.heartbeat import forget
+from casework.messaging import queue_scheduled
 
 log = logging.getLogger("notifier.jobs")
 
@@ -39,24 +40,16 @@ def logged(job: Callable[..., Any]) -> Callable[..., Any]:
 @logged
 def beat(services: Services) -> None:
     """Record that this notifier process is alive (read by /healthz)."""
-    name = f"notifier:{services.settings.NOTIFIER_INSTANCE}"[:60]
-    now = services.clock.now()
-    with services.sessions() as session, session.begin():
-        row = session.get(Heartbeat, name)
-        if row is None:
-            session.add(Heartbeat(name=name, beat_at=now, info={}))
-        else:
-            row.beat_at = now
+    record_beat(
+        services.sessions, name=f"notifier:{services.settings.NOTIFIER_INSTANCE}", now=services.clock.now()
+    )
 
 
 def forget_beat(services: Services) -> None:
     """On a clean stop: remove this process's heartbeat so /healthz counts only processes that run."""
     name = f"notifier:{services.settings.NOTIFIER_INSTANCE}"[:60]
     try:
-        with services.sessions() as session, session.begin():
-            row = session.get(Heartbeat, name)
-            if row is not None:
-                session.delete(row)
+        forget(services.sessions, name=name)
     except Exception:  # the database may be what stopped us; the beat then simply ages out
         log.warning("could not remove the heartbeat of %s", name, exc_info=True)
 
@@ -65,10 +58,7 @@ def forget_beat(services: Services) -> None:
 def scan_schedules(services: Services) -> tuple[int, int]:
     """Queue due "still being worked on" updates and satisfaction surveys."""
     now = services.clock.now()
-    with services.sessions() as session, session.begin():
-        cadence = queue_cadence_updates(session, now=now, partnership=services.partnership)
-    with services.sessions() as session, session.begin():
-        surveys = queue_surveys(session, now=now, partnership=services.partnership)
+    cadence, surveys = queue_scheduled(services.sessions, now=now, partnership=services.partnership)
     if cadence or surveys:
         log.info("queued %d progress update(s) and %d satisfaction survey(s)", cadence, surveys)
     return cadence, surveys

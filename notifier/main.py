@@ -12,12 +12,11 @@ import sys
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from casework.bootstrap import Services, build_services
-from casework.db import DatabaseUnavailable, wait_for_database
-from casework.log_redaction import install_log_redaction, secrets_from_settings
+from casework.core.bootstrap import Services, build_services
+from casework.core.db import DatabaseUnavailable, wait_for_database
+from casework.core.settings import ConfigurationError
 from casework.partnership import PartnershipConfigError
-from casework.retention import run_retention
-from casework.settings import ConfigurationError
+from casework.privacy import install_log_redaction, run_retention, secrets_from_settings
 from notifier.deferred_replies import retry_deferred
 from notifier.jobs import beat, forget_beat, logged, scan_schedules
 from notifier.options import NotifierOptions

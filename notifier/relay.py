@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from casework.bootstrap import Services
-from casework.sending import (
+from casework.core.bootstrap import Services
+from casework.messaging import (
     Claimed,
     Receipt,
     RetryPolicy,
     SendFailure,
-    claim_due,
-    finish_batch,
-    known_provider_ids,
-    resolve_stale,
-    stale_claims,
+    claim_batch,
+    record_outcomes,
+    settle_stale,
+    stale,
 )
 from notifier.agencies import EmailSender, Open311Sender, WebhookSender
 from notifier.options import NotifierOptions
@@ -102,14 +101,13 @@ class Relay:
         """Claim one batch, hand its messages over (a few at a time), record the outcomes in one go."""
         stats = RelayStats()
         now = self.services.clock.now()
-        with self.services.sessions() as session, session.begin():
-            claimed = claim_due(
-                session,
-                now=now,
-                worker=self.worker,
-                limit=self.options.NOTIFIER_BATCH_SIZE,
-                partnership=self._partnership(),
-            )
+        claimed = claim_batch(
+            self.services.sessions,
+            now=now,
+            worker=self.worker,
+            limit=self.options.NOTIFIER_BATCH_SIZE,
+            partnership=self._partnership(),
+        )
         stats.held, stats.cancelled = claimed.held, claimed.cancelled
         if not claimed.claimed:
             return stats
@@ -128,14 +126,13 @@ class Relay:
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
                 results = list(pool.map(hand_over, claimed.claimed))
-        with self.services.sessions() as session, session.begin():
-            counts = finish_batch(
-                session,
-                [(m.id, r) for m, r in zip(claimed.claimed, results, strict=True)],
-                worker=self.worker,
-                now=self.services.clock.now(),
-                policy=self.policy,
-            )
+        counts = record_outcomes(
+            self.services.sessions,
+            [(m.id, r) for m, r in zip(claimed.claimed, results, strict=True)],
+            worker=self.worker,
+            now=self.services.clock.now(),
+            policy=self.policy,
+        )
         for message, result in zip(claimed.claimed, results, strict=True):
             if isinstance(result, SendFailure):
                 log.warning(
@@ -194,14 +191,11 @@ class Relay:
     def reconcile(self) -> dict[str, int]:
         """Settle rows left ``sending`` past the lease: look SMS up at the provider before any re-send."""
         now = self.services.clock.now()
-        with self.services.sessions() as session, session.begin():
-            stale = stale_claims(session, now=now, lease=self.lease)
         counts: dict[str, int] = {}
-        for message in stale:
+        for message in stale(self.services.sessions, now=now, lease=self.lease):
             sender = self.senders.get(message.transport)
             lookup = getattr(sender, "lookup", None)
-            found: str | None = None
-            checked = False
+            candidates: list[str] | None = None
             if lookup is not None:
                 try:
                     candidates = lookup(message)
@@ -211,19 +205,9 @@ class Relay:
                     )
                     counts["unchecked"] = counts.get("unchecked", 0) + 1
                     continue
-                checked = True
-            with self.services.sessions() as session, session.begin():
-                if checked:
-                    known = known_provider_ids(session, candidates)
-                    found = next((c for c in candidates if c not in known), None)
-                outcome = resolve_stale(
-                    session,
-                    message.id,
-                    claimed_by=message.claimed_by,
-                    found_provider_id=found,
-                    checked=checked,
-                    now=self.services.clock.now(),
-                )
+            outcome = settle_stale(
+                self.services.sessions, message, candidates=candidates, now=self.services.clock.now()
+            )
             counts[outcome] = counts.get(outcome, 0) + 1
             log.info(
                 "outbox %s (%s to %s) left sending by %s: %s",

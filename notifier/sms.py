@@ -10,9 +10,9 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
-from casework.sending import Claimed, Receipt, SendFailure
-from casework.settings import Settings
-from casework.sms_text import encoding, segments
+from casework.core.settings import Settings
+from casework.core.sms_text import encoding, segments
+from casework.messaging import Claimed, Receipt, SendFailure
 from notifier.twilio_client import make_twilio_client
 
 log = logging.getLogger("notifier.sms")

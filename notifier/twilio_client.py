@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from casework.settings import Settings
+from casework.core.settings import Settings
 
 
 class BaseUrlHttpClient(TwilioHttpClient):

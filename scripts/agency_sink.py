@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from casework.core.settings import get_settings  # noqa: E402
 from casework.partnership import Partnership, load_partnership  # noqa: E402
-from casework.settings import get_settings  # noqa: E402
 from notifier.agencies import signature  # noqa: E402
 
 _ids = itertools.count(1)

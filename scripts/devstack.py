@@ -20,7 +20,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from casework.settings import ensure_dev_secrets, get_settings  # noqa: E402
+from casework.core.settings import ensure_dev_secrets, get_settings  # noqa: E402
 
 COLOURS = {"webhook": "36", "rasa": "35", "actions": "33", "notifier": "32", "agencies": "34"}
 START_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model, which takes a while on 2 cores
@@ -102,7 +102,7 @@ def _demo_logins() -> str:
     """The demo staff accounts, as lines for the start-up banner (development only)."""
     if get_settings().is_production:
         return ""
-    from casework.seed_demo import DEMO_STAFF
+    from casework.cli.seed_demo import DEMO_STAFF
 
     lines = [f"      {role:7} {email}  password: {pw}\n" for email, _n, role, _a, pw in DEMO_STAFF]
     return "    demo logins:\n" + "".join(lines)

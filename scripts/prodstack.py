@@ -198,7 +198,7 @@ def prepare(opts: argparse.Namespace, env: dict[str, str]) -> None:
     ensure_database(env["RASA_TRACKER_DB_URL"])
     print("==> migrating the casework database …", flush=True)
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "casework.migrate"], env=env, cwd=ROOT, check=True
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "casework.cli.migrate"], env=env, cwd=ROOT, check=True
     )
 
 

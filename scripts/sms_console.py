@@ -23,9 +23,9 @@ from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from casework.contacts import InvalidPhoneNumber, normalise_phone  # noqa: E402
-from casework.settings import get_settings  # noqa: E402
-from casework.sms_text import encoding, segments  # noqa: E402
+from casework.conversation import InvalidPhoneNumber, normalise_phone  # noqa: E402
+from casework.core.settings import get_settings  # noqa: E402
+from casework.core.sms_text import encoding, segments  # noqa: E402
 from webhook.sms import public_url, signing_token  # noqa: E402
 
 # Ofcom reserves 07700 900000-900999 for drama: never a real person's phone.

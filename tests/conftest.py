@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from casework.bootstrap import Services
-from casework.clock import FixedClock
-from casework.db import make_engine, make_session_factory, normalise_url
-from casework.migrate import upgrade
-from casework.models import Base
-from casework.settings import load_settings
+from casework.cli.migrate import upgrade
+from casework.core.bootstrap import Services
+from casework.core.clock import FixedClock
+from casework.core.db import make_engine, make_session_factory, normalise_url
+from casework.core.models import Base
+from casework.core.settings import load_settings
 
 # Wednesday 18 November 2026, 10:00 UTC: a working day, outside quiet hours.
 FIXED_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)

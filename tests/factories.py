@@ -13,9 +13,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from casework import staff
-from casework.models import ChatTurn, Contact, OutboxMessage, Report, StaffUser
-from casework.staff import create_staff
+from casework.core.models import ChatTurn, Contact, OutboxMessage, Report, StaffUser
+from casework.staff import accounts as staff
+from casework.staff.accounts import create_staff
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

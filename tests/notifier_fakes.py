@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from casework.models import Contact, Report
+from casework.core.models import Contact, Report
 
 _seq = itertools.count(1)
 

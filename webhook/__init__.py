@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy.exc import OperationalError
 
-from casework.bootstrap import Services, build_services
-from casework.db import DatabaseUnavailable
-from casework.settings import load_settings
+from casework.core.bootstrap import Services, build_services
+from casework.core.db import DatabaseUnavailable
+from casework.core.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
 
 
 def _settings_fields() -> set[str]:
-    from casework.settings import Settings
+    from casework.core.settings import Settings
 
     return set(Settings.model_fields)
 

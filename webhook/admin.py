@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from casework.access import NotFound
-from casework.models import StaffUser
-from casework.staff import (
-    ROLES,
-    StaffInputError,
-    create_staff,
-    issue_api_key,
-    issue_api_token,
-    list_api_keys,
-    list_staff,
-    revoke_api_key,
-    update_staff,
-)
+from casework.staff import ROLES, StaffInputError, admin
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 
@@ -40,9 +28,7 @@ def users():  # type: ignore[no-untyped-def]
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        accounts = list_staff(db, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
-        db.commit()
+    accounts = admin.accounts(svc.sessions, actor=actor, now=svc.clock.now())
     return render_template("staff/admin_users.html", accounts=accounts, now=svc.clock.now(), **_page_data())
 
 
@@ -54,26 +40,23 @@ def create_user():  # type: ignore[no-untyped-def]
     assert actor is not None
     svc = services()
     form = request.form
-    with svc.sessions() as db:
-        try:
-            user = create_staff(
-                db,
-                email=form.get("email", ""),
-                name=form.get("name", ""),
-                password=form.get("password", ""),
-                role=form.get("role", ""),
-                agency_id=form.get("agency_id") or None,
-                wards=form.getlist("wards"),
-                now=svc.clock.now(),
-                actor=actor.label,
-                ip=actor.ip,
-                known_agencies=set(svc.partnership.agencies),
-            )
-        except StaffInputError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("staff_admin.users")), 303
-        db.commit()
-        flash(f"Account created for {user.email}.", "ok")
+    try:
+        user = admin.create_account(
+            svc.sessions,
+            actor=actor,
+            now=svc.clock.now(),
+            known_agencies=set(svc.partnership.agencies),
+            email=form.get("email", ""),
+            name=form.get("name", ""),
+            password=form.get("password", ""),
+            role=form.get("role", ""),
+            agency_id=form.get("agency_id") or None,
+            wards=form.getlist("wards"),
+        )
+    except StaffInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_admin.users")), 303
+    flash(f"Account created for {user.email}.", "ok")
     return redirect(url_for("staff_admin.users")), 303
 
 
@@ -85,32 +68,23 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     assert actor is not None
     svc = services()
     form = request.form
-    with svc.sessions() as db:
-        user = db.get(StaffUser, user_id)
-        if user is None:
-            raise NotFound("no such account")
-        if user.id == actor.user_id and (form.get("active") != "yes" or form.get("role", "admin") != "admin"):
-            flash("You cannot deactivate your own account or remove your own admin role.", "error")
-            return redirect(url_for("staff_admin.users")), 303
-        try:
-            update_staff(
-                db,
-                user,
-                now=svc.clock.now(),
-                actor=actor.label,
-                ip=actor.ip,
-                role=form.get("role") or None,
-                agency_id=form.get("agency_id") or None,
-                wards=form.getlist("wards"),
-                active=form.get("active") == "yes",
-                new_password=form.get("new_password") or None,
-                known_agencies=set(svc.partnership.agencies),
-            )
-        except StaffInputError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("staff_admin.users")), 303
-        db.commit()
-        flash(f"Saved {user.email}.", "ok")
+    try:
+        user = admin.edit_account(
+            svc.sessions,
+            user_id,
+            actor=actor,
+            now=svc.clock.now(),
+            known_agencies=set(svc.partnership.agencies),
+            role=form.get("role") or None,
+            agency_id=form.get("agency_id") or None,
+            wards=form.getlist("wards"),
+            active=form.get("active") == "yes",
+            new_password=form.get("new_password") or None,
+        )
+    except StaffInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_admin.users")), 303
+    flash(f"Saved {user.email}.", "ok")
     return redirect(url_for("staff_admin.users")), 303
 
 
@@ -118,9 +92,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
 @staff_required("admin.api_keys")
 def api_keys():  # type: ignore[no-untyped-def]
     """Issued Open311 api keys (hashes only are kept), and a form to issue one."""
-    svc = services()
-    with svc.sessions() as db:
-        keys = list_api_keys(db)
+    keys = admin.api_keys(services().sessions)
     return render_template("staff/admin_api_keys.html", keys=keys, new_key=None, **_page_data())
 
 
@@ -131,23 +103,19 @@ def issue_key():  # type: ignore[no-untyped-def]
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        try:
-            _row, key = issue_api_key(
-                db,
-                label=request.form.get("label", ""),
-                now=svc.clock.now(),
-                created_by=actor.user_id,
-                actor=actor.label,
-                ip=actor.ip,
-                agency_id=request.form.get("agency_id", ""),
-                known_agencies=set(svc.partnership.agencies),
-            )
-        except StaffInputError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("staff_admin.api_keys")), 303
-        db.commit()
-        keys = list_api_keys(db)
+    try:
+        key = admin.new_api_key(
+            svc.sessions,
+            actor=actor,
+            now=svc.clock.now(),
+            label=request.form.get("label", ""),
+            agency_id=request.form.get("agency_id", ""),
+            known_agencies=set(svc.partnership.agencies),
+        )
+    except StaffInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_admin.api_keys")), 303
+    keys = admin.api_keys(svc.sessions)
     resp = render_template("staff/admin_api_keys.html", keys=keys, new_key=key, **_page_data())
     return resp, 201, {"Cache-Control": "no-store"}
 
@@ -159,13 +127,8 @@ def revoke_key(key_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        try:
-            row = revoke_api_key(db, key_id, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
-        except StaffInputError as exc:
-            raise NotFound(str(exc)) from exc
-        db.commit()
-        flash(f"Key for {row.label} revoked.", "ok")
+    row = admin.revoke_key(svc.sessions, key_id, actor=actor, now=svc.clock.now())
+    flash(f"Key for {row.label} revoked.", "ok")
     return redirect(url_for("staff_admin.api_keys")), 303
 
 
@@ -176,19 +139,13 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        user = db.get(StaffUser, user_id)
-        if user is None:
-            raise NotFound("no such account")
-        token = issue_api_token(db, user, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
-        db.commit()
-        accounts = list_staff(db, now=svc.clock.now(), actor=actor.label, ip=actor.ip)
-        db.commit()
-        page = render_template(
-            "staff/admin_users.html",
-            accounts=accounts,
-            now=svc.clock.now(),
-            new_token=(user.email, token),
-            **_page_data(),
-        )
+    user, token = admin.new_token(svc.sessions, user_id, actor=actor, now=svc.clock.now())
+    accounts = admin.accounts(svc.sessions, actor=actor, now=svc.clock.now())
+    page = render_template(
+        "staff/admin_users.html",
+        accounts=accounts,
+        now=svc.clock.now(),
+        new_token=(user.email, token),
+        **_page_data(),
+    )
     return page, 201, {"Cache-Control": "no-store"}

@@ -29,10 +29,8 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from casework.access import AccessDenied, Actor, NotFound, actor_for
-from casework.clock import LONDON
-from casework.models import StaffUser
-from casework.staff import authenticate
+from casework.core.clock import LONDON
+from casework.staff import AccessDenied, Actor, NotFound, sign_in, sign_out, signed_in_actor
 from webhook import services
 
 bp = Blueprint("staff_auth", __name__, static_folder="static/staff", static_url_path="/staff/static")
@@ -97,12 +95,9 @@ def current_actor() -> Actor | None:
     actor = None
     user_id = session.get(SESSION_KEY)
     if user_id is not None:
-        with services().sessions() as db:
-            user = db.get(StaffUser, user_id)
-            if user is not None and user.active:
-                actor = actor_for(user, client_ip())
-            else:
-                session.pop(SESSION_KEY, None)
+        actor = signed_in_actor(services().sessions, user_id, ip=client_ip())
+        if actor is None:
+            session.pop(SESSION_KEY, None)
     g.actor = actor
     return actor
 
@@ -157,23 +152,20 @@ def login():  # type: ignore[no-untyped-def]
 def login_submit():  # type: ignore[no-untyped-def]
     """Check the credentials; sign in, or show why not (lockout after repeated failures)."""
     svc = services()
-    with svc.sessions() as db:
-        outcome = authenticate(
-            db,
+    outcome, actor = sign_in(
+        svc.sessions,
+        email=request.form.get("email", ""),
+        password=request.form.get("password", ""),
+        now=svc.clock.now(),
+        ip=client_ip(),
+    )
+    if actor is None:
+        return render_template(
+            "staff/login.html",
+            error=outcome.error,
             email=request.form.get("email", ""),
-            password=request.form.get("password", ""),
-            now=svc.clock.now(),
-            ip=client_ip(),
-        )
-        db.commit()
-        if not outcome.ok or outcome.user is None:
-            return render_template(
-                "staff/login.html",
-                error=outcome.error,
-                email=request.form.get("email", ""),
-                next=request.form.get("next", ""),
-            ), 401
-        actor = actor_for(outcome.user, client_ip())
+            next=request.form.get("next", ""),
+        ), 401
     session.clear()  # a fresh session on sign-in (no fixation)
     session[SESSION_KEY] = actor.user_id
     g.actor = actor
@@ -183,14 +175,10 @@ def login_submit():  # type: ignore[no-untyped-def]
 @bp.post("/staff/logout")
 def logout():  # type: ignore[no-untyped-def]
     """Sign out (audited)."""
-    from casework.audit import audit
-
     actor = current_actor()
     if actor is not None:
         svc = services()
-        with svc.sessions() as db:
-            audit(db, actor=actor.label, action="logout", at=svc.clock.now(), ip=client_ip())
-            db.commit()
+        sign_out(svc.sessions, actor=actor, now=svc.clock.now(), ip=client_ip())
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("staff_auth.login"))

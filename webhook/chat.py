@@ -14,9 +14,16 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
-from casework.contacts import is_valid_web_id, new_web_id, web_sender_id
-from casework.conversation import AssistantUnavailable
-from casework.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message
+from casework.conversation import (
+    MAX_MESSAGE_CHARS,
+    AssistantUnavailable,
+    ChatInputError,
+    chat_history,
+    is_valid_web_id,
+    new_web_id,
+    send_message,
+    web_sender_id,
+)
 from webhook import services
 from webhook.rasa_client import client_for
 

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from casework.access import NotFound
-from casework.imports import (
+from casework.core.db import read
+from casework.insight import (
     ColumnMapping,
     ImportFileError,
+    InvalidPeriod,
+    batch_progress,
+    batches,
+    build_dashboard,
     check_generic,
     check_police_uk,
-    count_rows,
     decode,
     generic_rows,
-    mark_stalled,
     parse_type_values,
+    period_from,
     police_uk_rows,
-    recent_batches,
-    run_import,
-    start_batch,
+    start_import,
 )
-from casework.models import ImportBatch
-from casework.stats import InvalidPeriod, build_dashboard, period_from
+from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 
@@ -63,17 +62,17 @@ def dashboard():  # type: ignore[no-untyped-def]
         period = period_from(request.args, now=svc.clock.now())
     except InvalidPeriod as exc:
         return render_template("staff/error.html", title="Period not understood", message=str(exc)), 400
-    with svc.sessions() as db:
-        d = build_dashboard(
-            db,
-            actor=actor,
-            period=period,
-            now=svc.clock.now(),
-            hotspot_wards=p.hotspot_wards,
-            ward_names=[w.name for w in p.wards],
-            victim_reports=p.repeats.victim_reports,
-            location_reports=p.repeats.location_reports,
-        )
+    d = read(
+        svc.sessions,
+        build_dashboard,
+        actor=actor,
+        period=period,
+        now=svc.clock.now(),
+        hotspot_wards=p.hotspot_wards,
+        ward_names=[w.name for w in p.wards],
+        victim_reports=p.repeats.victim_reports,
+        location_reports=p.repeats.location_reports,
+    )
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
     colours = {source: PALETTE[i % len(PALETTE)] for i, source in enumerate(d.sources)}
@@ -93,11 +92,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 def imports():  # type: ignore[no-untyped-def]
     """Past imports with their summaries, and the upload forms."""
     svc = services()
-    with svc.sessions() as db:
-        if mark_stalled(db, now=svc.clock.now()):
-            db.commit()
-        batches = recent_batches(db)
-    return render_template("staff/imports.html", batches=batches)
+    return render_template("staff/imports.html", batches=batches(svc.sessions, now=svc.clock.now()))
 
 
 def _upload() -> tuple[str, str]:
@@ -112,26 +107,17 @@ def _start(source: str, filename: str, text: str, rows_factory: Any):  # type: i
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        batch = start_batch(
-            db,
-            source=source,
-            filename=filename,
-            total_rows=count_rows(text),
-            created_by=actor.user_id,
-            now=svc.clock.now(),
-            actor=actor.label,
-            ip=actor.ip,
-        )
-        db.commit()
-        batch_id = batch.id
-    worker = threading.Thread(
-        target=run_import,
-        name=f"import-{batch_id}",
-        daemon=True,
-        kwargs={"sessions": svc.sessions, "batch_id": batch_id, "rows": rows_factory(), "now": svc.clock.now},
+    batch_id = start_import(
+        svc.sessions,
+        source=source,
+        filename=filename,
+        text=text,
+        rows=rows_factory(),
+        created_by=actor.user_id,
+        actor=actor.label,
+        ip=actor.ip,
+        now=svc.clock.now,
     )
-    worker.start()
     return redirect(url_for("staff_dashboard.import_batch", batch_id=batch_id)), 303
 
 
@@ -180,10 +166,7 @@ def import_generic():  # type: ignore[no-untyped-def]
 def import_batch(batch_id: int):  # type: ignore[no-untyped-def]
     """One import's progress (the page refreshes itself while it runs) and summary."""
     svc = services()
-    with svc.sessions() as db:
-        if mark_stalled(db, now=svc.clock.now()):
-            db.commit()
-        batch = db.get(ImportBatch, batch_id)
-        if batch is None:
-            raise NotFound("no such import")
+    batch = batch_progress(svc.sessions, batch_id, now=svc.clock.now())
+    if batch is None:
+        raise NotFound("no such import")
     return render_template("staff/import_batch.html", b=batch)

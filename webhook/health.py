@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import requests
 from flask import Blueprint, jsonify
-from sqlalchemy import select, text
 
-from casework.models import Heartbeat
+from casework.core.heartbeat import STALE_AFTER, live_processes
 from webhook import services
 
 bp = Blueprint("health", __name__)
 
-HEARTBEAT_STALE = timedelta(seconds=90)
+STALE_SECONDS = int(STALE_AFTER.total_seconds())
 
 
 def _probe(url: str) -> dict[str, str]:
@@ -32,16 +29,12 @@ def healthz():  # type: ignore[no-untyped-def]
     svc = services()
     parts: dict[str, dict[str, str]] = {}
     try:
-        with svc.sessions() as session:
-            session.execute(text("SELECT 1"))
-            beats = session.scalars(select(Heartbeat).where(Heartbeat.name.like("notifier%"))).all()
+        fresh = live_processes(svc.sessions, prefix="notifier", now=svc.clock.now())
         parts["database"] = {"status": "ok"}
-        now = svc.clock.now()
-        fresh = [b for b in beats if now - b.beat_at <= HEARTBEAT_STALE]
         parts["notifier"] = (
-            {"status": "ok", "detail": f"{len(fresh)} process(es)"}
+            {"status": "ok", "detail": f"{fresh} process(es)"}
             if fresh
-            else {"status": "down", "detail": "no notifier heartbeat in the last 90 seconds"}
+            else {"status": "down", "detail": f"no notifier heartbeat in the last {STALE_SECONDS} seconds"}
         )
     except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
         parts["database"] = {"status": "down", "detail": type(exc).__name__}

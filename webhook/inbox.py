@@ -6,15 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from casework import triage
-from casework.asb_types import ASB_TYPES
-from casework.export import export_reports
-from casework.inbox_query import (
+from casework.core.asb_types import ASB_TYPES
+from casework.staff import (
     STATUSES,
     InvalidFilter,
-    list_reports,
-    needs_attention_count,
-    open_report,
+    TriageError,
+    desk,
     parse_filters,
 )
 from webhook import services
@@ -54,9 +51,7 @@ def inbox():  # type: ignore[no-untyped-def]
         filters = parse_filters(request.args)
     except InvalidFilter as exc:
         return render_template("staff/error.html", title="Filter not understood", message=str(exc)), 400
-    with svc.sessions() as db:
-        page = list_reports(db, actor=actor, filters=filters, now=svc.clock.now())
-        attention = needs_attention_count(db, actor=actor)
+    page, attention = desk.inbox(svc.sessions, actor=actor, filters=filters, now=svc.clock.now())
     return render_template(
         "staff/inbox.html", page=page, filters=filters, attention=attention, v=vocabulary()
     )
@@ -69,21 +64,17 @@ def report(reference: str):  # type: ignore[no-untyped-def]
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        page = open_report(db, actor=actor, reference=reference, now=svc.clock.now())
-        db.commit()  # the audit row of this view
-        previews = {
-            purpose: triage.preview_public_update(page.report, purpose, partnership=svc.partnership)
-            for purpose in ("status_update", "closure")
-        }
-        return render_template(
-            "staff/report.html",
-            p=page,
-            r=page.report,
-            v=vocabulary(),
-            can_act=actor.can("report.act"),
-            previews=previews,
-        )
+    page, previews = desk.view_report(
+        svc.sessions, actor=actor, reference=reference, now=svc.clock.now(), partnership=svc.partnership
+    )
+    return render_template(
+        "staff/report.html",
+        p=page,
+        r=page.report,
+        v=vocabulary(),
+        can_act=actor.can("report.act"),
+        previews=previews,
+    )
 
 
 def _act(reference: str, action: str, **kwargs: Any):  # type: ignore[no-untyped-def]
@@ -91,21 +82,19 @@ def _act(reference: str, action: str, **kwargs: Any):  # type: ignore[no-untyped
     actor = current_actor()
     assert actor is not None
     svc = services()
-    with svc.sessions() as db:
-        try:
-            result = triage.ACTIONS[action](
-                db,
-                actor=actor,
-                reference=reference,
-                now=svc.clock.now(),
-                partnership=svc.partnership,
-                **kwargs,
-            )
-        except triage.TriageError as exc:
-            db.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("staff_inbox.report", reference=reference)), 303
-        db.commit()
+    try:
+        result = desk.act(
+            svc.sessions,
+            action,
+            actor=actor,
+            reference=reference,
+            now=svc.clock.now(),
+            partnership=svc.partnership,
+            **kwargs,
+        )
+    except TriageError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff_inbox.report", reference=reference)), 303
     flash(result.message, "ok")
     if not result.still_visible:
         return redirect(url_for("staff_inbox.inbox")), 303
@@ -204,15 +193,13 @@ def export_csv():  # type: ignore[no-untyped-def]
         filters = parse_filters(request.args)
     except InvalidFilter as exc:
         return render_template("staff/error.html", title="Filter not understood", message=str(exc)), 400
-    with svc.sessions() as db:
-        filename, text = export_reports(
-            db,
-            actor=actor,
-            filters=filters,
-            now=svc.clock.now(),
-            include_descriptions=request.args.get("descriptions") == "yes",
-        )
-        db.commit()
+    filename, text = desk.export_csv(
+        svc.sessions,
+        actor=actor,
+        filters=filters,
+        now=svc.clock.now(),
+        include_descriptions=request.args.get("descriptions") == "yes",
+    )
     return Response(
         text,
         mimetype="text/csv",

@@ -10,8 +10,9 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
+from casework.conversation import partnership_summary, public_status
+from casework.core.db import read
 from casework.intake import IntakeError, file_report, parse_intake
-from casework.status import partnership_summary, public_status
 from webhook import services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")
@@ -41,14 +42,13 @@ def intake():  # type: ignore[no-untyped-def]
         payload = parse_intake(request.get_json(silent=True))
     except IntakeError as exc:
         return jsonify(error=exc.message, field=exc.field), 400
-    with svc.sessions() as session:
-        result = file_report(
-            session=session,
-            intake=payload,
-            partnership=svc.partnership,
-            now=svc.clock.now(),
-            contact_sender_id=payload.conversation_id,
-        )
+    result = file_report(
+        sessions=svc.sessions,
+        intake=payload,
+        partnership=svc.partnership,
+        now=svc.clock.now(),
+        contact_sender_id=payload.conversation_id,
+    )
     return jsonify(result.as_dict()), 201 if result.created else 200
 
 
@@ -60,8 +60,7 @@ def status():  # type: ignore[no-untyped-def]
     conversation_id = request.args.get("conversation_id", "")
     if not reference or not conversation_id:
         return jsonify(error="Give both reference and conversation_id."), 400
-    with svc.sessions() as session:
-        found = public_status(session, reference, conversation_id, partnership=svc.partnership)
+    found = read(svc.sessions, public_status, reference, conversation_id, partnership=svc.partnership)
     if found is None:
         return jsonify(error="No report with that reference was made from this conversation."), 404
     return jsonify(found.as_dict())

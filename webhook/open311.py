@@ -12,12 +12,12 @@ from flask import Blueprint, jsonify, request
 
 from casework.open311 import (
     Open311Error,
-    check_api_key,
     create_request,
     get_request,
     list_requests,
     list_updates,
     post_update,
+    serve,
     service_definition,
     services_list,
     token_lookup,
@@ -39,8 +39,12 @@ def _params() -> dict[str, Any]:
     return merged
 
 
-def _client(session, params: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return check_api_key(session, params.get("api_key"), configured=services().settings.open311_keys)
+def _serve(operation: Any, params: dict[str, Any], **kwargs: Any) -> Any:
+    """Run one Open311 use case for the caller's api key."""
+    svc = services()
+    return serve(
+        svc.sessions, operation, api_key=params.get("api_key"), configured=svc.settings.open311_keys, **kwargs
+    )
 
 
 @bp.get("/services.json")
@@ -63,16 +67,14 @@ def create():  # type: ignore[no-untyped-def]
     """File a report; answers its service_request_id (the reference) and a token."""
     svc = services()
     params = _params()
-    with svc.sessions() as session:
-        client = _client(session, params)
-        body = create_request(
-            session,
-            form=params,
-            client=client,
-            partnership=svc.partnership,
-            now=svc.clock.now(),
-            sender_id_key=svc.settings.SENDER_ID_KEY,
-        )
+    body = _serve(
+        create_request,
+        params,
+        form=params,
+        partnership=svc.partnership,
+        now=svc.clock.now(),
+        sender_id_key=svc.settings.SENDER_ID_KEY,
+    )
     return jsonify(body), 201
 
 
@@ -82,9 +84,7 @@ def search():  # type: ignore[no-untyped-def]
     """Requests matching the spec's filters (api_key required: reports are private)."""
     svc = services()
     params = _params()
-    with svc.sessions() as session:
-        client = _client(session, params)
-        return jsonify(list_requests(session, args=params, client=client, now=svc.clock.now()))
+    return jsonify(_serve(list_requests, params, args=params, now=svc.clock.now()))
 
 
 @bp.get("/requests/<reference>.json")
@@ -93,20 +93,15 @@ def one(reference: str):  # type: ignore[no-untyped-def]
     """One request by its service_request_id."""
     svc = services()
     params = _params()
-    with svc.sessions() as session:
-        client = _client(session, params)
-        return jsonify(get_request(session, reference=reference, client=client, now=svc.clock.now()))
+    return jsonify(_serve(get_request, params, reference=reference, now=svc.clock.now()))
 
 
 @bp.get("/tokens/<token>.json")
 @bp.get("/tokens/<token>")
 def token(token: str):  # type: ignore[no-untyped-def]
     """The service_request_id created for a token."""
-    svc = services()
     params = _params()
-    with svc.sessions() as session:
-        _client(session, params)
-        return jsonify(token_lookup(session, token=token))
+    return jsonify(_serve(token_lookup, params, token=token))
 
 
 @bp.get("/servicerequestupdates.json")
@@ -115,9 +110,7 @@ def updates():  # type: ignore[no-untyped-def]
     """Public updates in a time window (mySociety extension)."""
     svc = services()
     params = _params()
-    with svc.sessions() as session:
-        client = _client(session, params)
-        return jsonify(list_updates(session, args=params, client=client, now=svc.clock.now()))
+    return jsonify(_serve(list_updates, params, args=params, now=svc.clock.now()))
 
 
 @bp.post("/servicerequestupdates.json")
@@ -126,11 +119,7 @@ def push_update():  # type: ignore[no-untyped-def]
     """An agency system pushes a status update; applied once per update_id."""
     svc = services()
     params = _params()
-    with svc.sessions() as session:
-        client = _client(session, params)
-        outcome = post_update(
-            session, form=params, client=client, partnership=svc.partnership, now=svc.clock.now()
-        )
+    outcome = _serve(post_update, params, form=params, partnership=svc.partnership, now=svc.clock.now())
     return jsonify([{"update_id": outcome.update_id}]), 201 if outcome.applied else 200
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from casework.stats import SMALL_COUNT, public_stats
+from casework.core.db import read
+from casework.insight import SMALL_COUNT, public_stats
 from webhook import services
 
 bp = Blueprint("public_stats", __name__)
@@ -14,7 +15,6 @@ bp = Blueprint("public_stats", __name__)
 def stats():  # type: ignore[no-untyped-def]
     """Reports by ward, type and month over the last year, and the share resolved."""
     svc = services()
-    with svc.sessions() as db:
-        figures = public_stats(db, now=svc.clock.now())
+    figures = read(svc.sessions, public_stats, now=svc.clock.now())
     resp = render_template("public/stats.html", s=figures, partnership=svc.partnership, small=SMALL_COUNT)
     return resp, 200, {"Cache-Control": "public, max-age=300"}

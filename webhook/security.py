@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from casework.log_redaction import install_log_redaction, secrets_from_settings
+from casework.privacy import install_log_redaction, secrets_from_settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

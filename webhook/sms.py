@@ -18,8 +18,8 @@ from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from casework.inbound import BadInboundSms, IncomingSms, receive_sms
-from casework.settings import Settings
+from casework.conversation import BadInboundSms, IncomingSms, receive_sms
+from casework.core.settings import Settings
 from webhook import services
 from webhook.rasa_client import client_for
 

@@ -12,8 +12,8 @@ import logging
 from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from casework.sending import UnknownMessage, record_delivery_status
-from casework.settings import Settings
+from casework.core.settings import Settings
+from casework.messaging import UnknownMessage, record_receipt
 from webhook import services
 from webhook.sms import SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, public_url, signing_token
 
@@ -54,15 +54,14 @@ def status() -> Response:
     if not sid or not state or (raw_id is not None and not raw_id.isdigit()):
         return _text("Bad request: MessageSid and MessageStatus are required; outbox must be a number", 400)
     try:
-        with svc.sessions() as session, session.begin():
-            outcome = record_delivery_status(
-                session,
-                message_sid=sid,
-                status=state,
-                outbox_id=int(raw_id) if raw_id else None,
-                error_code=request.form.get("ErrorCode") or None,
-                now=svc.clock.now(),
-            )
+        outcome = record_receipt(
+            svc.sessions,
+            message_sid=sid,
+            status=state,
+            outbox_id=int(raw_id) if raw_id else None,
+            error_code=request.form.get("ErrorCode") or None,
+            now=svc.clock.now(),
+        )
     except UnknownMessage:
         log.warning("delivery receipt for unknown message %s (outbox %s)", sid, raw_id)
         return _text("Not found: no outbound message with that sid", 404)

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, session, url_for
 
-from casework.access import AccessDenied, NotFound
-from casework.inbox_query import InvalidFilter
-from casework.staff_reports import api_actor, list_for_api, report_for_api
+from casework.staff import (
+    AccessDenied,
+    Credentials,
+    InvalidFilter,
+    NotFound,
+    Unauthenticated,
+    report_for_caller,
+    reports_for_caller,
+)
 from webhook import services
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
@@ -30,27 +36,29 @@ def _bearer() -> str | None:
     return header[7:].strip() or None if header.lower().startswith("bearer ") else None
 
 
+def _credentials() -> Credentials:
+    return Credentials(
+        token=_bearer(),
+        user_id=session.get(SESSION_KEY),
+        staff_api_token=services().settings.STAFF_API_TOKEN,
+        ip=request.remote_addr,
+    )
+
+
 @bp.get("/reports")
 def reports():  # type: ignore[no-untyped-def]
     """Reports the caller may see, filtered and paginated."""
     svc = services()
-    with svc.sessions() as db:
-        who = api_actor(
-            db,
-            token=_bearer(),
-            user_id=session.get(SESSION_KEY),
-            staff_api_token=svc.settings.STAFF_API_TOKEN,
-            ip=request.remote_addr,
+    try:
+        page = reports_for_caller(
+            svc.sessions, credentials=_credentials(), args=request.args, now=svc.clock.now()
         )
-        if who is None:
-            return _unauthorised()
-        actor, via = who
-        try:
-            page = list_for_api(db, actor=actor, args=request.args, now=svc.clock.now(), via=via)
-        except InvalidFilter as exc:
-            return jsonify(error=str(exc), field=str(exc).split(":", 1)[0]), 400
-        except AccessDenied as exc:
-            return jsonify(error=f"Not allowed: {exc}."), 403
+    except Unauthenticated:
+        return _unauthorised()
+    except InvalidFilter as exc:
+        return jsonify(error=str(exc), field=str(exc).split(":", 1)[0]), 400
+    except AccessDenied as exc:
+        return jsonify(error=f"Not allowed: {exc}."), 403
     # A bare JSON list of reports; paging travels in headers (RFC 8288 Link, as GitHub's API does).
     resp = jsonify(page.reports)
     resp.headers["X-Total-Count"] = str(page.total)
@@ -67,21 +75,14 @@ def reports():  # type: ignore[no-untyped-def]
 def report(reference: str):  # type: ignore[no-untyped-def]
     """One report in full, if the caller may see it (404 otherwise, so references cannot be probed)."""
     svc = services()
-    with svc.sessions() as db:
-        who = api_actor(
-            db,
-            token=_bearer(),
-            user_id=session.get(SESSION_KEY),
-            staff_api_token=svc.settings.STAFF_API_TOKEN,
-            ip=request.remote_addr,
+    try:
+        body = report_for_caller(
+            svc.sessions, credentials=_credentials(), reference=reference, now=svc.clock.now()
         )
-        if who is None:
-            return _unauthorised()
-        actor, via = who
-        try:
-            body = report_for_api(db, actor=actor, reference=reference, now=svc.clock.now(), via=via)
-        except NotFound:
-            return jsonify(error=f"No report {reference} that you can see."), 404
-        except AccessDenied as exc:
-            return jsonify(error=f"Not allowed: {exc}."), 403
+    except Unauthenticated:
+        return _unauthorised()
+    except NotFound:
+        return jsonify(error=f"No report {reference} that you can see."), 404
+    except AccessDenied as exc:
+        return jsonify(error=f"Not allowed: {exc}."), 403
     return jsonify(body)

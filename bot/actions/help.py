@@ -22,9 +22,9 @@ DEFAULT_CASE_REVIEW = (
 MAX_FALLBACKS_BEFORE_PERSON = 2
 
 
-def _partnership() -> dict[str, Any]:
+async def _partnership() -> dict[str, Any]:
     try:
-        return get_client().partnership()
+        return await get_client().partnership()
     except WebhookUnavailable:
         return {}
 
@@ -51,12 +51,12 @@ def case_review_texts(partnership: dict[str, Any]) -> list[str]:
     return [review.get("threshold_text") or DEFAULT_CASE_REVIEW, how]
 
 
-def question_answers(intent: str | None) -> list[dict[str, Any]]:
+async def question_answers(intent: str | None) -> list[dict[str, Any]]:
     """The messages that answer one of QUESTION_INTENTS (for dispatcher.utter_message(**message))."""
     if intent == "ask_human":
-        return [{"text": person_text(_partnership())}]
+        return [{"text": person_text(await _partnership())}]
     if intent == "ask_case_review":
-        return [{"text": text} for text in case_review_texts(_partnership())]
+        return [{"text": text} for text in case_review_texts(await _partnership())]
     responses = {
         "ask_why": "utter_why",
         "bot_challenge": "utter_iamabot",
@@ -74,7 +74,7 @@ class ActionGetPerson(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=person_text(_partnership()))
+        dispatcher.utter_message(text=person_text(await _partnership()))
         return []
 
 
@@ -87,7 +87,7 @@ class ActionExplainCaseReview(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        for text in case_review_texts(_partnership()):
+        for text in case_review_texts(await _partnership()):
             dispatcher.utter_message(text=text)
         return []
 
@@ -141,7 +141,7 @@ class ActionFallback(Action):
         buttons.append({"title": "Talk to a person", "payload": "/ask_human"})
         if consecutive_fallbacks(tracker.events) >= MAX_FALLBACKS_BEFORE_PERSON:
             dispatcher.utter_message(
-                text="Sorry, I'm still not understanding. " + person_text(_partnership())
+                text="Sorry, I'm still not understanding. " + person_text(await _partnership())
             )
             return []
         # Unsure is never a reason to hold back the 999 line: a frightened message is often an unusual one.

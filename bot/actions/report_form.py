@@ -101,7 +101,7 @@ class ValidateReportForm(FormValidationAction):
             values["domestic_abuse"] = True
         return values
 
-    def _question(
+    async def _question(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str, floor: float = 0.75
     ) -> Slots | None:
         """A question asked instead of an answer ("why do you need that?"): answer it, then ask again.
@@ -111,13 +111,13 @@ class ValidateReportForm(FormValidationAction):
         intent, confidence = latest_intent(tracker)
         if intent not in QUESTION_INTENTS or confidence < floor or previous_user_text_before(tracker) == text:
             return None
-        for message in question_answers(intent):
+        for message in await question_answers(intent):
             dispatcher.utter_message(**message)
         return {slot: None}
 
-    def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
+    async def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
         """Ask once more; on the second miss keep `fallback` so the report is never stuck."""
-        question = self._question(dispatcher, tracker, slot, latest_text(tracker), floor=0.5)
+        question = await self._question(dispatcher, tracker, slot, latest_text(tracker), floor=0.5)
         if question is not None:
             return question
         if (tracker.get_slot("reask_count") or 0) >= 1:
@@ -133,7 +133,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text or text.startswith("/"):
             return {"description": None}
-        question = self._question(dispatcher, tracker, "description", text)
+        question = await self._question(dispatcher, tracker, "description", text)
         if question is not None:
             return question
         values: Slots = {"description": text}
@@ -150,7 +150,7 @@ class ValidateReportForm(FormValidationAction):
                 asb_type, candidates = asb_type or "intimidation_harassment", []
             values.update(asb_type=asb_type, type_candidates=candidates or None)
         known = {**tracker.slots, **values}
-        values.update(slots_from_story(text, known, tracker.latest_message.get("entities") or []))
+        values.update(await slots_from_story(text, known, tracker.latest_message.get("entities") or []))
         return self._accept(values, tracker, text)
 
     async def validate_asb_type(
@@ -163,7 +163,7 @@ class ValidateReportForm(FormValidationAction):
             if confidence >= 0.5:
                 code = type_from_intent(intent)
         if code is None:
-            return self._reask("asb_type", dispatcher, tracker, "other")
+            return await self._reask("asb_type", dispatcher, tracker, "other")
         return self._accept({"asb_type": code}, tracker)
 
     # -- where -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class ValidateReportForm(FormValidationAction):
         if text and text == tracker.get_slot("location") and tracker.get_slot("requested_slot") != "location":
             # Rasa validates filled slots again when the form resumes: an accepted place stays accepted.
             return {"location": text}
-        question = self._question(dispatcher, tracker, "location", text)
+        question = await self._question(dispatcher, tracker, "location", text)
         if question is not None:
             return question
         attempts = int(tracker.get_slot("location_attempts") or 0)
@@ -183,9 +183,9 @@ class ValidateReportForm(FormValidationAction):
         said = combine_place_answers(draft, text) if attempts else text
         postcode = find_postcode(text)
         try:
-            place = get_client().resolve_place(postcode or text)
+            place = await get_client().resolve_place(postcode or text)
             if not is_placed(place) and postcode:
-                place = get_client().resolve_place(text)
+                place = await get_client().resolve_place(text)
         except WebhookUnavailable:
             # The resolver is down: keep exactly what they said; triage will place it.
             return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
@@ -225,7 +225,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text:
             return {"occurred": None}
-        question = self._question(dispatcher, tracker, "occurred", text)
+        question = await self._question(dispatcher, tracker, "occurred", text)
         if question is not None:
             return question
         return self._accept({"occurred": text, "ongoing": detect_ongoing(text)}, tracker, text)
@@ -235,7 +235,7 @@ class ValidateReportForm(FormValidationAction):
     ) -> Slots:
         role = parse_role(str(slot_value or ""))
         if role is None:
-            return self._reask("reporter_role", dispatcher, tracker, "victim")
+            return await self._reask("reporter_role", dispatcher, tracker, "victim")
         return self._accept({"reporter_role": role}, tracker)
 
     async def validate_tenure(
@@ -244,7 +244,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         tenure = parse_tenure(text)
         if tenure is None:
-            return self._reask("tenure", dispatcher, tracker, UNKNOWN)
+            return await self._reask("tenure", dispatcher, tracker, UNKNOWN)
         values: Slots = {"tenure": tenure}
         if tenure == "social_rent" and len(text.split()) >= 3 and not text.startswith("/"):
             # "we rent from Bromford": the landlord is named already (routing reads the words).
@@ -255,7 +255,7 @@ class ValidateReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "").strip()
-        question = self._question(dispatcher, tracker, "landlord", text)
+        question = await self._question(dispatcher, tracker, "landlord", text)
         if question is not None:
             return question
         return self._accept({"landlord": None if is_unsure(text) else text[:120] or None}, tracker)
@@ -268,7 +268,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "")
         often = parse_often(text)
         if often is None:
-            return self._reask("risk_often", dispatcher, tracker, UNKNOWN)
+            return await self._reask("risk_often", dispatcher, tracker, UNKNOWN)
         return self._accept({"risk_often": often}, tracker, text)
 
     async def validate_risk_screen(
@@ -277,6 +277,9 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "")
         values = parse_risk_screen(text)
         if values is None:
+            question = await self._question(dispatcher, tracker, "risk_screen", text, floor=0.5)
+            if question is not None:
+                return question
             if (tracker.get_slot("reask_count") or 0) >= 1:
                 return {"risk_screen": UNKNOWN, "reask_count": 0}
             dispatcher.utter_message(
@@ -307,7 +310,7 @@ class ValidateReportForm(FormValidationAction):
     ) -> Slots:
         anonymous = parse_anonymous(str(slot_value or ""))
         if anonymous is None:
-            return self._reask("contact_anonymous", dispatcher, tracker, False)
+            return await self._reask("contact_anonymous", dispatcher, tracker, False)
         values = self._accept({"contact_anonymous": anonymous}, tracker)
         if anonymous:
             values.update(text_safe=None, contact_updates=False)
@@ -319,9 +322,8 @@ class ValidateReportForm(FormValidationAction):
         choice = parse_contact_choice(str(slot_value or ""))
         if choice is None:
             # When in doubt, no texts: the most cautious answer.
-            return self._reask("contact_choice", dispatcher, tracker, "not_safe") | (
-                CONTACT_CHOICES["not_safe"] if (tracker.get_slot("reask_count") or 0) >= 1 else {}
-            )
+            values = await self._reask("contact_choice", dispatcher, tracker, "not_safe")
+            return values | (CONTACT_CHOICES["not_safe"] if values.get("contact_choice") == "not_safe" else {})
         return self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
 
     # -- read back -----------------------------------------------------------------------------

@@ -34,10 +34,11 @@ def fresh_report() -> list[dict[str, Any]]:
     return events
 
 
-def _story_slots(tracker: Tracker, description: str, known: dict[str, Any]) -> list[dict[str, Any]]:
+async def _story_slots(tracker: Tracker, description: str, known: dict[str, Any]) -> list[dict[str, Any]]:
     """SlotSets for what the story already answers (where, when, how often, whose problem)."""
     entities = tracker.latest_message.get("entities") or []
-    return [SlotSet(name, value) for name, value in slots_from_story(description, known, entities).items()]
+    found = await slots_from_story(description, known, entities)
+    return [SlotSet(name, value) for name, value in found.items()]
 
 
 def _story_text(tracker: Tracker) -> str | None:
@@ -72,7 +73,7 @@ class ActionStartReport(Action):
             events.append(SlotSet("description", description))
             if mentions_hate(description):
                 events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
-            events += _story_slots(tracker, description, {"asb_type": asb_type})
+            events += await _story_slots(tracker, description, {"asb_type": asb_type})
         return events
 
 
@@ -92,7 +93,7 @@ class ActionStartDomesticAbuseReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
-            events += _story_slots(tracker, description, {"asb_type": "other", "domestic_abuse": True})
+            events += await _story_slots(tracker, description, {"asb_type": "other", "domestic_abuse": True})
         return events
 
 
@@ -116,7 +117,7 @@ class ActionStartHateReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
-            events += _story_slots(tracker, description, {"asb_type": asb_type or "intimidation_harassment"})
+            events += await _story_slots(tracker, description, {"asb_type": asb_type or "intimidation_harassment"})
         return events
 
 
@@ -162,6 +163,6 @@ class ActionAfterDanger(Action):
         ]
         if mentions_hate(text):
             events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
-        events += _story_slots(tracker, text, {"asb_type": asb_type})
+        events += await _story_slots(tracker, text, {"asb_type": asb_type})
         dispatcher.utter_message(response="utter_ask_report_after_danger")
         return events

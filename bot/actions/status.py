@@ -49,7 +49,7 @@ class ActionCheckStatus(Action):
             )
             return []
         try:
-            status = get_client().report_status(reference=reference, conversation_id=tracker.sender_id)
+            status = await get_client().report_status(reference=reference, conversation_id=tracker.sender_id)
         except ReportNotFound:
             dispatcher.utter_message(
                 text=f"I couldn't find {reference} for this phone or chat. Please check "

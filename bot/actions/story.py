@@ -15,12 +15,12 @@ def is_placed(place: Mapping[str, Any]) -> bool:
     return bool(place.get("resolved") or place.get("in_area"))
 
 
-def place_from_story(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+async def place_from_story(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The location slots for the first phrase of the story that places it, or {} (then the form asks)."""
     try:
         client = get_client()
         for candidate in place_candidates(text, entities):
-            place = client.resolve_place(candidate)
+            place = await client.resolve_place(candidate)
             if is_placed(place):
                 return {
                     "location": candidate,
@@ -34,11 +34,11 @@ def place_from_story(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> d
     return {}
 
 
-def slots_from_story(
+async def slots_from_story(
     text: str, slots: Mapping[str, Any], entities: Iterable[Mapping[str, Any]] = ()
 ) -> dict[str, Any]:
     """Slots the story answers that are still empty: when, how often, whose problem, where."""
     found = facts_from_story(text, nsir_class(slots.get("asb_type")))
     if not slots.get("location"):
-        found.update(place_from_story(text, entities))
+        found.update(await place_from_story(text, entities))
     return {name: value for name, value in found.items() if slots.get(name) in (None, "")}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
 import uuid
 from typing import Any
 
@@ -85,7 +85,7 @@ class ActionSubmitReport(Action):
             submission_id=submission_id,
         )
         try:
-            result = self._file_with_one_retry(payload)
+            result = await self._file_with_one_retry(payload)
         except IntakeRejected as exc:
             logger.error("intake rejected field=%s: %s", exc.field, exc)
             dispatcher.utter_message(
@@ -110,12 +110,12 @@ class ActionSubmitReport(Action):
         ]
 
     @staticmethod
-    def _file_with_one_retry(payload: dict[str, Any]) -> dict[str, Any]:
+    async def _file_with_one_retry(payload: dict[str, Any]) -> dict[str, Any]:
         try:
-            return get_client().file_report(payload)
+            return await get_client().file_report(payload)
         except WebhookUnavailable:
-            time.sleep(RETRY_PAUSE_SECONDS)
-            return get_client().file_report(payload)
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)  # yields the loop to other conversations
+            return await get_client().file_report(payload)
 
 
 def stop_but_describes_a_problem(tracker: Tracker) -> bool:

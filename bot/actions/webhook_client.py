@@ -1,4 +1,7 @@
-"""HTTP client for the webhook's internal API (intake, status, places, partnership).
+"""Async HTTP client for the webhook's internal API (intake, status, places, partnership).
+
+rasa_sdk runs every action on one event loop, so each call is awaited (aiohttp) with a bounded timeout:
+a slow webhook call delays only the conversation that made it, never the others.
 
 No Rasa imports. The client is built lazily on first use (never at import time) from
 WEBHOOK_URL (default http://127.0.0.1:8000) and INTERNAL_API_TOKEN.
@@ -6,13 +9,14 @@ WEBHOOK_URL (default http://127.0.0.1:8000) and INTERNAL_API_TOKEN.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
 from dataclasses import dataclass
 from typing import Any
 
-import requests
+import aiohttp
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,8 @@ class WebhookSettings:
 
     base_url: str
     token: str | None
-    timeout_seconds: float = 5.0
+    timeout_seconds: float = 5.0  # the whole call, connecting included
+    connect_seconds: float = 2.0
 
     @classmethod
     def from_env(cls) -> WebhookSettings:
@@ -61,46 +66,48 @@ class WebhookClient:
 
     PARTNERSHIP_TTL_SECONDS = 300.0
 
-    def __init__(self, settings: WebhookSettings, session: requests.Session | None = None) -> None:
+    def __init__(self, settings: WebhookSettings) -> None:
         self.settings = settings
-        self._session = session or requests.Session()
         self._partnership: dict[str, Any] | None = None
         self._partnership_at = 0.0
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+    async def _request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         if not self.settings.token:
             raise WebhookUnavailable("INTERNAL_API_TOKEN is not set")
         headers = {"Authorization": f"Bearer {self.settings.token}", "Accept": "application/json"}
+        timeout = aiohttp.ClientTimeout(
+            total=self.settings.timeout_seconds,
+            connect=min(self.settings.connect_seconds, self.settings.timeout_seconds),
+        )
         try:
-            response = self._session.request(
-                method,
-                self.settings.base_url + path,
-                headers=headers,
-                timeout=self.settings.timeout_seconds,
-                **kwargs,
-            )
-        except requests.RequestException as exc:
-            raise WebhookUnavailable(f"{method} {path}: {exc}") from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code >= 500 or response.status_code in (401, 403):
-            raise WebhookUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        return response.status_code, body
+            # One session per call: a session belongs to one event loop, and the calls are few.
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.request(
+                    method, self.settings.base_url + path, headers=headers, **kwargs
+                ) as response:
+                    status = response.status
+                    try:
+                        body = await response.json(content_type=None)
+                    except ValueError:
+                        body = None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise WebhookUnavailable(f"{method} {path}: {type(exc).__name__} {exc}") from exc
+        if status >= 500 or status in (401, 403):
+            raise WebhookUnavailable(f"{method} {path}: HTTP {status}")
+        return status, body
 
-    def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST /api/v1/intake; returns the filed report (201, or 200 on an idempotent replay)."""
-        status, body = self._request("POST", "/api/v1/intake", json=payload)
+        status, body = await self._request("POST", "/api/v1/intake", json=payload)
         if _is_success(status) and isinstance(body, dict) and body.get("reference"):
             return body
         if status == 400 and isinstance(body, dict):
             raise IntakeRejected(str(body.get("error", "bad request")), body.get("field"))
         raise WebhookUnavailable(f"intake: unexpected HTTP {status}")
 
-    def report_status(self, *, reference: str, conversation_id: str) -> dict[str, Any]:
+    async def report_status(self, *, reference: str, conversation_id: str) -> dict[str, Any]:
         """GET /api/v1/status for a reference made by this conversation."""
-        status, body = self._request(
+        status, body = await self._request(
             "GET", "/api/v1/status", params={"reference": reference, "conversation_id": conversation_id}
         )
         if _is_success(status) and isinstance(body, dict):
@@ -109,18 +116,18 @@ class WebhookClient:
             raise ReportNotFound(reference)
         raise WebhookUnavailable(f"status: unexpected HTTP {status}")
 
-    def resolve_place(self, text: str) -> dict[str, Any]:
+    async def resolve_place(self, text: str) -> dict[str, Any]:
         """GET /api/v1/places/resolve; returns {resolved, ward, place, postcode}."""
-        status, body = self._request("GET", "/api/v1/places/resolve", params={"q": text})
+        status, body = await self._request("GET", "/api/v1/places/resolve", params={"q": text})
         if _is_success(status) and isinstance(body, dict):
             return body
         return {"resolved": False, "ward": None, "place": None, "postcode": None}
 
-    def partnership(self) -> dict[str, Any]:
+    async def partnership(self) -> dict[str, Any]:
         """GET /api/v1/partnership, cached for a few minutes."""
         now = time.monotonic()
         if self._partnership is None or now - self._partnership_at > self.PARTNERSHIP_TTL_SECONDS:
-            status, body = self._request("GET", "/api/v1/partnership")
+            status, body = await self._request("GET", "/api/v1/partnership")
             if not (_is_success(status) and isinstance(body, dict)):
                 raise WebhookUnavailable(f"partnership: unexpected HTTP {status}")
             self._partnership, self._partnership_at = body, now

@@ -26,7 +26,7 @@ class FakeWebhook:
         self.reports: dict[str, dict[str, Any]] = {}
         self.down = False
 
-    def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.filed.append(payload)
         if self.down or self.fail_times > 0:
             self.fail_times -= 1
@@ -50,7 +50,7 @@ class FakeWebhook:
             },
         }
 
-    def report_status(self, *, reference: str, conversation_id: str) -> dict[str, Any]:
+    async def report_status(self, *, reference: str, conversation_id: str) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
         found = self.reports.get(reference)
@@ -58,14 +58,14 @@ class FakeWebhook:
             raise webhook_client.ReportNotFound(reference)
         return found["status"]
 
-    def resolve_place(self, text: str) -> dict[str, Any]:
+    async def resolve_place(self, text: str) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
         return self.places.get(
             text.strip().lower(), {"resolved": False, "ward": None, "place": None, "postcode": None}
         )
 
-    def partnership(self) -> dict[str, Any]:
+    async def partnership(self) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
         return {

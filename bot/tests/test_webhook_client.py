@@ -1,5 +1,6 @@
 """The HTTP client is built lazily from the environment and never at import time."""
 
+import asyncio
 import importlib
 
 from actions import webhook_client
@@ -22,7 +23,7 @@ def test_a_missing_token_is_treated_as_unavailable_not_sent():
         webhook_client.WebhookSettings(base_url="http://127.0.0.1:9", token=None)
     )
     try:
-        client.partnership()
+        asyncio.run(client.partnership())
     except webhook_client.WebhookUnavailable as exc:
         assert "INTERNAL_API_TOKEN" in str(exc)
     else:  # pragma: no cover

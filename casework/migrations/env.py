@@ -7,8 +7,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import pool
 
-from casework.db import make_engine, normalise_url
-from casework.models import Base
+from casework.core.db import make_engine, normalise_url
+from casework.core.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -21,7 +21,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return normalise_url(url)
-    from casework.settings import get_settings
+    from casework.core.settings import get_settings
 
     return normalise_url(get_settings().DATABASE_URL)
 

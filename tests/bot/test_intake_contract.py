@@ -6,6 +6,7 @@ real webhook (create_app on a fresh test database) over a real loopback HTTP ser
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -22,10 +23,21 @@ from bot.actions.webhook_client import (
     WebhookSettings,
     WebhookUnavailable,
 )
-from casework.asb_types import ASB_TYPE_CODES
+from casework.core.asb_types import ASB_TYPE_CODES
 
 TOKEN = "test-internal-token-0123456789"
 SENDER = "sms-3f9a0c1b2d4e5f60718293a4b5c6d7e8"
+
+
+class Awaited:
+    """The bot's async client with each call awaited to the end (the contract is the same either way)."""
+
+    def __init__(self, client: WebhookClient) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        return lambda *args, **kwargs: asyncio.run(method(*args, **kwargs))
 
 
 @pytest.fixture
@@ -40,9 +52,9 @@ def webhook_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def bot_client(webhook_url: str) -> WebhookClient:
+def bot_client(webhook_url: str) -> Awaited:
     """The assistant's HTTP client pointed at the test webhook."""
-    return WebhookClient(WebhookSettings(base_url=webhook_url, token=TOKEN))
+    return Awaited(WebhookClient(WebhookSettings(base_url=webhook_url, token=TOKEN)))
 
 
 def slots_for(**changes: Any) -> dict[str, Any]:
@@ -162,13 +174,15 @@ def test_a_bad_payload_is_reported_with_the_field_not_retried_as_an_outage(bot_c
 
 
 def test_a_wrong_token_counts_as_the_webhook_being_unavailable(webhook_url):
-    client = WebhookClient(WebhookSettings(base_url=webhook_url, token="wrong-token"))
+    client = Awaited(WebhookClient(WebhookSettings(base_url=webhook_url, token="wrong-token")))
     with pytest.raises(WebhookUnavailable):
         client.file_report(payload_for())
 
 
 def test_a_webhook_that_is_down_is_unavailable_not_a_crash():
-    client = WebhookClient(WebhookSettings(base_url="http://127.0.0.1:9", token=TOKEN, timeout_seconds=0.5))
+    client = Awaited(
+        WebhookClient(WebhookSettings(base_url="http://127.0.0.1:9", token=TOKEN, timeout_seconds=0.5))
+    )
     with pytest.raises(WebhookUnavailable):
         client.file_report(payload_for())
 

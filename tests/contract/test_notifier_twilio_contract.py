@@ -19,8 +19,8 @@ import pytest
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from casework.sending import Claimed
-from casework.settings import ROOT, load_settings
+from casework.core.settings import ROOT, load_settings
+from casework.messaging.send_types import Claimed
 from notifier.sms import LookupUnavailable, TwilioSmsSender
 
 SPEC = ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.yaml"

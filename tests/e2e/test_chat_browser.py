@@ -23,11 +23,11 @@ import requests
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from casework.bootstrap import Services
-from casework.clock import SystemClock
-from casework.db import make_engine, make_session_factory
-from casework.models import ChatTurn, Report
-from casework.settings import load_settings
+from casework.core.bootstrap import Services
+from casework.core.clock import SystemClock
+from casework.core.db import make_engine, make_session_factory
+from casework.core.models import ChatTurn, Report
+from casework.core.settings import load_settings
 from tests.rasa_standin import RasaStandIn, ScriptedReport, running_rasa
 
 CHROMIUM = "/usr/bin/chromium"

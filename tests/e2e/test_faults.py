@@ -17,18 +17,18 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from casework.bootstrap import Services
-from casework.clock import SystemClock
-from casework.db import make_engine, make_session_factory
-from casework.inbound import retry_deferred
-from casework.migrate import upgrade
-from casework.models import InboundSms, OutboxMessage, Report
-from casework.notifications import notify_victim
-from casework.settings import load_settings
-from notifier.fake_twilio import FakeTwilio, FakeTwilioServer, _error
+from casework.cli.migrate import upgrade
+from casework.conversation.deferred import retry_deferred
+from casework.core.bootstrap import Services
+from casework.core.clock import SystemClock
+from casework.core.db import make_engine, make_session_factory
+from casework.core.models import InboundSms, OutboxMessage, Report
+from casework.core.settings import load_settings
+from casework.messaging.notifications import notify_victim
 from notifier.options import NotifierOptions
 from notifier.relay import Relay, default_senders
 from tests.e2e.bot_processes import actions_server, bot_env, bot_missing, free_port, rasa_server, running
+from tests.fakes.twilio import FakeTwilio, FakeTwilioServer, _error
 from tests.notifier_fakes import make_contact, make_report
 from tests.pg_instance import PgInstance, pg_available, private_postgres
 from tests.rasa_standin import running_rasa
@@ -179,7 +179,7 @@ class FlakyTwilioServer(FakeTwilioServer):
     def __init__(self, faults: list[str]) -> None:
         from http.server import ThreadingHTTPServer
 
-        from notifier.fake_twilio import _handler
+        from tests.fakes.twilio import _handler
 
         self.state = FlakyTwilio(faults)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state, False))

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from casework.bootstrap import Services
-from casework.db import make_engine, make_session_factory
-from casework.models import OutboxMessage
-from casework.settings import load_settings
+from casework.core.bootstrap import Services
+from casework.core.db import make_engine, make_session_factory
+from casework.core.models import OutboxMessage
+from casework.core.settings import load_settings
 from tests.factories import PASSWORD, cheap_password_hashing, make_contact, make_report, make_staff
 
 CHROMIUM = "/usr/bin/chromium"

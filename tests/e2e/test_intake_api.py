@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.models import AuditEvent, OutboxMessage, Report
+from casework.core.models import AuditEvent, OutboxMessage, Report
 
 TOKEN = "test-internal-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -12,10 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from casework.db import make_engine
-from casework.models import Heartbeat, OutboxMessage
-from notifier.fake_twilio import FakeTwilioServer
-from notifier.harness import (
+from casework.core.db import make_engine
+from casework.core.models import Heartbeat, OutboxMessage
+from tests.fakes.notifier_harness import (
     always_awake_partnership,
     notifier_env,
     seed_sms,
@@ -24,6 +23,7 @@ from notifier.harness import (
     stop,
     wait_until_settled,
 )
+from tests.fakes.twilio import FakeTwilioServer
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from twilio.request_validator import RequestValidator
 
-from casework.models import Contact, OutboxMessage
-from casework.notifications import notify_victim
-from casework.sending import Receipt, claim_due, complete
+from casework.core.models import Contact, OutboxMessage
+from casework.messaging.notifications import notify_victim
+from casework.messaging.send_types import Receipt
+from casework.messaging.sending import claim_due, complete
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 from notifier.sms import ConsoleSmsSender

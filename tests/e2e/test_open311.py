@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.models import ApiKey, AuditEvent, OutboxMessage, Report, ReportEvent
+from casework.core.models import ApiKey, AuditEvent, OutboxMessage, Report, ReportEvent
 
 KEY = "test-open311-key"
 

@@ -26,10 +26,10 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from casework.bootstrap import Services
-from casework.db import make_engine, make_session_factory
-from casework.migrate import upgrade
-from casework.settings import load_settings
+from casework.cli.migrate import upgrade
+from casework.core.bootstrap import Services
+from casework.core.db import make_engine, make_session_factory
+from casework.core.settings import load_settings
 from notifier.jobs import beat
 from tests.rasa_standin import running_rasa
 

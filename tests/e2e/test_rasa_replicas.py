@@ -22,7 +22,7 @@ import requests
 from sqlalchemy import create_engine, select, text
 
 from bench.load.resident import chat_sender, converse, rasa_sender
-from casework.models import Report
+from casework.core.models import Report
 from tests.e2e.bot_processes import ROOT, bot_missing, free_port
 from tests.pg_instance import pg_available, private_postgres
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from casework.log_redaction import RedactingFilter, mask_phone_numbers
+from casework.privacy.redaction import RedactingFilter, mask_phone_numbers
 
 
 def test_every_response_carries_the_security_headers(client) -> None:  # type: ignore[no-untyped-def]

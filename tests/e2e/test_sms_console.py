@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from casework.bootstrap import Services
-from casework.clock import SystemClock
-from casework.db import make_engine, make_session_factory
-from casework.settings import load_settings
+from casework.core.bootstrap import Services
+from casework.core.clock import SystemClock
+from casework.core.db import make_engine, make_session_factory
+from casework.core.settings import load_settings
 from tests.rasa_standin import RasaStandIn, running_rasa
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent
-from casework.staff import create_staff, issue_api_token
+from casework.core.models import AuditEvent
+from casework.staff.accounts import create_staff, issue_api_token
 
 STAFF_TOKEN = "test-staff-api-token-0123456789"
 INTERNAL = {"Authorization": "Bearer test-internal-token-0123456789"}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import casework.models
+import casework.core.models
 
 revision: str = "8e1f0c3a9b27"
 down_revision: str | None = "5c2e9a7d4b10"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Add import_batches.updated_at."""
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("updated_at", casework.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("updated_at", casework.core.models.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

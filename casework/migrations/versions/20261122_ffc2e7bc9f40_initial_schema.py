@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import casework.models
+import casework.core.models
 
 
 revision: str = 'ffc2e7bc9f40'
@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('target_id', sa.String(length=80), nullable=True),
     sa.Column('ip', sa.String(length=64), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('sender_id', sa.String(length=80), nullable=False),
     sa.Column('speaker', sa.String(length=10), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_turns'))
     )
     with op.batch_alter_table('chat_turns', schema=None) as batch_op:
@@ -55,12 +55,12 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('sms_opted_out', sa.Boolean(), nullable=False),
-    sa.Column('opted_out_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opted_out_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('text_safe', sa.Boolean(), nullable=True),
-    sa.Column('text_safe_asked_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('text_safe_asked_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('number_invalid', sa.Boolean(), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
     sa.UniqueConstraint('sender_id', name=op.f('uq_contacts_sender_id'))
     )
@@ -69,7 +69,7 @@ def upgrade() -> None:
 
     op.create_table('heartbeats',
     sa.Column('name', sa.String(length=60), nullable=False),
-    sa.Column('beat_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('beat_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('info', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_heartbeats'))
     )
@@ -83,10 +83,10 @@ def upgrade() -> None:
     sa.Column('wards', sa.JSON(), nullable=False),
     sa.Column('api_token_hash', sa.String(length=128), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('last_login_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
     sa.UniqueConstraint('api_token_hash', name=op.f('uq_staff_users_api_token_hash')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_users_email'))
@@ -96,8 +96,8 @@ def upgrade() -> None:
     sa.Column('key_hash', sa.String(length=128), nullable=False),
     sa.Column('label', sa.String(length=120), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['staff_users.id'], name=op.f('fk_api_keys_created_by_staff_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))
@@ -114,8 +114,8 @@ def upgrade() -> None:
     sa.Column('skipped', sa.Integer(), nullable=False),
     sa.Column('skip_reasons', sa.JSON(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['staff_users.id'], name=op.f('fk_import_batches_created_by_staff_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batches'))
     )
@@ -127,8 +127,8 @@ def upgrade() -> None:
     sa.Column('num_media', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('reply', sa.JSON(), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('answered_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_inbound_sms_contact_id_contacts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_sms')),
     sa.UniqueConstraint('message_sid', name=op.f('uq_inbound_sms_message_sid'))
@@ -150,7 +150,7 @@ def upgrade() -> None:
     sa.Column('latitude', sa.Double(), nullable=True),
     sa.Column('longitude', sa.Double(), nullable=True),
     sa.Column('occurred_text', sa.Text(), nullable=False),
-    sa.Column('occurred_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('occurred_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ongoing', sa.Boolean(), nullable=True),
     sa.Column('reporter_role', sa.String(length=20), nullable=False),
     sa.Column('tenure', sa.String(length=30), nullable=True),
@@ -181,13 +181,13 @@ def upgrade() -> None:
     sa.Column('hotspot', sa.Boolean(), nullable=False),
     sa.Column('case_review_explained', sa.Boolean(), nullable=False),
     sa.Column('case_review_eligible', sa.Boolean(), nullable=False),
-    sa.Column('due_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('first_response_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_public_update_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('anonymised_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_response_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_public_update_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('anonymised_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_reports_contact_id_contacts')),
     sa.ForeignKeyConstraint(['linked_to_id'], ['reports.id'], name=op.f('fk_reports_linked_to_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
@@ -215,8 +215,8 @@ def upgrade() -> None:
     sa.Column('location', sa.String(length=200), nullable=True),
     sa.Column('latitude', sa.Double(), nullable=True),
     sa.Column('longitude', sa.Double(), nullable=True),
-    sa.Column('occurred_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_imported_incidents_batch_id_import_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_imported_incidents')),
     sa.UniqueConstraint('source', 'source_id', name='uq_imported_incidents_source_id')
@@ -238,9 +238,9 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_by', sa.String(length=60), nullable=True),
-    sa.Column('claimed_at', casework.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_id', sa.String(length=64), nullable=True),
     sa.Column('delivery_status', sa.String(length=20), nullable=True),
     sa.Column('error_code', sa.String(length=20), nullable=True),
@@ -249,9 +249,9 @@ def upgrade() -> None:
     sa.Column('segments', sa.Integer(), nullable=True),
     sa.Column('encoding', sa.String(length=8), nullable=True),
     sa.Column('dedupe_key', sa.String(length=160), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', casework.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', casework.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_outbox_contact_id_contacts')),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_outbox_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
@@ -273,7 +273,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('source', sa.String(length=40), nullable=True),
     sa.Column('external_id', sa.String(length=120), nullable=True),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_events_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_events')),
     sa.UniqueConstraint('source', 'external_id', name='uq_report_events_source_external')
@@ -286,7 +286,7 @@ def upgrade() -> None:
     sa.Column('report_id', sa.Integer(), nullable=False),
     sa.Column('survey', sa.String(length=4), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('created_at', casework.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_survey_responses_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
     sa.UniqueConstraint('report_id', 'survey', name='uq_survey_responses_report_survey')

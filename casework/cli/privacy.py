@@ -1,0 +1,149 @@
+"""Data protection commands for the data protection officer (every run is audited).
+
+    python -m casework.cli.privacy sar --phone +447700900123 --out sar.json
+    python -m casework.cli.privacy erase --phone +447700900123 [--include-open]
+    python -m casework.cli.privacy retention
+
+`sar` writes everything held about a phone number to a JSON file (readable only by its owner).
+`erase` anonymises the number's reports, deletes its messages, chat turns, contact and Rasa trackers, and
+cancels any SMS still queued to it; it refuses, changing nothing, while a report is open unless
+--include-open is given. `retention` runs the daily retention job now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from casework.conversation import InvalidPhoneNumber, normalise_phone, sms_sender_id
+from casework.core.bootstrap import Services, build_services
+from casework.core.db import DatabaseUnavailable, transaction
+from casework.privacy import (
+    OpenReportsNeedConfirmation,
+    delete_trackers_for,
+    erase,
+    install_log_redaction,
+    record_request,
+    run_retention,
+    secrets_from_settings,
+    subject_access,
+)
+
+DESCRIPTION = "Data protection commands: subject access, erasure, retention (every run is audited)."
+
+
+def cli_actor() -> str:
+    """The audit actor for a command run by hand: "cli:" + the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"cli:{user}"
+
+
+def run_sar(services: Services, *, phone: str, out: Path) -> dict[str, int]:
+    """Write the subject access file and audit the request; returns the counts written."""
+    now = services.clock.now()
+    key = services.settings.SENDER_ID_KEY
+    with transaction(services.sessions) as session:
+        data = subject_access(session, phone=phone, sender_key=key, now=now)
+        counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+        record_request(
+            session,
+            actor=cli_actor(),
+            action="privacy.subject_access",
+            now=now,
+            sender_id=sms_sender_id(normalise_phone(phone), key),
+            detail={"counts": counts, "file": out.name},
+        )
+        # Written inside the transaction: if the file cannot be written, the audit entry is not kept.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
+            fh.write("\n")
+    return counts
+
+
+def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str, object]:
+    """Erase everything about the number, delete its Rasa trackers, audit it; returns what was erased."""
+    now = services.clock.now()
+    key = services.settings.SENDER_ID_KEY
+    with transaction(services.sessions) as session:
+        result = erase(session, phone=phone, sender_key=key, now=now, include_open=include_open)
+        record_request(
+            session,
+            actor=cli_actor(),
+            action="privacy.erasure",
+            now=now,
+            sender_id=sms_sender_id(normalise_phone(phone), key),
+            detail={k: v for k, v in result.as_dict().items() if k != "tracker_events_deleted"},
+        )
+    erased: dict[str, object] = result.as_dict()
+    try:
+        erased["tracker_events_deleted"] = delete_trackers_for(
+            services.settings.RASA_TRACKER_DB_URL, result.sender_ids
+        )
+    except SQLAlchemyError as exc:
+        # The casework erasure is committed; say plainly what is left rather than fail with a traceback.
+        erased["tracker_events_deleted"] = None
+        erased["tracker_error"] = (
+            f"the Rasa tracker store could not be reached ({type(exc).__name__}): delete the conversations "
+            f"{', '.join(result.sender_ids)} from its events table once it is up (the retention job also "
+            "removes them after RETENTION_CONVERSATION_DAYS)"
+        )
+    return erased
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one command; exit code 0 on success, 1 on a refused request."""
+    parser = argparse.ArgumentParser(prog="python -m casework.cli.privacy", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sar = sub.add_parser("sar", help="write everything held about a phone number to a JSON file")
+    sar.add_argument("--phone", required=True, help="the number, e.g. +447700900123 or 07700 900123")
+    sar.add_argument("--out", required=True, type=Path, help="the JSON file to write")
+    era = sub.add_parser("erase", help="erase everything held about a phone number")
+    era.add_argument("--phone", required=True)
+    era.add_argument("--include-open", action="store_true", help="also anonymise reports still open")
+    sub.add_parser("retention", help="run the retention job now (the notifier runs it daily)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    services = build_services()
+    install_log_redaction(secrets_from_settings(services.settings))
+    try:
+        if args.command == "sar":
+            counts = run_sar(services, phone=args.phone, out=args.out)
+            summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+            print(f"Wrote {args.out} ({summary}). The request is recorded in the audit trail.")
+        elif args.command == "erase":
+            erased = run_erase(services, phone=args.phone, include_open=args.include_open)
+            print(json.dumps({"erased": erased}, indent=2))
+            print("Erasure done and recorded in the audit trail.")
+        else:
+            print(json.dumps({"retention": run_retention(services).as_dict()}, indent=2))
+    except InvalidPhoneNumber as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OpenReportsNeedConfirmation as exc:
+        print(f"refused, nothing changed: {exc}", file=sys.stderr)
+        return 1
+    except (DatabaseUnavailable, OperationalError) as exc:
+        print(
+            f"error: the database is not answering ({type(exc).__name__}); nothing changed", file=sys.stderr
+        )
+        return 1
+    finally:
+        services.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""Demo staff accounts and (optionally) demo reports, so a fresh `make run` has someone to sign in as and a
+dashboard with something on it. Idempotent: run it as often as you like.
+
+    python -m casework.cli.seed_demo            # demo staff accounts + demo reports (development only)
+    python -m casework.cli.seed_demo --no-reports
+
+Refuses to run when APP_ENV=production: demo passwords are published in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.core.asb_types import ASB_TYPES
+from casework.core.bootstrap import Services, build_services
+from casework.core.db import transaction
+from casework.core.models import Report, ReportEvent, StaffUser, SurveyResponse
+from casework.core.references import allocate_reference
+from casework.core.workdays import add_working_days
+from casework.partnership import Partnership
+from casework.staff import create_staff
+
+# The demo logins, documented in the README; only ever created outside production.
+DEMO_STAFF = (
+    ("admin@demo.asb.local", "Demo Admin", "admin", None, "demo-admin-pass"),
+    ("triage@demo.asb.local", "Demo Triage Officer", "triage", None, "demo-triage-pass"),
+    ("ldc@demo.asb.local", "Demo District Council Officer", "agency", "ldc", "demo-agency-pass"),
+    ("viewer@demo.asb.local", "Demo Viewer", "viewer", None, "demo-viewer-pass"),
+)
+DEMO_MARK = "demo-seed:"  # intake_key prefix of demo reports, so they are recognisable and not made twice
+DEMO_REPORTS = 240
+
+_LEADS = {
+    "noise": "ldc",
+    "litter_flytipping": "ldc",
+    "graffiti": "ldc",
+    "animal_problems": "ldc",
+    "abandoned_vehicle": "ldc",
+    "neighbour_nuisance": "ldc",
+    "deliberate_fire": "staffs-fire",
+}
+_WORDS = {
+    "noise": "Loud music from a house most nights until the early hours.",
+    "rowdy_behaviour": "A group shouting and drinking outside the shops in the evening.",
+    "vehicle_nuisance": "Off-road bikes racing up and down the park paths.",
+    "litter_flytipping": "Bags of rubbish and a mattress dumped in the lane.",
+    "graffiti": "Graffiti sprayed on the bus shelter and the wall behind it.",
+    "criminal_damage": "Windows of the community centre smashed again.",
+    "drug_activity": "Dealing from a car parked by the garages most afternoons.",
+    "intimidation_harassment": "Youths following people home and shouting abuse.",
+}
+
+
+def seed_staff(session: Session, *, now: datetime) -> list[str]:
+    """Create the demo accounts that do not exist yet; returns the emails created."""
+    created = []
+    for email, name, role, agency, password in DEMO_STAFF:
+        if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:
+            create_staff(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                agency_id=agency,
+                now=now,
+                actor="system:seed_demo",
+            )
+            created.append(email)
+    return created
+
+
+def _add_history(
+    session: Session, rng: random.Random, report: Report, *, status: str, created: datetime
+) -> None:
+    """The demo report's timeline entry, and a survey answer for some closed ones."""
+    session.add(
+        ReportEvent(
+            report_id=report.id,
+            kind="created",
+            actor="system:seed_demo",
+            public=False,
+            body="Demo report.",
+            data={},
+            created_at=created,
+        )
+    )
+    if status == "closed" and rng.random() < 0.4:
+        session.add(
+            SurveyResponse(
+                report_id=report.id,
+                survey="1m",
+                score=rng.choice([2, 3, 4, 4, 5, 5]),
+                created_at=created + timedelta(days=30),
+            )
+        )
+
+
+def _seed_one(
+    session: Session,
+    p: Partnership,
+    rng: random.Random,
+    i: int,
+    *,
+    now: datetime,
+    wards: list[str],
+    hot: list[str],
+    types: list[str],
+) -> None:
+    """One demo report, with its timeline entry and (for some closed ones) a survey answer."""
+    created = now - timedelta(days=rng.uniform(0, 140))
+    # ASB peaks in the evening and at weekends: draw hours with that shape.
+    created = created.replace(
+        hour=rng.choice([9, 12, 15, 17, 18, 19, 20, 21, 21, 22, 22, 23, 23, 0, 1]),
+        minute=rng.randrange(60),
+    )
+    asb_type = rng.choice(types[:8] * 3 + types)
+    ward = rng.choice(hot * 3 + wards) if wards else None
+    risk = rng.choices(["standard", "medium", "high"], [80, 15, 5])[0]
+    status = rng.choices(["open", "accepted", "in_progress", "closed"], [15, 15, 20, 50])[0]
+    target = p.response_targets_working_days.for_level(risk)
+    due = add_working_days(created, target)
+    responded = created + timedelta(hours=rng.uniform(1, 24 * target * 1.6)) if status != "open" else None
+    report = Report(
+        reference=allocate_reference(session),
+        asb_type=asb_type,
+        nsir_class=ASB_TYPES[asb_type].nsir_class,
+        description=_WORDS.get(asb_type, "Ongoing problem in the area that is causing distress."),
+        location_text=f"Near the shops, {ward}" if ward else "Not given",
+        ward=ward,
+        place_key=f"demo {ward} {rng.randrange(6)}".lower() if ward else None,
+        risk_level=risk,
+        status=status,
+        lead_agency=_LEADS.get(asb_type, p.police_agency),
+        copied_agencies=[],
+        routing_reasons=[f"demo data: {asb_type} → {_LEADS.get(asb_type, p.police_agency)}"],
+        channel="web",
+        hate=rng.random() < 0.04,
+        repeat_victim_count=rng.choice([1, 1, 1, 1, 2, 3]),
+        repeat_location_count=rng.choice([1, 1, 2, 3, 4]),
+        case_review_eligible=rng.random() < 0.03,
+        due_at=due,
+        first_response_at=responded,
+        closed_at=(responded + timedelta(days=3)) if status == "closed" and responded else None,
+        outcome="Resolved after a visit (demo)." if status == "closed" else None,
+        intake_key=f"{DEMO_MARK}{i}",
+        created_at=created,
+        updated_at=created,
+    )
+    session.add(report)
+    session.flush()
+    _add_history(session, rng, report, status=status, created=created)
+
+
+def seed_reports(services: Services, session: Session, *, now: datetime, count: int = DEMO_REPORTS) -> int:
+    """Spread demo reports over the last 20 weeks, wards, types and times of day; none if already seeded."""
+    existing = session.scalar(
+        select(func.count()).select_from(Report).where(Report.intake_key.like(f"{DEMO_MARK}%"))
+    )
+    if existing:
+        return 0
+    p = services.partnership
+    rng = random.Random(20261118)  # the same demo data every time
+    wards = [w.name for w in p.wards]
+    hot = list(p.hotspot_wards)
+    types = list(ASB_TYPES)
+    for i in range(count):
+        _seed_one(session, p, rng, i, now=now, wards=wards, hot=hot, types=types)
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed the configured database (refused in production)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-reports", action="store_true", help="only the demo staff accounts")
+    args = parser.parse_args(argv)
+    services = build_services()
+    if services.settings.is_production:
+        print("seed_demo: refused, APP_ENV=production (demo passwords are public)", file=sys.stderr)
+        return 2
+    now = services.clock.now()
+    with transaction(services.sessions) as session:
+        created = seed_staff(session, now=now)
+        reports = 0 if args.no_reports else seed_reports(services, session, now=now)
+    print(f"seed_demo: {len(created)} demo staff account(s) created, {reports} demo report(s) added")
+    for email, _name, role, _agency, password in DEMO_STAFF:
+        print(f"  {role:7} {email}  password: {password}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

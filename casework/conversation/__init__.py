@@ -1,0 +1,43 @@
+"""Conversations with residents: inbound SMS, web chat, the transcript, contacts and public status.
+
+Other packages import only the names below; the modules behind them may change.
+"""
+
+from __future__ import annotations
+
+from casework.conversation.contacts import (
+    InvalidPhoneNumber,
+    get_or_create_sms_contact,
+    is_valid_web_id,
+    new_web_id,
+    normalise_phone,
+    sms_sender_id,
+    web_sender_id,
+)
+from casework.conversation.deferred import retry_deferred
+from casework.conversation.inbound_sms import receive_sms
+from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
+from casework.conversation.public_status import partnership_summary, public_status
+from casework.conversation.transcript import AssistantUnavailable
+from casework.conversation.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message
+
+__all__ = [
+    "AssistantUnavailable",
+    "BadInboundSms",
+    "ChatInputError",
+    "IncomingSms",
+    "InvalidPhoneNumber",
+    "MAX_MESSAGE_CHARS",
+    "chat_history",
+    "get_or_create_sms_contact",
+    "is_valid_web_id",
+    "new_web_id",
+    "normalise_phone",
+    "partnership_summary",
+    "public_status",
+    "receive_sms",
+    "retry_deferred",
+    "send_message",
+    "sms_sender_id",
+    "web_sender_id",
+]

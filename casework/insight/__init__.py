@@ -1,0 +1,38 @@
+"""The partnership's picture of ASB: dashboard and public figures, and imports of other agencies' data.
+
+Other packages import only the names below; the modules behind them may change.
+"""
+
+from __future__ import annotations
+
+from casework.insight.import_runs import batch_progress, batches, start_import
+from casework.insight.imports import (
+    ColumnMapping,
+    ImportFileError,
+    check_generic,
+    check_police_uk,
+    decode,
+    generic_rows,
+    parse_type_values,
+    police_uk_rows,
+)
+from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, period_from, public_stats
+
+__all__ = [
+    "ColumnMapping",
+    "ImportFileError",
+    "InvalidPeriod",
+    "SMALL_COUNT",
+    "batch_progress",
+    "batches",
+    "build_dashboard",
+    "check_generic",
+    "check_police_uk",
+    "decode",
+    "generic_rows",
+    "parse_type_values",
+    "period_from",
+    "police_uk_rows",
+    "public_stats",
+    "start_import",
+]

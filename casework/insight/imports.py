@@ -1,0 +1,377 @@
+"""Imports of other agencies' ASB data, so the partnership's picture combines them (never the inbox).
+
+- police.uk street-level crime CSV (data.police.uk downloads): only "Anti-social behaviour" rows. Those rows
+  have no Crime ID, so each gets a stable id from a hash of its content plus how many identical rows came
+  before it in the file: importing the same file (or an overlapping download) again adds nothing.
+- A generic CSV from a landlord or council, with a column mapping chosen at upload.
+
+Progress is committed every chunk on the ImportBatch (processed_rows of total_rows) so a page can show a
+progress bar while the import runs; the summary counts imported, duplicate and skipped rows with reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.core.asb_types import ASB_TYPES
+from casework.core.audit import audit
+from casework.core.clock import LONDON
+from casework.core.models import ImportBatch
+
+if TYPE_CHECKING:
+    from casework.partnership import Partnership
+
+POLICE_UK_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+POLICE_UK_ASB = "Anti-social behaviour"
+UNSPECIFIED_TYPE = "unspecified"  # the source does not say which kind of ASB
+CHUNK = 500
+# A running import stores progress every CHUNK rows, within seconds. One silent for this long was stopped
+# (the web process that ran it restarted or crashed): it is marked failed and can be uploaded again.
+STALLED_AFTER = timedelta(minutes=10)
+STALLED_REASON = (
+    "import interrupted (the server restarted); upload the file again: rows already imported are skipped"
+)
+MAX_ROWS = 500_000
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (wrong columns, not CSV); nothing was imported."""
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which columns of a generic CSV hold what; only the date column is required."""
+
+    source: str
+    date: str
+    asb_type: str | None = None
+    location: str | None = None
+    ward: str | None = None
+    id: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+    type_values: dict[str, str] = field(default_factory=dict)  # the file's wording -> our asb_type code
+
+    def columns(self) -> list[str]:
+        """The mapped column names."""
+        return [
+            c
+            for c in (
+                self.date,
+                self.asb_type,
+                self.location,
+                self.ward,
+                self.id,
+                self.latitude,
+                self.longitude,
+            )
+            if c
+        ]
+
+
+def parse_type_values(text: str) -> dict[str, str]:
+    """Lines like "Noise complaint = noise" into a mapping; raises ImportFileError naming a bad line."""
+    mapping = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise ImportFileError(f"type mapping line {n}: write it as <their wording> = <type code>")
+        theirs, ours = (part.strip() for part in line.rsplit("=", 1))
+        if ours not in ASB_TYPES:
+            raise ImportFileError(f"type mapping line {n}: {ours!r} is not an ASB type code")
+        mapping[theirs.lower()] = ours
+    return mapping
+
+
+def decode(data: bytes) -> str:
+    """CSV bytes as text (UTF-8 with or without BOM, else Windows-1252 as spreadsheets save it)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _reader(text: str) -> csv.DictReader[str]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise ImportFileError("the file is empty or not a CSV file")
+    reader.fieldnames = [name.strip() for name in reader.fieldnames]
+    return reader
+
+
+def count_rows(text: str) -> int:
+    """Data rows in a CSV text (for the progress bar)."""
+    return sum(1 for _ in _reader(text))
+
+
+def check_police_uk(text: str) -> None:
+    """Refuse a file without the police.uk street-level columns, naming the missing ones."""
+    missing = [c for c in POLICE_UK_COLUMNS if c not in (_reader(text).fieldnames or [])]
+    if missing:
+        raise ImportFileError(f"not a police.uk street-level file: missing columns {', '.join(missing)}")
+
+
+def check_generic(text: str, mapping: ColumnMapping) -> None:
+    """Refuse a mapping that names columns the file does not have."""
+    if not mapping.source.strip():
+        raise ImportFileError("source: say whose data this is (for example Bromford)")
+    if not mapping.date:
+        raise ImportFileError("date column: required")
+    names = _reader(text).fieldnames or []
+    missing = [c for c in mapping.columns() if c not in names]
+    if missing:
+        raise ImportFileError(
+            f"the file has no column {', '.join(repr(c) for c in missing)}; "
+            f"its columns are {', '.join(names)}"
+        )
+
+
+def start_batch(
+    session: Session,
+    *,
+    source: str,
+    filename: str,
+    total_rows: int,
+    created_by: int | None,
+    now: datetime,
+    actor: str,
+    ip: str | None = None,
+) -> ImportBatch:
+    """Record a new import (status running), audited."""
+    if total_rows > MAX_ROWS:
+        raise ImportFileError(f"the file has {total_rows} rows; split it into files of at most {MAX_ROWS}")
+    batch = ImportBatch(
+        source=source[:80],
+        filename=filename[:200],
+        status="running",
+        total_rows=total_rows,
+        processed_rows=0,
+        imported=0,
+        duplicates=0,
+        skipped=0,
+        skip_reasons={},
+        created_by=created_by,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    audit(
+        session,
+        actor=actor,
+        action="import.start",
+        at=now,
+        target_type="import",
+        target_id=str(batch.id),
+        ip=ip,
+        detail={"source": source, "filename": filename, "rows": total_rows},
+    )
+    return batch
+
+
+@dataclass
+class Incident:
+    """One row ready to store."""
+
+    source_id: str
+    asb_type: str
+    occurred_at: datetime
+    ward: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+RowResult = Incident | str  # an incident, or the reason the row was skipped
+
+
+def _row_hash(row: dict[str, Any], seen: Counter[str]) -> str:
+    content = "\x1f".join(f"{k}={(v or '').strip()}" for k, v in sorted(row.items()) if k)
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:40]
+    seen[digest] += 1
+    # Identical rows are different incidents (two ASB reports on one street in one month look the same).
+    return f"{digest}:{seen[digest]}"
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value and value.strip() else None
+    except ValueError:
+        return None
+
+
+def _month_start(value: str) -> datetime | None:
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return datetime.combine(date(int(match.group(1)), int(match.group(2)), 1), time(0), tzinfo=LONDON)
+
+
+def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
+    if partnership is None:
+        return None
+    for text in texts:
+        if not text:
+            continue
+        ward = partnership.canonical_ward(text)
+        if ward:
+            return ward
+        match = partnership.resolve_place(text)
+        if match.ward:
+            return str(match.ward)
+    return None
+
+
+def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowResult]:
+    """Each police.uk row as an incident to import or a reason to skip it."""
+    seen: Counter[str] = Counter()
+    for row in _reader(text):
+        if (row.get("Crime type") or "").strip() != POLICE_UK_ASB:
+            yield "not anti-social behaviour"
+            continue
+        occurred = _month_start(row.get("Month") or "")
+        if occurred is None:
+            yield "month missing or not YYYY-MM"
+            continue
+        crime_id = (row.get("Crime ID") or "").strip()
+        source_id = crime_id or _row_hash(row, seen)
+        location = re.sub(r"^\s*on or near\s+", "", row.get("Location") or "", flags=re.I).strip() or None
+        if location and location.lower() == "no location":
+            location = None
+        lsoa_town = re.sub(r"\s+\d+[A-Z]?$", "", (row.get("LSOA name") or "").strip()) or None
+        yield Incident(
+            source_id=source_id,
+            asb_type=UNSPECIFIED_TYPE,
+            occurred_at=occurred,
+            ward=_ward(
+                partnership,
+                f"{location}, {lsoa_town}" if location and lsoa_town else None,
+                location,
+                lsoa_town,
+            ),
+            location=location,
+            latitude=_float(row.get("Latitude")),
+            longitude=_float(row.get("Longitude")),
+        )
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%y",
+    "%Y-%m",
+)
+
+
+def parse_when(value: str) -> datetime | None:
+    """A date or date-time as UK spreadsheets write them (day first), in Europe/London; None if unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=LONDON) if parsed.tzinfo is None else parsed
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=LONDON)
+        except ValueError:
+            continue
+    return None
+
+
+def _type_for(value: str | None, mapping: ColumnMapping) -> str:
+    text = (value or "").strip()
+    if not text:
+        return UNSPECIFIED_TYPE
+    lowered = text.lower()
+    if lowered in mapping.type_values:
+        return mapping.type_values[lowered]
+    if lowered in ASB_TYPES:
+        return lowered
+    for code, asb_type in ASB_TYPES.items():
+        if asb_type.label.lower() == lowered:
+            return code
+    return UNSPECIFIED_TYPE
+
+
+def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | None) -> Iterator[RowResult]:
+    """Each row of a mapped CSV as an incident to import or a reason to skip it."""
+    seen: Counter[str] = Counter()
+    for row in _reader(text):
+        raw_date = row.get(mapping.date) or ""
+        if not raw_date.strip():
+            yield "no date"
+            continue
+        occurred = parse_when(raw_date)
+        if occurred is None:
+            yield "date not understood"
+            continue
+        own_id = (row.get(mapping.id) or "").strip() if mapping.id else ""
+        location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
+        ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
+        yield Incident(
+            source_id=own_id or _row_hash(row, seen),
+            asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),
+            occurred_at=occurred,
+            ward=_ward(partnership, ward_text, location),
+            location=location[:200] if location else None,
+            latitude=_float(row.get(mapping.latitude)) if mapping.latitude else None,
+            longitude=_float(row.get(mapping.longitude)) if mapping.longitude else None,
+        )
+
+
+def mark_stalled(session: Session, *, now: datetime) -> int:
+    """Mark running imports that stopped storing progress as failed, saying what to do."""
+    stalled = session.scalars(
+        select(ImportBatch).where(
+            ImportBatch.status == "running",
+            func.coalesce(ImportBatch.updated_at, ImportBatch.created_at) < now - STALLED_AFTER,
+        )
+    ).all()
+    for batch in stalled:
+        batch.status = "failed"
+        batch.skip_reasons = {**(batch.skip_reasons or {}), STALLED_REASON: 1}
+        batch.finished_at = now
+    return len(stalled)
+
+
+def recent_batches(session: Session, *, limit: int = 50) -> list[ImportBatch]:
+    """The latest imports, newest first."""
+    return list(
+        session.scalars(
+            select(ImportBatch).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,23 @@
+"""Filing a report: the intake contract, routing, risk, duplicate linking, repeats and the ASB Case Review.
+
+Other packages import only the names below; the modules behind them may change.
+"""
+
+from __future__ import annotations
+
+from casework.intake.contract import Intake, IntakeError, parse_intake
+from casework.intake.filing import file_report, record_report
+from casework.intake.linking import LinkError, contacts_following, link_reports, root_of, unlink_report
+
+__all__ = [
+    "Intake",
+    "IntakeError",
+    "LinkError",
+    "contacts_following",
+    "file_report",
+    "link_reports",
+    "parse_intake",
+    "record_report",
+    "root_of",
+    "unlink_report",
+]

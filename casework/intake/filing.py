@@ -1,0 +1,397 @@
+"""Filing a report: the intake contract, and the one transaction that records, routes and queues a report.
+
+Every door that takes a report (the assistant's intake API, Open311) builds an `Intake` and calls
+`file_report`. In one transaction it resolves the contact and the place, counts repeats, scores risk,
+routes, links a duplicate, checks the ASB Case Review, sets the response date, writes the report, its
+timeline and audit rows, the acknowledgement SMS and the referrals to agencies (outbox rows). A retried
+submission (same conversation_id and submission_id) files nothing new and returns the first answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from casework.core.asb_types import nsir_class
+from casework.core.db import transaction
+from casework.core.models import Contact, Report, ReportEvent
+from casework.core.references import allocate_reference
+from casework.core.workdays import add_working_days, format_date_for_resident
+from casework.intake.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
+from casework.intake.contract import (
+    PRECISE_PLACES,
+    RECEIVED_EVENT,
+    Intake,
+    IntakeResult,
+)
+from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_duplicate
+from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
+from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
+from casework.intake.routing import ReportFacts, RoutingDecision, route
+from casework.intake.signposts import mediation_offer, signposts_for
+from casework.intake.timeline import record_filing
+
+if TYPE_CHECKING:
+    from casework.partnership import Partnership, PlaceMatch
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+_RELATIVE_DAYS = {
+    "now": 0,
+    "right now": 0,
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "just now": 0,
+    "yesterday": 1,
+    "last night": 1,
+}
+
+
+def parse_occurred(text: str, now: datetime) -> datetime | None:
+    """When the behaviour happened, if the words say so plainly (ISO dates, today, last night...)."""
+    words = text.strip().lower()
+    if not words:
+        return None
+    if words in _RELATIVE_DAYS:
+        return now - timedelta(days=_RELATIVE_DAYS[words])
+    try:
+        parsed = datetime.fromisoformat(words.upper() if "t" in words else words)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=now.tzinfo)
+    return min(parsed, now)
+
+
+def _resolve_contact(
+    session: Session, *, sender_id: str | None, intake: Intake, now: datetime
+) -> Contact | None:
+    """The contact behind the opaque sender id; a web chat sender gets a contact with no phone."""
+    if not sender_id:
+        return None
+    contact = session.scalar(select(Contact).where(Contact.sender_id == sender_id))
+    if contact is None:
+        contact = Contact(
+            sender_id=sender_id,
+            channel="web" if intake.channel == "web" else intake.channel,
+            phone=None,
+            sms_opted_out=False,
+            number_invalid=False,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(contact)
+        session.flush()
+    if intake.contact.text_safe is not None and contact.text_safe != intake.contact.text_safe:
+        contact.text_safe = intake.contact.text_safe
+        contact.text_safe_asked_at = now
+        contact.updated_at = now
+    return contact
+
+
+def _agency_card(partnership: Partnership, agency_id: str) -> dict[str, str | None]:
+    agency = partnership.agency(agency_id)
+    return {"id": agency.id, "name": agency.name, "phone": agency.public.phone}
+
+
+def _replay(session: Session, key: str) -> IntakeResult | None:
+    report = session.scalar(select(Report).where(Report.intake_key == key))
+    if report is None:
+        return None
+    event = session.scalar(
+        select(ReportEvent)
+        .where(ReportEvent.report_id == report.id, ReportEvent.kind == RECEIVED_EVENT)
+        .order_by(ReportEvent.id)
+        .limit(1)
+    )
+    if event is None or "reply" not in (event.data or {}):
+        raise RuntimeError(f"report {report.reference} has no stored intake reply")
+    return IntakeResult(**event.data["reply"], created=False)
+
+
+# ---------------------------------------------------------------------------------- the service
+
+
+def file_report(
+    *,
+    sessions: sessionmaker[Session],
+    intake: Intake,
+    partnership: Partnership,
+    now: datetime,
+    contact_sender_id: str | None,
+    actor: str = "resident",
+) -> IntakeResult:
+    """The intake use case: file a report in one transaction; a retry returns the first answer."""
+    try:
+        with transaction(sessions) as session:
+            return record_report(
+                session=session,
+                intake=intake,
+                partnership=partnership,
+                now=now,
+                contact_sender_id=contact_sender_id,
+                actor=actor,
+            )
+    except IntegrityError:
+        # A concurrent retry of the same submission committed first: answer with what it filed.
+        with transaction(sessions) as session:
+            replay = _replay(session, intake.intake_key)
+        if replay is None:
+            raise
+        return replay
+
+
+def record_report(
+    *,
+    session: Session,
+    intake: Intake,
+    partnership: Partnership,
+    now: datetime,
+    contact_sender_id: str | None,
+    actor: str = "resident",
+    coordinates: tuple[float, float] | None = None,
+    open311_token: str | None = None,
+) -> IntakeResult:
+    """Record, route and queue a report in the caller's transaction (a retry returns the first answer)."""
+    replay = _replay(session, intake.intake_key)
+    if replay is not None:
+        return replay
+    return _file(
+        session=session,
+        intake=intake,
+        partnership=partnership,
+        now=now,
+        contact_sender_id=contact_sender_id,
+        coordinates=coordinates,
+        open311_token=open311_token,
+        actor=actor,
+    )
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    """Everything decided about a new report before it is written."""
+
+    place: PlaceMatch
+    place_key: str | None
+    victim_count: int
+    risk: RiskAssessment
+    decision: RoutingDecision
+    primary: Report | None
+    location: LocationRepeat
+    occurred_at: datetime | None
+    review: CaseReviewOutcome
+
+
+def _assess(
+    session: Session, intake: Intake, p: Partnership, *, now: datetime, contact_id: int | None
+) -> _Assessment:
+    """Place, repeats, risk, routing, duplicate and case review for a new report."""
+    place = p.resolve_place(" ".join(x for x in (intake.location, intake.postcode or "") if x))
+    place_key = place.place_key if place.precision in PRECISE_PLACES else None
+    victim_count = victim_report_count(session, contact_id=contact_id, now=now, partnership=p)
+    answers = RiskAnswers(**intake.risk.model_dump(), domestic_abuse=intake.domestic_abuse or None)
+    risk = assess_risk(
+        answers,
+        recent_reports_by_victim=victim_count if contact_id else 0,
+        partnership=p,
+        domestic_abuse=intake.domestic_abuse,
+    )
+    facts = ReportFacts(
+        asb_type=intake.asb_type,
+        ward=place.ward,
+        tenure=intake.tenure,
+        landlord=intake.landlord,
+        hate=intake.hate,
+        domestic_abuse=intake.domestic_abuse,
+        risk_level=risk.level,
+        ongoing=intake.ongoing,
+        in_area=place.in_area,
+    )
+    primary = None
+    if auto_link_allowed(hate=intake.hate, domestic_abuse=intake.domestic_abuse, risk_level=risk.level):
+        primary = find_duplicate(
+            session,
+            asb_type=intake.asb_type,
+            place_key=place_key,
+            ward=place.ward,
+            postcode=place.postcode,
+            now=now,
+            partnership=p,
+        )
+    location = location_repeat(
+        session, place_key=place_key, now=now, partnership=p, is_duplicate=primary is not None
+    )
+    occurred_at = parse_occurred(intake.occurred, now)
+    review = assess_case_review(
+        session,
+        new=NewReportFacts(
+            contact_id=contact_id,
+            asb_type=intake.asb_type,
+            place_key=place_key,
+            hate=intake.hate,
+            primary_id=primary.id if primary else None,
+            occurred_at=occurred_at,
+            ongoing=intake.ongoing,
+        ),
+        now=now,
+        partnership=p,
+    )
+    return _Assessment(
+        place, place_key, victim_count, risk, route(facts, p), primary, location, occurred_at, review
+    )
+
+
+def _from_intake(intake: Intake) -> dict[str, Any]:
+    """The report's columns copied from what the resident said."""
+    return {
+        "asb_type": intake.asb_type,
+        "nsir_class": nsir_class(intake.asb_type, intake.risk.targeted),
+        "description": intake.description,
+        "location_text": intake.location,
+        "occurred_text": intake.occurred,
+        "ongoing": intake.ongoing,
+        "reporter_role": intake.reporter_role,
+        "tenure": intake.tenure,
+        "landlord": intake.landlord,
+        "hate": intake.hate,
+        "hate_motivation": intake.hate_motivation if intake.hate else None,
+        "domestic_abuse": intake.domestic_abuse,
+        "risk_answers": {**intake.risk.model_dump(), "needs": list(intake.needs)},
+        "anonymous": intake.contact.anonymous,
+        "wants_updates": intake.contact.wants_updates,
+        "text_safe": intake.contact.text_safe,
+        "channel": intake.channel,
+        "conversation_id": intake.conversation_id,
+        "intake_key": intake.intake_key,
+    }
+
+
+def _new_report(
+    session: Session,
+    intake: Intake,
+    a: _Assessment,
+    *,
+    contact_id: int | None,
+    coordinates: tuple[float, float] | None,
+    open311_token: str | None,
+    due_at: datetime,
+    now: datetime,
+) -> Report:
+    primary = a.primary
+    duplicate_reason = (
+        [f"duplicate of {primary.reference} → {primary.lead_agency}, already dealing with it"]
+        if primary
+        else []
+    )
+    return Report(
+        **_from_intake(intake),
+        reference=allocate_reference(session),
+        ward=a.place.ward,
+        place_key=a.place_key,
+        postcode=a.place.postcode or intake.postcode,
+        latitude=coordinates[0] if coordinates else None,
+        longitude=coordinates[1] if coordinates else None,
+        occurred_at=a.occurred_at,
+        risk_level=a.risk.level,
+        risk_reasons=list(a.risk.reasons),
+        status=LINKED_STATUS if primary is not None else "open",
+        lead_agency=primary.lead_agency if primary is not None else a.decision.lead,
+        copied_agencies=[] if primary is not None else list(a.decision.copied),
+        routing_reasons=list(a.decision.reasons) + duplicate_reason,
+        linked_to_id=primary.id if primary else None,
+        contact_id=contact_id,
+        open311_token=open311_token,
+        transcript=[],
+        repeat_victim_count=a.victim_count if contact_id else 0,
+        repeat_location_count=a.location.count,
+        hotspot=a.location.hotspot,
+        case_review_explained=a.review.status in ("explain", "eligible"),
+        case_review_eligible=a.review.status == "eligible",
+        due_at=due_at,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _reply(report: Report, intake: Intake, a: _Assessment, p: Partnership) -> IntakeResult:
+    """What the resident is told."""
+    assert report.due_at is not None
+    return IntakeResult(
+        reference=report.reference,
+        lead_agency=_agency_card(p, report.lead_agency),
+        respond_by=report.due_at.astimezone(p.tz).date().isoformat(),
+        respond_by_text="by " + format_date_for_resident(report.due_at, p.timezone),
+        risk_level=a.risk.level,
+        linked_reference=a.primary.reference if a.primary else None,
+        case_review={"status": a.review.status, "message": a.review.message},
+        signposts=signposts_for(
+            asb_type=intake.asb_type,
+            needs=list(intake.needs),
+            hate=intake.hate,
+            domestic_abuse=intake.domestic_abuse,
+            risk_level=a.risk.level,
+            partnership=p,
+        ),
+        self_help=p.self_help_for(intake.asb_type),
+        mediation=mediation_offer(
+            asb_type=intake.asb_type,
+            hate=intake.hate,
+            domestic_abuse=intake.domestic_abuse,
+            risk=intake.risk,
+            risk_level=a.risk.level,
+            partnership=p,
+        ),
+    )
+
+
+def _file(
+    *,
+    session: Session,
+    intake: Intake,
+    partnership: Partnership,
+    now: datetime,
+    contact_sender_id: str | None,
+    actor: str,
+    coordinates: tuple[float, float] | None,
+    open311_token: str | None,
+) -> IntakeResult:
+    p = partnership
+    contact = _resolve_contact(session, sender_id=contact_sender_id, intake=intake, now=now)
+    contact_id = contact.id if contact is not None else None
+    a = _assess(session, intake, p, now=now, contact_id=contact_id)
+    report = _new_report(
+        session,
+        intake,
+        a,
+        contact_id=contact_id,
+        coordinates=coordinates,
+        open311_token=open311_token,
+        due_at=add_working_days(now, a.decision.target_working_days, p.timezone),
+        now=now,
+    )
+    session.add(report)
+    session.flush()
+    reply = _reply(report, intake, a, p)
+    record_filing(
+        session,
+        report=report,
+        reply=reply,
+        primary=a.primary,
+        review=a.review,
+        decision_reasons=a.decision.reasons,
+        now=now,
+        actor=actor,
+        partnership=p,
+    )
+    return reply

@@ -1,0 +1,248 @@
+"""What victims are told by SMS and when: neutral wording and safe-contact rules, applied when queued.
+
+Safe contact (docs/domain.md): a text can be read by someone else, so every SMS says as little as
+possible: the reference, a neutral line, how to get the detail. Never the type of problem, names,
+places or outcomes. The notifier re-checks opt-out, safety and quiet hours at SEND time
+(`casework.messaging.sending.claim_due`), so a STOP or a "not safe to text" recorded after queueing still
+wins.
+
+Scheduled messages (called by the notifier's clock, idempotent through outbox dedupe keys):
+- `queue_cadence_updates`: "still open, still being worked on" after the partnership's cadence
+  (default 10 working days) without a public update;
+- `queue_surveys`: the satisfaction question one month and six months after closure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String, and_, cast, literal, or_, select
+from sqlalchemy.orm import Session
+
+from casework.core.models import Contact, OutboxMessage, Report, SurveyResponse
+from casework.core.sms_text import encoding, segments, smart_encode
+from casework.core.workdays import working_days_between
+from casework.messaging.outbox import enqueue
+from casework.partnership import QuietHours
+
+if TYPE_CHECKING:
+    from casework.partnership import Partnership
+
+DEFAULT_QUIET_HOURS = QuietHours()
+CLOSED_STATUSES = ("closed",)
+
+# Neutral wording only. {handler} is the agency's public name ("Lichfield District Council"),
+# {respond_by} a date ("Tuesday 24 November"), {detail} how to get the detail by phone.
+TEMPLATES: dict[str, str] = {
+    "ack": "Ref {reference}: thank you, we have your report. "
+    "{handler} will be in touch by {respond_by}. {detail}",
+    "status_update": "Ref {reference}: there is an update on your report. {detail}",
+    "cadence": "Ref {reference}: your report is still open and being worked on. {detail}",
+    "closure": "Ref {reference}: your report has now been closed. {detail}",
+    "case_review": "Ref {reference}: you may be able to ask for an ASB Case Review. {detail}",
+    "linked": "Ref {reference}: this is already being dealt with and you will get its updates. {detail}",
+    "survey_1m": "Ref {reference}: how satisfied are you with how your report was handled? "
+    "Reply 1 (poor) to 5 (very good).",
+    "survey_6m": "Ref {reference}: six months on, how satisfied are you with the outcome? "
+    "Reply 1 (poor) to 5 (very good).",
+}
+# Used when no respond-by date is known, so the acknowledgement never reads "in touch by ."
+ACK_NO_DATE = "Ref {reference}: thank you, we have your report. {handler} will be in touch. {detail}"
+
+SURVEYS = {"survey_1m": ("1m", 1), "survey_6m": ("6m", 6)}
+# How long after the due date a survey may still go (a notifier down for a week still asks; a
+# deployment that starts today does not ask about cases closed years ago).
+SURVEY_WINDOW = timedelta(days=30)
+MAX_SEGMENTS = 2
+
+
+def sms_block_reason(report: Report, contact: Contact | None) -> str | None:
+    """Why no SMS may go for this report, or None when texting is allowed."""
+    if contact is None or not contact.phone:
+        return "no phone number"
+    if report.anonymous:
+        return "anonymous report"
+    if not report.wants_updates:
+        return "reporter did not ask for updates"
+    if contact.sms_opted_out:
+        return "number opted out (STOP)"
+    if contact.number_invalid:
+        return "number flagged invalid"
+    if report.domestic_abuse and report.text_safe is not True:
+        return "domestic abuse: texting not confirmed safe"
+    if report.text_safe is False:
+        return "reporter said texting is not safe"
+    return None
+
+
+def detail_line(partnership: Partnership | None) -> str:
+    """How to get the detail, without putting it in the text."""
+    if partnership is None:
+        return "Call 101 for details."
+    council = partnership.agencies.get(partnership.council_agency)
+    phone = council.public.phone if council else None
+    return f"For details call {phone}." if phone else "Call 101 for details."
+
+
+def render(
+    purpose: str,
+    *,
+    reference: str,
+    partnership: Partnership | None = None,
+    fields: dict[str, str] | None = None,
+) -> str:
+    """The SMS text for a purpose: one line, GSM-7 where possible; KeyError for an unknown purpose."""
+    values = {"reference": reference, "detail": detail_line(partnership), "handler": "We", "respond_by": ""}
+    values.update({k: v for k, v in (fields or {}).items() if v})
+    template = TEMPLATES[purpose]
+    if purpose == "ack" and not values["respond_by"]:
+        template = ACK_NO_DATE
+    return smart_encode(" ".join(template.format(**values).split()))
+
+
+def notify_victim(
+    session: Session,
+    report: Report,
+    *,
+    purpose: str,
+    now: datetime,
+    partnership: Partnership | None = None,
+    fields: dict[str, str] | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a neutral SMS to the report's contact, or a cancelled row saying why it may not go.
+
+    Returns None when there is no number at all (web-only or anonymous reports): nothing to record.
+    """
+    contact = report.contact if report.contact_id else None
+    if contact is None and report.contact_id is not None:
+        contact = session.get(Contact, report.contact_id)
+    if contact is None or not contact.phone:
+        return None
+    body = render(purpose, reference=report.reference, partnership=partnership, fields=fields)
+    reason = sms_block_reason(report, contact)
+    row = enqueue(
+        session,
+        kind="sms",
+        transport="sms",
+        purpose=purpose,
+        now=now,
+        recipient=contact.phone,
+        body=body,
+        report_id=report.id,
+        contact_id=contact.id,
+        dedupe_key=dedupe_key,
+        status="cancelled" if reason else "pending",
+        error_message=f"not sent: {reason}" if reason else None,
+    )
+    row.segments = segments(body)
+    row.encoding = encoding(body)
+    return row
+
+
+# ------------------------------------------------------------------------------------------- scheduled
+
+
+def _updatable_reports():  # type: ignore[no-untyped-def]
+    return and_(
+        Report.contact_id.is_not(None),
+        Report.anonymous.is_(False),
+        Report.wants_updates.is_(True),
+        Report.anonymised_at.is_(None),
+    )
+
+
+def queue_cadence_updates(
+    session: Session, *, now: datetime, partnership: Partnership, limit: int = 500
+) -> int:
+    """Queue "still being worked on" for open reports with no public update for the cadence; returns count.
+
+    The message is itself a public update, so ``last_public_update_at`` moves to now and the next one is
+    due a cadence later. Dedupe keys make a re-run (or two notifiers) queue nothing twice.
+    """
+    cadence = partnership.update_cadence_working_days
+    tz = partnership.timezone
+    # Working days are never fewer than calendar days minus weekends: a calendar cut-off pre-filters.
+    cutoff = now - timedelta(days=cadence)
+    last = Report.last_public_update_at
+    stmt = (
+        select(Report)
+        .where(
+            _updatable_reports(),
+            Report.closed_at.is_(None),
+            Report.status.not_in(CLOSED_STATUSES),
+            or_(last < cutoff, and_(last.is_(None), Report.created_at < cutoff)),
+        )
+        .order_by(Report.id)
+        .limit(limit)
+    )
+    queued = 0
+    for report in session.scalars(stmt):
+        since = report.last_public_update_at or report.created_at
+        if working_days_between(since, now, tz) < cadence:
+            continue
+        row = notify_victim(
+            session,
+            report,
+            purpose="cadence",
+            now=now,
+            partnership=partnership,
+            dedupe_key=f"cadence:{report.id}:{since:%Y%m%dT%H%M%S}",
+        )
+        report.last_public_update_at = now
+        report.updated_at = now
+        if row is not None and row.status == "pending":
+            queued += 1
+    return queued
+
+
+def add_months(when: datetime, months: int) -> datetime:
+    """The same day-of-month ``months`` later (clamped to the month's last day)."""
+    month_index = when.month - 1 + months
+    year, month = when.year + month_index // 12, month_index % 12 + 1
+    for day in (when.day, 30, 29, 28):
+        try:
+            return when.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {when}")
+
+
+def queue_surveys(session: Session, *, now: datetime, partnership: Partnership, limit: int = 500) -> int:
+    """Queue the satisfaction question one and six months after closure (once each); returns count."""
+    queued = 0
+    for purpose, (survey, months) in SURVEYS.items():
+        # closed_at + months <= now < closed_at + months + window, rewritten over closed_at.
+        latest_close = add_months(now, -months)
+        earliest_close = add_months(now - SURVEY_WINDOW, -months)
+        stmt = (
+            select(Report)
+            .where(
+                _updatable_reports(),
+                Report.closed_at.is_not(None),
+                Report.closed_at <= latest_close,
+                Report.closed_at > earliest_close,
+                Report.linked_to_id.is_(None),
+                ~select(SurveyResponse.id)
+                .where(SurveyResponse.report_id == Report.id, SurveyResponse.survey == survey)
+                .exists(),
+                ~select(OutboxMessage.id)
+                .where(OutboxMessage.dedupe_key == literal(f"{purpose}:") + cast(Report.id, String))
+                .exists(),
+            )
+            .order_by(Report.id)
+            .limit(limit)
+        )
+        for report in session.scalars(stmt):
+            row = notify_victim(
+                session,
+                report,
+                purpose=purpose,
+                now=now,
+                partnership=partnership,
+                dedupe_key=f"{purpose}:{report.id}",
+            )
+            if row is not None and row.status == "pending":
+                queued += 1
+    return queued

@@ -1,0 +1,43 @@
+"""One partnership's configuration: the YAML schema, the place index, the cross-checks and the loader.
+
+Other packages import only the names below; the modules behind them may change.
+"""
+
+from __future__ import annotations
+
+from casework.partnership.loader import (
+    PARTNERSHIPS_DIR,
+    Partnership,
+    available_partnerships,
+    clear_partnership_cache,
+    load_partnership,
+    parse_partnership,
+    partnership_path,
+)
+from casework.partnership.places import PlaceMatch, normalise_postcode
+from casework.partnership.schema import (
+    LANDLORD_PLACEHOLDER,
+    RISK_LEVELS,
+    Agency,
+    PartnershipConfigError,
+    QuietHours,
+    Rule,
+)
+
+__all__ = [
+    "Agency",
+    "LANDLORD_PLACEHOLDER",
+    "PARTNERSHIPS_DIR",
+    "Partnership",
+    "PartnershipConfigError",
+    "PlaceMatch",
+    "QuietHours",
+    "RISK_LEVELS",
+    "Rule",
+    "available_partnerships",
+    "clear_partnership_cache",
+    "load_partnership",
+    "normalise_postcode",
+    "parse_partnership",
+    "partnership_path",
+]

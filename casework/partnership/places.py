@@ -1,0 +1,346 @@
+"""The place index: match a resident's free text to a postcode, street, landmark, town or ward.
+
+Built once per partnership from its gazetteer (``Partnership.resolve_place`` uses it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casework.partnership.loader import Partnership
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """Where a resident's description of a place resolved to.
+
+    ``resolved`` is true when a ward was found. ``place_key`` is the normalised street, landmark, postcode
+    or town used to link duplicates and count repeat locations; ``precision`` says which of those it is
+    (``postcode``, ``street``, ``landmark``, ``town``, ``ward``, ``sector``, ``district``) so a caller can
+    decide how far to trust it.
+    """
+
+    resolved: bool = False
+    ward: str | None = None
+    place_key: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    precision: str | None = None
+
+    @property
+    def in_area(self) -> bool:
+        """In the partnership's area: a ward, or at least one of its towns or villages ("Curborough Road,
+        Lichfield" when the street is not in the gazetteer). District duties can be routed on this."""
+        return self.ward is not None or self.town is not None
+
+
+POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
+SECTOR_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9])\b")
+DISTRICT_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
+SECTOR_KEY_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]$")
+DISTRICT_KEY_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+# Street-type words and the short forms residents type.
+STREET_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "street": ("st", "str"),
+    "road": ("rd",),
+    "lane": ("ln",),
+    "avenue": ("ave", "av"),
+    "close": ("cl",),
+    "drive": ("dr", "drv"),
+    "crescent": ("cres", "cresc"),
+    "gardens": ("gdns", "gdn"),
+    "grove": ("gr", "gro"),
+    "place": ("pl",),
+    "square": ("sq",),
+    "terrace": ("terr", "ter"),
+    "court": ("ct",),
+    "parade": ("pde",),
+    "way": ("wy",),
+    "walk": ("wlk",),
+    "park": ("pk",),
+}
+_PUNCT = str.maketrans({c: " " for c in string.punctuation if c not in "'&"})
+
+
+def _norm(text: str) -> str:
+    """Lower-case, drop possessives and punctuation, '&' → 'and', 'saint' → 'st', single spaces."""
+    lowered = text.lower().replace("\u2019", "'").replace("&", " and ")
+    lowered = re.sub(r"'s\b", "", lowered).replace("'", "")
+    words = lowered.translate(_PUNCT).split()
+    return " ".join("st" if w == "saint" else w for w in words)
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """A full UK postcode in standard form ("ws136lj" → "WS13 6LJ"), or None when it is not one."""
+    if not text:
+        return None
+    match = POSTCODE_RE.fullmatch(text.strip().upper().replace("  ", " "))
+    if not match:
+        match = POSTCODE_RE.fullmatch(re.sub(r"\s+", "", text.upper()))
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def _contains_phrase(words: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _street_variants(key: str) -> set[str]:
+    words = key.split()
+    variants = {key}
+    if len(words) >= 2 and words[-1] in STREET_SUFFIXES:
+        for short in STREET_SUFFIXES[words[-1]]:
+            variants.add(" ".join([*words[:-1], short]))
+    if len(words) >= 2 and words[0] == "the":
+        variants |= {v.removeprefix("the ") for v in variants}
+    return variants
+
+
+# Place names that are also everyday words: matched only when written with a capital letter ("Wall").
+COMMON_WORD_PLACES = frozenset(
+    {
+        "wall",
+        "hints",
+        "green",
+        "park",
+        "central",
+        "marsh",
+        "street",
+        "moor",
+        "heath",
+        "cross",
+        "bank",
+        "bridge",
+        "castle",
+        "church",
+        "common",
+        "field",
+        "hill",
+        "lane",
+        "mill",
+        "road",
+        "wood",
+        "end",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    phrase: tuple[str, ...]
+    kind: str  # street | landmark | town | ward
+    key: str  # canonical normalised name (the place_key)
+    ward: str | None
+    town: str | None
+    qualifier: tuple[str, ...] = ()  # "High Street (Chasetown)": the text must also say "Chasetown"
+
+
+_NO_QUALIFIER: tuple[str, ...] = ()
+# Earlier kinds win when several match; within a kind, the longer phrase wins.
+_KIND_RANK = {"street": 0, "landmark": 0, "town": 1, "ward": 2}
+
+
+class _PlaceIndex:
+    """Indexes a partnership's gazetteer for matching free text."""
+
+    def __init__(self, p: Partnership) -> None:
+        self.p = p
+        self.entries: list[_Entry] = []
+        towns = {_norm(name): name for name in p.gazetteer.towns}
+        for name, ward in p.gazetteer.streets.items():
+            self._add("street", name, ward, None, variants=True)
+        for name, ward in p.gazetteer.landmarks.items():
+            self._add("landmark", name, ward, None, variants=True)
+        for name, town_ward in p.gazetteer.towns.items():
+            self._add("town", name, town_ward, name, variants=False)
+        by_key = {e.key: e for e in self.entries if e.kind in ("street", "landmark")}
+        for alias, target in p.gazetteer.aliases.items():
+            found = by_key.get(_norm(target))
+            if found is not None:
+                for v in _street_variants(_norm(alias)):
+                    phrase = tuple(v.split())
+                    self.entries.append(_Entry(phrase, found.kind, found.key, found.ward, found.town))
+        for w in p.wards:
+            self._add("ward", w.name, w.name, w.town, variants=False)
+        self.towns = towns
+        self.sectors = {k.upper(): v for k, v in p.gazetteer.postcode_sectors.items()}
+        self.districts = {k.upper(): v for k, v in p.gazetteer.postcode_districts.items()}
+
+    def _add(self, kind: str, name: str, ward: str | None, town: str | None, *, variants: bool) -> None:
+        key = _norm(name)
+        if not key:
+            return
+        qualified = re.fullmatch(r"(.+?)\s*\((.+)\)\s*", name)
+        base, qualifier = key, _NO_QUALIFIER
+        if qualified:
+            base, qualifier = _norm(qualified.group(1)), tuple(_norm(qualified.group(2)).split())
+        canonical_ward = self.p.canonical_ward(ward)
+        town = town or self._town_of(canonical_ward)
+        for v in _street_variants(base) if variants else {base}:
+            self.entries.append(_Entry(tuple(v.split()), kind, key, canonical_ward, town, qualifier))
+
+    def _town_of(self, ward: str | None) -> str | None:
+        found = self.p.ward(ward)
+        return found.town if found else None
+
+    def _area(self, value: str | None) -> tuple[str | None, str | None]:
+        """A district/sector value is a ward or a town name: (ward, town)."""
+        if not value:
+            return None, None
+        ward = self.p.canonical_ward(value)
+        if ward:
+            return ward, self._town_of(ward)
+        town_key = _norm(value)
+        if town_key in self.towns:
+            town_name = self.towns[town_key]
+            return self.p.canonical_ward(self.p.gazetteer.towns[town_name]), town_name
+        return None, value
+
+    def _exact(self, words: list[str], capitalised: set[str]) -> list[tuple[int, int, _Entry]]:
+        found = []
+        for entry in self.entries:
+            n = len(entry.phrase)
+            if n == 1 and entry.phrase[0] in COMMON_WORD_PLACES and entry.phrase[0] not in capitalised:
+                continue
+            if entry.qualifier and not _contains_phrase(words, list(entry.qualifier)):
+                continue
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) == entry.phrase:
+                    found.append((i, n, entry))
+        return found
+
+    def _fuzzy(self, words: list[str], covered: set[int]) -> list[tuple[int, int, _Entry]]:
+        """Near matches (a letter or two wrong) in words not already matched exactly."""
+        found = []
+        for entry in self.entries:
+            phrase = " ".join(entry.phrase)
+            n = len(entry.phrase)
+            if len(phrase) < 6 or (n == 1 and phrase in COMMON_WORD_PLACES):
+                continue
+            if entry.qualifier and not _contains_phrase(words, list(entry.qualifier)):
+                continue
+            cutoff = 0.84 if len(phrase) >= 8 else 0.83
+            for i in range(len(words) - n + 1):
+                if covered.intersection(range(i, i + n)):
+                    continue
+                candidate = " ".join(words[i : i + n])
+                matcher = difflib.SequenceMatcher(None, phrase, candidate)
+                if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+                    if matcher.ratio() >= cutoff:
+                        found.append((i, n, entry))
+        return found
+
+    @staticmethod
+    def _best(
+        found: list[tuple[int, int, _Entry]], kinds: set[str], outside: tuple[int, int] | None = None
+    ) -> tuple[int, int, _Entry] | None:
+        """The best match of these kinds, ignoring any inside the span (start, length) already used."""
+        candidates = [f for f in found if f[2].kind in kinds]
+        if outside is not None:
+            start, length = outside
+            candidates = [f for f in candidates if f[0] + f[1] <= start or f[0] >= start + length]
+        if not candidates:
+            return None
+        candidates.sort(key=lambda f: (_KIND_RANK[f[2].kind], -f[1], f[0]))
+        return candidates[0]
+
+    def resolve(self, text: str) -> PlaceMatch:
+        upper = text.upper()
+        postcode = None
+        sector_ward = district_ward = None
+        town: str | None = None
+        precision: str | None = None
+        pc = POSTCODE_RE.search(upper)
+        if pc:
+            postcode = f"{pc.group(1)} {pc.group(2)}"
+            outward, inward = pc.group(1), pc.group(2)
+            sector_ward, town = self._area(self.sectors.get(f"{outward} {inward[0]}"))
+            district_ward, district_town = self._area(self.districts.get(outward))
+            town = town or district_town
+            upper = upper[: pc.start()] + " " + upper[pc.end() :]
+        else:
+            for m in SECTOR_RE.finditer(upper):
+                sector = f"{m.group(1)} {m.group(2)}"
+                if sector in self.sectors:
+                    sector_ward, town = self._area(self.sectors[sector])
+                    upper = upper[: m.start()] + " " + upper[m.end() :]
+                    break
+            for m in DISTRICT_RE.finditer(upper):
+                if m.group(1) in self.districts:
+                    district_ward, district_town = self._area(self.districts[m.group(1)])
+                    town = town or district_town
+                    break
+
+        stripped = text if not pc else text[: pc.start()] + " " + text[pc.end() :]
+        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", stripped)}
+        words = _norm(upper).split()
+        found = self._exact(words, capitalised)
+        if not self._best(found, {"street", "landmark"}):
+            covered = {i for start, n, _ in found for i in range(start, start + n)}
+            found += self._fuzzy(words, covered)
+        best_specific = self._best(found, {"street", "landmark"})
+        span = (best_specific[0], best_specific[1]) if best_specific else None
+        best_general = self._best(found, {"town", "ward"}, outside=span)
+        specific = best_specific[2] if best_specific else None
+        general = best_general[2] if best_general else None
+        if specific is None and general is None and len(words) <= 4:
+            specific = self._bare_street(words)
+
+        ward = None
+        place_key = None
+        if postcode and sector_ward:
+            ward, precision = sector_ward, "postcode"
+        if specific:
+            ward = ward or specific.ward
+            place_key = specific.key
+            town = town or specific.town
+            precision = precision or specific.kind
+            # A town named alongside a street ("Bore Street, Lichfield") names the town only if it agrees.
+            if general and general.kind == "town" and general.ward in (None, ward):
+                town = general.town
+        elif general:
+            ward = ward or general.ward
+            town = (general.town if general.kind == "town" else None) or town or general.town
+            if not postcode:
+                place_key = general.key
+            precision = precision or general.kind
+        if postcode:
+            place_key = place_key or postcode.lower()
+            precision = precision or "postcode"
+        if ward is None and sector_ward:
+            ward, precision = sector_ward, precision or "sector"
+        if ward is None and district_ward:
+            ward, precision = district_ward, precision or "district"
+        if town is None and ward:
+            town = self._town_of(ward)
+        if precision is None and town:
+            precision = "district"
+        return PlaceMatch(
+            resolved=ward is not None,
+            ward=ward,
+            place_key=place_key,
+            postcode=postcode,
+            town=town,
+            precision=precision,
+        )
+
+    def _bare_street(self, words: list[str]) -> _Entry | None:
+        """A street named without its 'street'/'road' word ("bore" alone), only when unambiguous."""
+        core = [w for w in words if not re.fullmatch(r"\d+[a-z]?", w)]
+        if not core:
+            return None
+        hits = {
+            e.key: e
+            for e in self.entries
+            if e.kind == "street"
+            and len(e.phrase) >= 2
+            and e.phrase[-1] in STREET_SUFFIXES
+            and list(e.phrase[:-1]) == core
+        }
+        return next(iter(hits.values())) if len(hits) == 1 else None

@@ -1,0 +1,204 @@
+"""A resident's data rights by phone number: subject access (everything held, as data) and erasure.
+
+Both are run by the data protection officer from the command line (`python -m casework.cli.privacy`) and
+written to the audit trail. The audit trail names the contact by its opaque sender id, never the number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from casework.conversation import normalise_phone, sms_sender_id
+from casework.core.audit import audit
+from casework.core.models import (
+    AuditEvent,
+    ChatTurn,
+    Contact,
+    InboundSms,
+    OutboxMessage,
+    Report,
+    ReportEvent,
+    SurveyResponse,
+)
+from casework.privacy.retention import ERASED, anonymise_report, rowcount
+
+
+class OpenReportsNeedConfirmation(Exception):
+    """Erasure would anonymise reports that are still open; the officer must confirm that explicitly."""
+
+    def __init__(self, references: list[str]) -> None:
+        super().__init__(
+            "these reports are still open and would become unworkable: "
+            + ", ".join(references)
+            + ". Close them first, or confirm with --include-open."
+        )
+        self.references = references
+
+
+@dataclass
+class ErasureResult:
+    """What an erasure removed (counts and references; no personal data)."""
+
+    contacts_deleted: int = 0
+    reports_anonymised: list[str] = field(default_factory=list)
+    inbound_sms_deleted: int = 0
+    chat_turns_deleted: int = 0
+    outbox_cancelled: int = 0
+    outbox_cleared: int = 0
+    sender_ids: list[str] = field(default_factory=list)
+    tracker_events_deleted: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as a plain dict (for the audit trail and the command's output)."""
+        return asdict(self)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every column of a row, datetimes as ISO 8601 text."""
+    out: dict[str, Any] = {}
+    for column in obj.__table__.columns:
+        if column.key in skip:
+            continue
+        value = getattr(obj, column.key)
+        out[column.key] = _iso(value) if isinstance(value, datetime) else value
+    return out
+
+
+def contacts_for_phone(session: Session, phone: str, *, sender_key: str) -> list[Contact]:
+    """Every contact for a number: the SMS contact and any web chat contact that gave the number."""
+    e164 = normalise_phone(phone)
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(or_(Contact.phone == e164, Contact.sender_id == sms_sender_id(e164, sender_key)))
+            .order_by(Contact.id)
+        )
+    )
+
+
+def _reports_for(session: Session, contact_ids: list[int], sender_ids: list[str]) -> list[Report]:
+    # A report keeps the conversation's sender id too, so one filed before the contact row existed counts.
+    where = or_(Report.contact_id.in_(contact_ids), Report.conversation_id.in_(sender_ids))
+    return list(session.scalars(select(Report).where(where).order_by(Report.id)))
+
+
+def _outbox_for(contacts: list[Contact], phone: str) -> Any:
+    ids = [c.id for c in contacts]
+    return or_(OutboxMessage.contact_id.in_(ids), OutboxMessage.recipient == phone)
+
+
+def subject_access(session: Session, *, phone: str, sender_key: str, now: datetime) -> dict[str, Any]:
+    """Everything held about a phone number, as a JSON-ready dict (contacts, reports, messages, surveys)."""
+    e164 = normalise_phone(phone)
+    contacts = contacts_for_phone(session, e164, sender_key=sender_key)
+    ids = [c.id for c in contacts]
+    sender_ids = [c.sender_id for c in contacts]
+    reports = _reports_for(session, ids, sender_ids)
+    report_ids = [r.id for r in reports]
+    events = session.scalars(
+        select(ReportEvent).where(ReportEvent.report_id.in_(report_ids)).order_by(ReportEvent.id)
+    )
+    surveys = session.scalars(
+        select(SurveyResponse).where(SurveyResponse.report_id.in_(report_ids)).order_by(SurveyResponse.id)
+    )
+    inbound = session.scalars(
+        select(InboundSms).where(InboundSms.contact_id.in_(ids)).order_by(InboundSms.id)
+    )
+    outbound = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "sms", _outbox_for(contacts, e164))
+        .order_by(OutboxMessage.id)
+    )
+    turns = session.scalars(select(ChatTurn).where(ChatTurn.sender_id.in_(sender_ids)).order_by(ChatTurn.id))
+    return {
+        "subject": {"phone": e164},
+        "generated_at": now.isoformat(),
+        "note": (
+            "Everything this service holds about the number. Review before release: reports and staff "
+            "notes may name other people or hold information exempt from disclosure."
+        ),
+        "contacts": [_row(c) for c in contacts],
+        "reports": [
+            {**_row(r), "reference": r.reference, "linked_to": r.linked_to.reference if r.linked_to else None}
+            for r in reports
+        ],
+        "report_events": [{**_row(e), "report": _reference(reports, e.report_id)} for e in events],
+        "survey_answers": [{**_row(s), "report": _reference(reports, s.report_id)} for s in surveys],
+        "sms_received": [_row(m) for m in inbound],
+        "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
+        "chat_turns": [_row(t) for t in turns],
+    }
+
+
+def _reference(reports: list[Report], report_id: int) -> str | None:
+    return next((r.reference for r in reports if r.id == report_id), None)
+
+
+def erase(
+    session: Session, *, phone: str, sender_key: str, now: datetime, include_open: bool = False
+) -> ErasureResult:
+    """Erase everything about a number: reports anonymised, messages and chat deleted, contact removed.
+
+    Raises OpenReportsNeedConfirmation (changing nothing) when a report is still open and include_open
+    is False. Queued SMS to the number are cancelled so nothing goes after the erasure.
+    """
+    e164 = normalise_phone(phone)
+    contacts = contacts_for_phone(session, e164, sender_key=sender_key)
+    ids = [c.id for c in contacts]
+    result = ErasureResult(sender_ids=[c.sender_id for c in contacts] or [sms_sender_id(e164, sender_key)])
+    reports = _reports_for(session, ids, result.sender_ids)
+    still_open = [r.reference for r in reports if r.status != "closed" and r.anonymised_at is None]
+    if still_open and not include_open:
+        raise OpenReportsNeedConfirmation(still_open)
+
+    result.outbox_cancelled = rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status.in_(("pending", "held")), _outbox_for(contacts, e164))
+            .values(status="cancelled", error_message=f"not sent: {ERASED}", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for report in reports:
+        result.outbox_cleared += anonymise_report(session, report, now=now, marker=ERASED)
+        result.reports_anonymised.append(report.reference)
+    result.outbox_cleared += rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.kind == "sms", _outbox_for(contacts, e164))
+            .values(recipient="", body="", payload={}, contact_id=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    inbound = list(session.scalars(select(InboundSms).where(InboundSms.contact_id.in_(ids))))
+    for row in inbound:
+        session.delete(row)
+    result.inbound_sms_deleted = len(inbound)
+    turns = list(session.scalars(select(ChatTurn).where(ChatTurn.sender_id.in_(result.sender_ids))))
+    for turn in turns:
+        session.delete(turn)
+    result.chat_turns_deleted = len(turns)
+    session.flush()
+    for contact in contacts:
+        session.delete(contact)
+    result.contacts_deleted = len(contacts)
+    session.flush()
+    return result
+
+
+def record_request(
+    session: Session, *, actor: str, action: str, now: datetime, sender_id: str, detail: dict[str, Any]
+) -> AuditEvent:
+    """Audit a subject access or erasure request, naming the contact by its opaque sender id only."""
+    return audit(
+        session, actor=actor, action=action, at=now, target_type="contact", target_id=sender_id, detail=detail
+    )

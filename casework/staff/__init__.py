@@ -1,0 +1,40 @@
+"""Staff: accounts and sign-in, who may see what, the inbox, triage actions, the staff API and export.
+
+Other packages import only the names below; the modules behind them may change.
+"""
+
+from __future__ import annotations
+
+from casework.staff import admin, desk
+from casework.staff.access import AccessDenied, Actor, NotFound, agency_involved, dashboard_wards, require
+from casework.staff.accounts import ROLES, StaffInputError, create_staff
+from casework.staff.api_reports import Credentials, Unauthenticated, report_for_caller, reports_for_caller
+from casework.staff.inbox import STATUSES, InvalidFilter, london_day_start, parse_filters
+from casework.staff.sign_in import sign_in, sign_out, signed_in_actor
+from casework.staff.triage_steps import TriageError
+
+__all__ = [
+    "AccessDenied",
+    "Actor",
+    "Credentials",
+    "InvalidFilter",
+    "NotFound",
+    "ROLES",
+    "STATUSES",
+    "StaffInputError",
+    "TriageError",
+    "Unauthenticated",
+    "admin",
+    "agency_involved",
+    "create_staff",
+    "dashboard_wards",
+    "desk",
+    "london_day_start",
+    "parse_filters",
+    "report_for_caller",
+    "reports_for_caller",
+    "require",
+    "sign_in",
+    "sign_out",
+    "signed_in_actor",
+]

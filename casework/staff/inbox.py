@@ -1,0 +1,398 @@
+"""The triage inbox: filtered, sorted, paginated lists of reports with badges, and the report page's data.
+
+Lists read only the columns they show, and are limited to what the actor may see (casework.staff.access).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from casework.core.clock import LONDON
+from casework.core.models import OutboxMessage, Report
+from casework.core.references import parse_reference
+from casework.staff.access import Actor, report_scope
+
+STATUSES: dict[str, str] = {
+    "open": "New",
+    "accepted": "Accepted",
+    "in_progress": "In progress",
+    "waiting": "Waiting for information",
+    "linked": "Linked to another report",
+    "closed": "Closed",
+}
+RISK_LEVELS = ("standard", "medium", "high")
+SORTS = ("newest", "oldest", "due", "risk")
+REPEAT_VICTIM_REPORTS = 2
+REPEAT_LOCATION_REPORTS = 3
+PER_PAGE_DEFAULT = 50
+COUNT_CAP = 1_000
+ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
+PER_PAGE_MAX = 200
+PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
+TRANSCRIPT_BEFORE = timedelta(hours=12)
+TRANSCRIPT_AFTER = timedelta(minutes=15)
+
+
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
+
+
+class InvalidFilter(ValueError):
+    """A filter value that cannot be used (message names the filter)."""
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the inbox list is narrowed to, sorted by and which page is shown."""
+
+    status: str | None = None
+    agency: str | None = None
+    asb_type: str | None = None
+    ward: str | None = None
+    risk: str | None = None
+    hate: bool | None = None
+    domestic_abuse: bool | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+    def as_query(self, **changes: Any) -> dict[str, str]:
+        """The filters as query-string parameters (for links to other pages and sorts)."""
+        f = replace(self, **changes)
+        out: dict[str, str] = {}
+        for name in ("status", "agency", "asb_type", "ward", "risk", "q"):
+            value = getattr(f, name)
+            if value:
+                out["type" if name == "asb_type" else name] = value
+        for name in ("hate", "domestic_abuse"):
+            value = getattr(f, name)
+            if value is not None:
+                out[name] = "yes" if value else "no"
+        if f.date_from:
+            out["from"] = f.date_from.isoformat()
+        if f.date_to:
+            out["to"] = f.date_to.isoformat()
+        if f.sort != "newest":
+            out["sort"] = f.sort
+        if f.page != 1:
+            out["page"] = str(f.page)
+        if f.per_page != PER_PAGE_DEFAULT:
+            out["per_page"] = str(f.per_page)
+        return out
+
+
+def _yes_no(name: str, value: str | None) -> bool | None:
+    if value in (None, "", "any"):
+        return None
+    if value.lower() in ("yes", "true", "1", "on"):
+        return True
+    if value.lower() in ("no", "false", "0", "off"):
+        return False
+    raise InvalidFilter(f"{name}: use yes or no")
+
+
+def _date(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidFilter(f"{name}: use a date like 2026-11-18") from None
+    if not 1900 <= day.year <= 2999:
+        raise InvalidFilter(f"{name}: use a date between the years 1900 and 2999")
+    return day
+
+
+def _positive_int(name: str, value: str | None, default: int, maximum: int | None = None) -> int:
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidFilter(f"{name}: must be a whole number") from None
+    if number < 1:
+        raise InvalidFilter(f"{name}: must be 1 or more")
+    return min(number, maximum) if maximum else number
+
+
+def _page_number(value: str | None) -> int:
+    number = _positive_int("page", value, 1)
+    if number > PAGE_MAX:
+        raise InvalidFilter(f"page: must be {PAGE_MAX} or less")
+    return number
+
+
+def parse_filters(args: Mapping[str, str]) -> InboxFilters:
+    """Read filters from query-string style arguments; raises InvalidFilter naming a bad one."""
+
+    def text(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value or None
+
+    risk = text("risk")
+    if risk and risk not in RISK_LEVELS:
+        raise InvalidFilter(f"risk: must be one of {', '.join(RISK_LEVELS)}")
+    sort = text("sort") or "newest"
+    if sort not in SORTS:
+        raise InvalidFilter(f"sort: must be one of {', '.join(SORTS)}")
+    filters = InboxFilters(
+        status=text("status"),
+        agency=text("agency"),
+        asb_type=text("type"),
+        ward=text("ward"),
+        risk=risk,
+        hate=_yes_no("hate", text("hate")),
+        domestic_abuse=_yes_no("domestic_abuse", text("domestic_abuse")),
+        date_from=_date("from", text("from")),
+        date_to=_date("to", text("to")),
+        q=text("q"),
+        sort=sort,
+        page=_page_number(text("page")),
+        per_page=_positive_int("per_page", text("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InvalidFilter("from: must not be after to")
+    return filters
+
+
+def london_day_start(day: date) -> datetime:
+    """Midnight in Europe/London at the start of a day, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+def apply_filters(stmt: SelectT, actor: Actor, filters: InboxFilters) -> SelectT:
+    """Add the actor's scope and the filters to a select over reports."""
+    conditions = [report_scope(actor)]
+    if filters.status == "active":
+        conditions.append(Report.status.in_(ACTIVE_STATUSES))  # IN, not !=, so the status index is used
+    elif filters.status:
+        conditions.append(Report.status == filters.status)
+    if filters.agency:
+        conditions.append(Report.lead_agency == filters.agency)
+    if filters.asb_type:
+        conditions.append(Report.asb_type == filters.asb_type)
+    if filters.ward:
+        conditions.append(Report.ward == filters.ward)
+    if filters.risk:
+        conditions.append(Report.risk_level == filters.risk)
+    if filters.hate is not None:
+        conditions.append(Report.hate.is_(filters.hate))
+    if filters.domestic_abuse is not None:
+        conditions.append(Report.domestic_abuse.is_(filters.domestic_abuse))
+    if filters.date_from:
+        conditions.append(Report.created_at >= london_day_start(filters.date_from))
+    if filters.date_to:
+        conditions.append(Report.created_at < london_day_start(filters.date_to + timedelta(days=1)))
+    if filters.q:
+        reference = parse_reference(filters.q)
+        if reference:
+            conditions.append(Report.reference == reference)
+        else:
+            fragment = "".join(ch for ch in filters.q.upper() if ch.isalnum() or ch == "-")
+            conditions.append(Report.reference.like(f"%{fragment}%") if fragment else Report.id.is_(None))
+    return stmt.where(and_(*conditions))
+
+
+def order_for(sort: str) -> tuple[Any, ...]:
+    """ORDER BY terms for a sort name (ties broken by id so pages never overlap)."""
+    if sort == "oldest":
+        return (Report.created_at.asc(), Report.id.asc())
+    if sort == "due":
+        # Reports without a target last; matches the (due_at, id) index on PostgreSQL.
+        return (Report.due_at.asc().nulls_last(), Report.id.asc())
+    if sort == "risk":
+        # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
+        return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
+    return (Report.created_at.desc(), Report.id.desc())
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A short flag on a list row or report page."""
+
+    code: str
+    label: str
+
+
+@dataclass
+class InboxRow:
+    """One line of the inbox."""
+
+    id: int
+    reference: str
+    asb_type: str
+    status: str
+    lead_agency: str
+    ward: str | None
+    risk_level: str
+    hate: bool
+    domestic_abuse: bool
+    created_at: datetime
+    due_at: datetime | None
+    linked_to_reference: str | None
+    badges: list[Badge] = field(default_factory=list)
+
+
+@dataclass
+class InboxPage:
+    """A page of the inbox and how to reach the others."""
+
+    rows: list[InboxRow]
+    total: int  # exact up to COUNT_CAP, then COUNT_CAP
+    filters: InboxFilters
+    has_next: bool = False
+
+    @property
+    def total_capped(self) -> bool:
+        """True when there are at least COUNT_CAP matches (the exact number is not counted)."""
+        return self.total >= COUNT_CAP
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages the filtered list has, or None when the count was capped."""
+        if self.total_capped:
+            return None
+        return max(1, -(-self.total // self.filters.per_page))
+
+
+def is_overdue(
+    *, status: str, due_at: datetime | None, first_response_at: datetime | None, now: datetime
+) -> bool:
+    """True when the response target has passed without a first response on an open report."""
+    if due_at is None or status == "closed" or first_response_at is not None:
+        return False
+    return due_at < now
+
+
+def badges_for(
+    *,
+    risk_level: str,
+    repeat_victim_count: int,
+    repeat_location_count: int,
+    case_review_eligible: bool,
+    linked_count: int,
+    overdue: bool,
+    hate: bool = False,
+    domestic_abuse: bool = False,
+    hotspot: bool = False,
+) -> list[Badge]:
+    """The badges a report earns, most urgent first."""
+    badges: list[Badge] = []
+    if overdue:
+        badges.append(Badge("overdue", "Overdue"))
+    if risk_level == "high":
+        badges.append(Badge("high-risk", "High risk"))
+    if domestic_abuse:
+        badges.append(Badge("domestic-abuse", "Domestic abuse"))
+    if hate:
+        badges.append(Badge("hate", "Hate"))
+    if case_review_eligible:
+        badges.append(Badge("case-review", "Case review eligible"))
+    # Counts include the report itself; thresholds are the partnership defaults (casework.intake.repeats).
+    if repeat_victim_count >= REPEAT_VICTIM_REPORTS:
+        badges.append(Badge("repeat-victim", f"Repeat victim ({repeat_victim_count})"))
+    if hotspot or repeat_location_count >= REPEAT_LOCATION_REPORTS:
+        badges.append(Badge("repeat-location", f"Repeat location ({repeat_location_count})"))
+    if linked_count:
+        badges.append(Badge("linked", f"{linked_count} linked"))
+    return badges
+
+
+LIST_COLUMNS = (
+    Report.id,
+    Report.reference,
+    Report.asb_type,
+    Report.status,
+    Report.lead_agency,
+    Report.ward,
+    Report.risk_level,
+    Report.hate,
+    Report.domestic_abuse,
+    Report.created_at,
+    Report.due_at,
+    Report.first_response_at,
+    Report.repeat_victim_count,
+    Report.repeat_location_count,
+    Report.case_review_eligible,
+    Report.linked_to_id,
+    Report.hotspot,
+)
+
+
+def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: datetime) -> InboxPage:
+    """The page of reports the actor asked for, with badges (no personal data is read)."""
+    base = apply_filters(select(*LIST_COLUMNS), actor, filters)
+    # Counting stops at COUNT_CAP: an exact count of a large list costs a scan of the whole table.
+    matches = apply_filters(select(Report.id), actor, filters).limit(COUNT_CAP).subquery()
+    total = session.scalar(select(func.count()).select_from(matches)) or 0
+    offset = (filters.page - 1) * filters.per_page
+    rows = session.execute(
+        base.order_by(*order_for(filters.sort)).offset(offset).limit(filters.per_page + 1)
+    ).all()
+    has_next = len(rows) > filters.per_page
+    rows = rows[: filters.per_page]
+    ids = [r.id for r in rows]
+    parent_ids = {r.linked_to_id for r in rows if r.linked_to_id}
+    linked_counts: dict[int, int] = {}
+    parent_refs: dict[int, str] = {}
+    if ids:
+        counted = session.execute(
+            select(Report.linked_to_id, func.count())
+            .where(Report.linked_to_id.in_(ids))
+            .group_by(Report.linked_to_id)
+        ).all()
+        linked_counts = {parent: n for parent, n in counted if parent is not None}
+    if parent_ids:
+        parent_refs = dict(
+            session.execute(select(Report.id, Report.reference).where(Report.id.in_(parent_ids))).all()
+        )
+    out = []
+    for r in rows:
+        overdue = is_overdue(status=r.status, due_at=r.due_at, first_response_at=r.first_response_at, now=now)
+        out.append(
+            InboxRow(
+                id=r.id,
+                reference=r.reference,
+                asb_type=r.asb_type,
+                status=r.status,
+                lead_agency=r.lead_agency,
+                ward=r.ward,
+                risk_level=r.risk_level,
+                hate=r.hate,
+                domestic_abuse=r.domestic_abuse,
+                created_at=r.created_at,
+                due_at=r.due_at,
+                linked_to_reference=parent_refs.get(r.linked_to_id) if r.linked_to_id else None,
+                badges=badges_for(
+                    risk_level=r.risk_level,
+                    repeat_victim_count=r.repeat_victim_count or 0,
+                    repeat_location_count=r.repeat_location_count or 0,
+                    case_review_eligible=bool(r.case_review_eligible),
+                    linked_count=linked_counts.get(r.id, 0),
+                    overdue=overdue,
+                    hate=r.hate,
+                    domestic_abuse=r.domestic_abuse,
+                    hotspot=bool(r.hotspot),
+                ),
+            )
+        )
+    return InboxPage(rows=out, total=total, filters=filters, has_next=has_next)
+
+
+def needs_attention_count(session: Session, *, actor: Actor) -> int:
+    """How many of the actor's reports have a message that failed permanently (shown on the inbox)."""
+    stmt = (
+        select(func.count(func.distinct(OutboxMessage.report_id)))
+        .select_from(OutboxMessage)
+        .join(Report, Report.id == OutboxMessage.report_id)
+        .where(OutboxMessage.needs_attention, Report.status != "closed", report_scope(actor))
+    )
+    return session.scalar(stmt) or 0
