@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
+from .asb_types import LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
 from .classification import decide_type
 from .conversation import channel_of, intent_ranking, latest_intent, latest_text, previous_user_text_before
 from .help import QUESTION_INTENTS, question_answers
@@ -25,15 +25,13 @@ from .parsing import (
     parse_tenure,
 )
 from .screening import (
-    CONTACT_BUTTONS,
     CONTACT_CHOICES,
-    RISK_SCREEN_QUESTION,
     needs_risk_screen,
     parse_contact_choice,
     parse_risk_screen,
 )
 from .story import is_placed, slots_from_story
-from .summary import parse_summary_answer, summary_buttons, summary_text
+from .summary import parse_summary_answer
 from .webhook_client import WebhookUnavailable, get_client
 
 Slots = dict[str, Any]
@@ -115,7 +113,9 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(**message)
         return {slot: None}
 
-    async def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
+    async def _reask(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any
+    ) -> Slots:
         """Ask once more; on the second miss keep `fallback` so the report is never stuck."""
         question = await self._question(dispatcher, tracker, slot, latest_text(tracker), floor=0.5)
         if question is not None:
@@ -323,7 +323,9 @@ class ValidateReportForm(FormValidationAction):
         if choice is None:
             # When in doubt, no texts: the most cautious answer.
             values = await self._reask("contact_choice", dispatcher, tracker, "not_safe")
-            return values | (CONTACT_CHOICES["not_safe"] if values.get("contact_choice") == "not_safe" else {})
+            return values | (
+                CONTACT_CHOICES["not_safe"] if values.get("contact_choice") == "not_safe" else {}
+            )
         return self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
 
     # -- read back -----------------------------------------------------------------------------
@@ -344,67 +346,3 @@ class ValidateReportForm(FormValidationAction):
             cleared.update(location_attempts=0, location_draft=None, postcode=None, ward=None)
         dispatcher.utter_message(text="OK, let's change that.")
         return cleared
-
-
-class ActionAskAsbType(Action):
-    """Confirm the type with buttons instead of guessing."""
-
-    def name(self) -> str:
-        return "action_ask_asb_type"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        candidates = [c for c in (tracker.get_slot("type_candidates") or []) if c in LABELS and c != "other"]
-        choices = candidates or [c for c in COMMON_CHOICES if c != "other"]
-        buttons = [{"title": LABELS[c], "payload": f'/inform{{"asb_type":"{c}"}}'} for c in choices]
-        buttons.append({"title": LABELS["other"], "payload": '/inform{"asb_type":"other"}'})
-        text = "Which of these is closest?" if candidates else "What kind of problem is it?"
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []
-
-
-class ActionAskSummaryOk(Action):
-    """Read the report back and let the resident send it or change a part."""
-
-    def name(self) -> str:
-        return "action_ask_summary_ok"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=summary_text(tracker.slots), buttons=summary_buttons())
-        return []
-
-
-class ActionAskRiskScreen(Action):
-    """The risk screen as one numbered question (no buttons: the resident may pick several)."""
-
-    def name(self) -> str:
-        return "action_ask_risk_screen"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=RISK_SCREEN_QUESTION)
-        return []
-
-
-class ActionAskContactChoice(Action):
-    """By SMS, one choice for updates, safety and anonymity; domestic abuse asks about safety first."""
-
-    def name(self) -> str:
-        return "action_ask_contact_choice"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        if tracker.get_slot("domestic_abuse"):
-            text = "Is it safe for us to text this phone? Someone else might read your messages."
-        else:
-            text = "Can we text you updates about your report? Texts never say what it is about."
-        buttons = [
-            {"title": title, "payload": f'/inform{{"answer":"{title}"}}'} for title, _ in CONTACT_BUTTONS
-        ]
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []

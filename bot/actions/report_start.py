@@ -15,7 +15,6 @@ from .conversation import REPORT_SLOTS, intent_ranking, latest_intent, latest_te
 from .parsing import mentions_hate
 from .story import slots_from_story
 
-
 # After 999 guidance, a domestic abuse or hate reading this strong (among the other readings) is acted on.
 ROUTE_READING = 0.25
 
@@ -117,7 +116,9 @@ class ActionStartHateReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
-            events += await _story_slots(tracker, description, {"asb_type": asb_type or "intimidation_harassment"})
+            events += await _story_slots(
+                tracker, description, {"asb_type": asb_type or "intimidation_harassment"}
+            )
         return events
 
 

@@ -9,7 +9,6 @@ WEBHOOK_URL (default http://127.0.0.1:8000) and INTERNAL_API_TOKEN.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -90,7 +89,7 @@ class WebhookClient:
                         body = await response.json(content_type=None)
                     except ValueError:
                         body = None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise WebhookUnavailable(f"{method} {path}: {type(exc).__name__} {exc}") from exc
         if status >= 500 or status in (401, 403):
             raise WebhookUnavailable(f"{method} {path}: HTTP {status}")

@@ -1,7 +1,7 @@
 """A place in a known town is in the partnership's area even when its street is not on the map."""
 
-from casework.partnership import load_partnership
 from casework.intake.routing import ReportFacts, route
+from casework.partnership import load_partnership
 
 
 def test_an_unknown_street_in_a_known_town_is_in_the_area_but_not_in_a_ward():
