@@ -115,6 +115,13 @@ class WebhookClient:
             raise ReportNotFound(reference)
         raise WebhookUnavailable(f"status: unexpected HTTP {status}")
 
+    async def my_reports(self, *, conversation_id: str) -> list[dict[str, Any]]:
+        """GET /api/v1/status without a reference: this conversation's latest reports, newest first."""
+        status, body = await self._request("GET", "/api/v1/status", params={"conversation_id": conversation_id})
+        if _is_success(status) and isinstance(body, dict):
+            return list(body.get("reports") or [])
+        raise WebhookUnavailable(f"status: unexpected HTTP {status}")
+
     async def resolve_place(self, text: str) -> dict[str, Any]:
         """GET /api/v1/places/resolve; returns {resolved, ward, place, postcode}."""
         status, body = await self._request("GET", "/api/v1/places/resolve", params={"q": text})

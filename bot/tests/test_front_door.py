@@ -195,3 +195,40 @@ def test_an_accepted_place_stays_accepted_when_the_form_resumes(webhook):
         )
     )
     assert values == {"location": "round the back of the shops"}
+
+
+def test_a_resident_without_the_reference_gets_their_reports_status_and_the_agencys_words(webhook):
+    from actions.status import ActionCheckStatus
+
+    webhook.reports["ASB-7K3QXR"] = {
+        "conversation_id": "sms-abc123",
+        "status": {
+            "reference": "ASB-7K3QXR",
+            "status": "in_progress",
+            "status_text": "being worked on by Lichfield District Council",
+            "latest_update": "An officer visited on Monday and spoke to the neighbour.",
+            "latest_update_on": "Monday 23 November",
+        },
+    }
+    dispatcher = CollectingDispatcher()
+    run(ActionCheckStatus().run(dispatcher, make_tracker(events=[user_event("UPDATE", "check_status")]), {}))
+    assert "spoke to the neighbour" in dispatcher.messages[0]["text"]
+    stranger = CollectingDispatcher()
+    tracker = make_tracker(sender_id="sms-someone-else", events=[user_event("any update", "check_status")])
+    run(ActionCheckStatus().run(stranger, tracker, {}))
+    assert "can't find a report" in stranger.messages[0]["text"] and "ASB-7K3QXR" not in stranger.messages[0]["text"]
+
+
+def test_an_update_withheld_for_safety_says_to_call_instead():
+    from actions.status import status_text
+
+    text = status_text(
+        {
+            "reference": "ASB-7K3QXR",
+            "status_text": "accepted",
+            "update_withheld": True,
+            "lead_agency_name": "Staffordshire Police",
+            "lead_agency_phone": "101",
+        }
+    )
+    assert "don't send its details by text" in text and "101" in text

@@ -108,3 +108,8 @@ def test_months_are_calendar_months_clamped_to_the_month_end():
 def test_numbers_in_logs_are_masked():
     assert mask_number("+447700900123") == "+44******0123"
     assert mask_number("+1555") == "*****"
+
+
+def test_an_update_text_says_the_resident_can_reply_to_read_it():
+    text = render("status_update", reference="ASB-26-4F7K", partnership=PARTNERSHIP, fields={})
+    assert "Reply UPDATE to read it" in text and segments(text) == 1
