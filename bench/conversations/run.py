@@ -203,7 +203,8 @@ def burst(url: str, public_url: str, token: str, count: int) -> int:
         except RuntimeError:
             return i % 20 == 0, False, 500
         answered = any(a.strip() for a in answer)
-        return i % 20 == 0, answered and "999" in (answer[0] if answer else ""), 200 if answered else 0
+        first = answer[0] if answer else ""
+        return i % 20 == 0, answered and "999" in first and "55" in first, 200 if answered else 0
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(one, range(count)))
