@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from components.danger_meaning import time_cue
+
 _I = re.IGNORECASE
 
 # A weapon someone has or uses, not one that is only mentioned ("found a knife in the park").
@@ -104,4 +106,5 @@ def is_danger_now(text: str) -> bool:
         or ATTACK_UNDER_WAY.search(text)
     ):
         return True
-    return bool(ATTACK.search(text) and NOW.search(text))
+    # an assault with any present cue, the meaning detector's included ("i can see it", "being battered")
+    return bool(ATTACK.search(text) and (NOW.search(text) or time_cue(text) == "now"))
