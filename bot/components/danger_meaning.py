@@ -88,7 +88,9 @@ PAST = re.compile(
 )
 HABITUAL = re.compile(
     r"\b(every (night|day|week|weekend|evening|morning|time)|always|keeps?|most (nights|days|evenings|"
-    r"weekends)|all the time|regularly|often|constantly|again and again|on and off)\b",
+    r"weekends)|all the time|regularly|often|constantly|again and again|on and off|"
+    r"(hits|beats|slaps|kicks|threatens|abuses|hurts|attacks|bullies|controls|harasses|follows|"
+    r"shouts at|screams at|swears at) (me|her|him|them|us|my|his|her)|is (violent|abusive))\b",
     _I,
 )
 LATER = re.compile(
