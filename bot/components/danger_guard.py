@@ -3,8 +3,9 @@
 It runs on every message of a conversation (first message, any later turn, mid-form answers), after
 the intent classifier and before the fallback. Three readings, any one is enough:
 - the classifier reads danger first, or among its top two at >= 0.2, or anywhere at >= 0.1 when it is
-  unsure what the message is (doubt leans to safety, never to "not sure I understood"); the weaker
-  readings only when the time cues do not say it is past, habitual, a worry or not real;
+  unsure what the message is and it says it is happening now (doubt leans to safety, never to "not
+  sure I understood"); the weaker readings only when the time cues do not say it is past, habitual,
+  a worry or not real;
 - the word rules (danger_rules.py) see plain present danger;
 - the meaning detector (danger_meaning.py) finds the message's sentence embedding close to an
   emergency situation (danger_situations.yml) and its time cues do not say it is over or not real.
@@ -36,8 +37,9 @@ GUARD_REASON_KEY = "danger_guard"
 # messages.
 DANGER_FLOOR = 0.2
 DANGER_TOP = 2
-# When the classifier is unsure what the message is (its best reading is below the fallback's 0.5),
-# danger anywhere in its ranking at >= 0.1 is enough: the alternative is a "did you mean" question.
+# When the classifier is unsure what the message is (its best reading is below the fallback's 0.5) and
+# the words say it is happening now, danger anywhere in its ranking at >= 0.1 is enough: the
+# alternative is a "did you mean" question.
 UNSURE_BELOW = 0.5
 UNSURE_DANGER_FLOOR = 0.1
 
@@ -98,13 +100,14 @@ class DangerGuard(GraphComponent):
             return "classifier"
         # A weaker reading of danger is not acted on when the words say it is over, habitual, a worry
         # about later, or not real ("my back is killing me", "a stabbing on the news").
-        present = time_cue(text) in ("now", "unmarked")
+        time = time_cue(text)
+        present = time in ("now", "unmarked")
         if present and any(
             r.get("name") == DANGER_INTENT and float(r.get("confidence") or 0) >= DANGER_FLOOR
             for r in ranking[:DANGER_TOP]
         ):
             return "classifier"
-        if present and unsure and danger and danger[0] >= UNSURE_DANGER_FLOOR:
+        if time == "now" and unsure and danger and danger[0] >= UNSURE_DANGER_FLOOR:
             return "classifier unsure"
         if is_danger_now(text):
             return "words"

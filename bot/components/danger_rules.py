@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from components.danger_meaning import time_cue
+from components.danger_meaning import NOW as PRESENT_CUE
 
 _I = re.IGNORECASE
 
@@ -106,5 +106,5 @@ def is_danger_now(text: str) -> bool:
         or ATTACK_UNDER_WAY.search(text)
     ):
         return True
-    # an assault with any present cue, the meaning detector's included ("i can see it", "being battered")
-    return bool(ATTACK.search(text) and (NOW.search(text) or time_cue(text) == "now"))
+    # an assault with an explicit present cue, the meaning detector's included ("i can see it", "5 mins ago")
+    return bool(ATTACK.search(text) and (NOW.search(text) or PRESENT_CUE.search(text)))
