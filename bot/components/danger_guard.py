@@ -101,13 +101,13 @@ class DangerGuard(GraphComponent):
         # A weaker reading of danger is not acted on when the words say it is over, habitual, a worry
         # about later, or not real ("my back is killing me", "a stabbing on the news").
         time = time_cue(text)
-        present = time in ("now", "unmarked")
+        present = time in ("now", "ongoing", "unmarked")
         if present and any(
             r.get("name") == DANGER_INTENT and float(r.get("confidence") or 0) >= DANGER_FLOOR
             for r in ranking[:DANGER_TOP]
         ):
             return "classifier"
-        if time == "now" and unsure and danger and danger[0] >= UNSURE_DANGER_FLOOR:
+        if time in ("now", "ongoing") and unsure and danger and danger[0] >= UNSURE_DANGER_FLOOR:
             return "classifier unsure"
         if is_danger_now(text):
             return "words"

@@ -119,7 +119,7 @@ class Reading:
     """What the detector made of a message (kept small enough to log)."""
 
     danger: bool
-    time: str  # "now", "unmarked", "past", "habitual", "later", "not real"
+    time: str  # "now", "ongoing", "unmarked", "past", "habitual", "later", "not real"
     situation: str
     closeness: float
     lookalike: str
@@ -160,12 +160,13 @@ FRAMING = re.compile(
 
 
 def time_cue(text: str) -> str:
-    """When the message says it happens: "now", "unmarked", "past", "habitual", "later", "not real"."""
+    """When the message says it happens: "now" (an explicit cue), "ongoing" (present continuous),
+    "unmarked", "past", "habitual", "later" or "not real"."""
     if NOT_REAL.search(text):
         return "not real"
     over = bool(FRAMING.search(text))
     text = FRAMING.sub(" ", text)
-    if over and not (NOW.search(text) or CONTINUOUS.search(text)):
+    if over and not NOW.search(text):
         return "past"
     past = bool(PAST.search(text))
     # A bare "now" beside a past marker is not the present: "he used to hit me, we are separated now".
@@ -178,7 +179,7 @@ def time_cue(text: str) -> str:
     if HABITUAL.search(text):
         return "habitual"
     if CONTINUOUS.search(text):
-        return "now"
+        return "ongoing"
     return "unmarked"
 
 
@@ -191,10 +192,10 @@ def assess(text: str, embedding: np.ndarray, situations: Situations, *, unsure: 
     i, j = int(np.argmax(near)), int(np.argmax(far))
     closeness, lookalike_closeness = float(near[i]), float(far[j])
     time = time_cue(text)
-    needed = {"now": CLOSE_NOW, "unmarked": CLOSE}.get(time)
+    needed = {"now": CLOSE_NOW, "ongoing": CLOSE_NOW, "unmarked": CLOSE}.get(time)
     danger = (
         needed is not None
-        and closeness >= needed - (UNSURE_EASING if unsure and time == "now" else 0.0)
+        and closeness >= needed - (UNSURE_EASING if unsure and time != "unmarked" else 0.0)
         and closeness >= lookalike_closeness + MARGIN
     )
     return Reading(

@@ -100,7 +100,7 @@ def test_past_pretend_and_worries_are_not_danger_now(
     [
         ("hes still outside", "now"),
         ("he just pushed her down the stairs", "now"),
-        ("they are dragging him out of the car", "now"),
+        ("they are dragging him out of the car", "ongoing"),
         ("a man with a bat in the road", "unmarked"),
         ("someone was hit by a car last night", "past"),
         ("he threw a brick at my car on saturday, he hit me last week and he is still here", "now"),
