@@ -361,7 +361,10 @@ def main() -> int:
         if path.name in DANGER_SETS:
             print("  (danger now and lookalikes: ASB types are reported, not targets)")
         failures = meets_targets(
-            results[0], args.min_type_accuracy, lookalikes=lookalikes or path.name in DANGER_SETS, name=path.name
+            results[0],
+            args.min_type_accuracy,
+            lookalikes=lookalikes or path.name in DANGER_SETS,
+            name=path.name,
         )
         if path.name in REPORT_ONLY_SETS:
             for failure in failures:

@@ -16,12 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -112,7 +111,11 @@ class DangerGuard(GraphComponent):
         if is_danger_now(text):
             return "words"
         embedding = sentence_embedding(message)
-        if self.situations is None or embedding is None or embedding.shape[0] != self.situations.danger.shape[1]:
+        if (
+            self.situations is None
+            or embedding is None
+            or embedding.shape[0] != self.situations.danger.shape[1]
+        ):
             return None
         reading = assess(text, embedding, self.situations, unsure=unsure)
         return f"meaning: {reading.situation}" if reading.danger else None

@@ -82,7 +82,8 @@ PAST = re.compile(
     r"\b(last (night|week|month|year|weekend|time|summer|winter|saturday|sunday|monday|tuesday|"
     r"wednesday|thursday|friday)|yesterday|ago|the other (day|night)|over the weekend|overnight|"
     r"earlier (today|this (week|month|year))|on (mon|tues|wednes|thurs|fri|satur|sun)day|"
-    r"this morning|(at|over) the weekend|back in|in (january|february|march|april|may|june|july|august|september|october|"
+    r"this morning|(at|over) the weekend|back in|"
+    r"in (january|february|march|april|may|june|july|august|september|october|"
     r"november|december)|was|were|had been|used to|happened|it'?s (out|over)|all out now|"
     r"has stopped|have stopped|gone now|left now|long gone)\b",
     _I,
@@ -135,9 +136,7 @@ def load_descriptions(path: Path = SITUATIONS_FILE) -> tuple[dict[str, list[str]
     return danger, lookalikes
 
 
-def embed_situations(
-    encode: Callable[[list[str]], np.ndarray], path: Path = SITUATIONS_FILE
-) -> Situations:
+def embed_situations(encode: Callable[[list[str]], np.ndarray], path: Path = SITUATIONS_FILE) -> Situations:
     """Embed every description once (encode: texts -> L2-normalised rows, the pipeline's own model)."""
     danger, lookalikes = load_descriptions(path)
 
@@ -154,7 +153,8 @@ def embed_situations(
 FRAMING = re.compile(
     r"\b(just (wanted|want|wondering|to|reporting|letting|thought|so you know|saying)|"
     r"(reporting|telling you|letting you know) (it |this )?now|(it'?s|its|all|they'?re|theyre|he'?s|hes|"
-    r"she'?s|shes|is|are|was|were) (all )?(out|over|gone|back home|fine|ok|okay|safe) now|nobody (was )?hurt)\b",
+    r"she'?s|shes|is|are|was|were) (all )?(out|over|gone|back home|fine|ok|okay|safe) now|"
+    r"nobody (was )?hurt)\b",
     _I,
 )
 
