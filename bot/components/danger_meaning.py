@@ -36,7 +36,7 @@ SITUATIONS_FILE = Path(__file__).with_name("danger_situations.yml")
 # (bot/tests/nlu_danger_dev.yml), never on a blind set.
 CLOSE = 0.56  # no time cue: most ordinary reports, so a higher bar
 CLOSE_NOW = 0.42  # an explicit "now", "still", "just", "help", or "he's ...ing"
-UNSURE_EASING = 0.05  # the classifier is unsure what the message is and it says "now"
+UNSURE_EASING = 0.06  # the classifier is unsure what the message is
 MARGIN = 0.02
 
 _I = re.IGNORECASE
@@ -195,7 +195,7 @@ def assess(text: str, embedding: np.ndarray, situations: Situations, *, unsure: 
     needed = {"now": CLOSE_NOW, "ongoing": CLOSE_NOW, "unmarked": CLOSE}.get(time)
     danger = (
         needed is not None
-        and closeness >= needed - (UNSURE_EASING if unsure and time != "unmarked" else 0.0)
+        and closeness >= needed - (UNSURE_EASING if unsure else 0.0)
         and closeness >= lookalike_closeness + MARGIN
     )
     return Reading(
