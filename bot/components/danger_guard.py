@@ -41,6 +41,9 @@ DANGER_TOP = 2
 # alternative is a "did you mean" question.
 UNSURE_BELOW = 0.5
 UNSURE_DANGER_FLOOR = 0.1
+# A message the classifier reads as something ordinary at >= 0.7 needs a present cue ("now", "he's
+# ...ing") before the meaning detector overrules it: most ordinary first messages have no time cue.
+CONFIDENT = 0.7
 
 
 def sentence_embedding(message: Message) -> np.ndarray | None:
@@ -117,7 +120,7 @@ class DangerGuard(GraphComponent):
             or embedding.shape[0] != self.situations.danger.shape[1]
         ):
             return None
-        reading = assess(text, embedding, self.situations, unsure=unsure)
+        reading = assess(text, embedding, self.situations, unsure=unsure, confident=best_other >= CONFIDENT)
         return f"meaning: {reading.situation}" if reading.danger else None
 
     def process(self, messages: list[Message]) -> list[Message]:

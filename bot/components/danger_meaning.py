@@ -183,8 +183,14 @@ def time_cue(text: str) -> str:
     return "unmarked"
 
 
-def assess(text: str, embedding: np.ndarray, situations: Situations, *, unsure: bool = False) -> Reading:
-    """Is this message, read by meaning and time cues, someone in danger now?"""
+def assess(
+    text: str, embedding: np.ndarray, situations: Situations, *, unsure: bool = False, confident: bool = False
+) -> Reading:
+    """Is this message, read by meaning and time cues, someone in danger now?
+
+    unsure: the classifier has no reading at the fallback's threshold (doubt leans to safety);
+    confident: it reads an ordinary intent with confidence, so a message with no present cue stays that.
+    """
     vector = np.asarray(embedding, dtype=np.float32).reshape(-1)
     vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
     near = situations.danger @ vector
@@ -192,7 +198,7 @@ def assess(text: str, embedding: np.ndarray, situations: Situations, *, unsure: 
     i, j = int(np.argmax(near)), int(np.argmax(far))
     closeness, lookalike_closeness = float(near[i]), float(far[j])
     time = time_cue(text)
-    needed = {"now": CLOSE_NOW, "ongoing": CLOSE_NOW, "unmarked": CLOSE}.get(time)
+    needed = {"now": CLOSE_NOW, "ongoing": CLOSE_NOW, "unmarked": None if confident else CLOSE}.get(time)
     danger = (
         needed is not None
         and closeness >= needed - (UNSURE_EASING if unsure else 0.0)
