@@ -5,6 +5,9 @@
 #   3. action unit tests (bot/tests, pytest in the bot environment)
 #   4. conversation tests (bot/tests/test_stories.yml) with --fail-on-prediction-errors
 #   5. NLU evaluation on the blind test sets (bench/nlu --no-baseline --check)
+#   6. end-to-end conversations: the blind scenarios and a burst of first texts through the public doors
+#      of a private stack (bench/conversations/run.py --spawn --check), a floor: task success, no
+#      silent reply, 999 guidance first on every danger message
 # The intake contract test runs with the app's tests (tests/bot, app environment).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,3 +54,6 @@ echo "== bot: NLU evaluation on the blind test sets"
 # Enforced on every blind set: danger recall 100%, p95 <= 150 ms; on the ordinary sets (A, B) also
 # ASB-type accuracy >= 95% and false alarms <= 5%.
 "$ROOT/bench/nlu" --no-baseline --check
+
+echo "== bot: end-to-end conversations (blind scenarios and a burst, private stack)"
+"$ROOT/.venv/bin/python" "$ROOT/bench/conversations/run.py" --spawn --check --burst 400

@@ -10,7 +10,7 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
-from casework.conversation import partnership_summary, public_status
+from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
 from casework.intake import IntakeError, file_report, parse_intake
 from webhook import services
@@ -58,8 +58,12 @@ def status():  # type: ignore[no-untyped-def]
     svc = services()
     reference = request.args.get("reference", "")
     conversation_id = request.args.get("conversation_id", "")
-    if not reference or not conversation_id:
-        return jsonify(error="Give both reference and conversation_id."), 400
+    if not conversation_id:
+        return jsonify(error="Give conversation_id (and reference for one report)."), 400
+    if not reference:
+        # "How is my report going?" without a reference: this conversation's latest reports.
+        mine = read(svc.sessions, my_reports, conversation_id, partnership=svc.partnership)
+        return jsonify(reports=[m.as_dict() for m in mine])
     found = read(svc.sessions, public_status, reference, conversation_id, partnership=svc.partnership)
     if found is None:
         return jsonify(error="No report with that reference was made from this conversation."), 404
@@ -72,6 +76,8 @@ def resolve_place():  # type: ignore[no-untyped-def]
     match = services().partnership.resolve_place(request.args.get("q", ""))
     return jsonify(
         resolved=match.resolved,
+        in_area=match.in_area,
+        precision=match.precision,
         ward=match.ward,
         place=match.place_key,
         postcode=match.postcode,

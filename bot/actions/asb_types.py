@@ -24,6 +24,30 @@ LABELS: dict[str, str] = {
 
 ASB_TYPES: tuple[str, ...] = tuple(LABELS)
 
+# The usual NSIR class of each type (as casework/asb_types.py): personal (aimed at a person or household),
+# nuisance (the community at large) or environmental (places and public spaces).
+PERSONAL_TYPES = frozenset({"intimidation_harassment"})
+ENVIRONMENTAL_TYPES = frozenset(
+    {
+        "abandoned_vehicle",
+        "criminal_damage",
+        "graffiti",
+        "litter_flytipping",
+        "animal_problems",
+        "deliberate_fire",
+    }
+)
+
+
+def nsir_class(asb_type: str | None) -> str:
+    """personal, nuisance or environmental: the usual class of a type (unknown types are nuisance)."""
+    if asb_type in PERSONAL_TYPES:
+        return "personal"
+    if asb_type in ENVIRONMENTAL_TYPES:
+        return "environmental"
+    return "nuisance"
+
+
 # Types where tenure changes who leads (a social tenant's landlord), so we ask about it.
 TENURE_TYPES = frozenset({"noise", "neighbour_nuisance"})
 

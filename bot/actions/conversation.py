@@ -28,6 +28,8 @@ REPORT_SLOTS = (
     "hate_motivation",
     "risk_impact",
     "risk_vulnerable",
+    "risk_screen",
+    "contact_choice",
     "contact_anonymous",
     "text_safe",
     "contact_updates",
@@ -87,3 +89,15 @@ def user_texts_with_intent(tracker: Tracker, intent_name: str) -> list[str]:
         if e.get("event") == "user"
         and (e.get("parse_data") or {}).get("intent", {}).get("name") == intent_name
     ]
+
+
+def previous_user_text_before(tracker: Tracker) -> str | None:
+    """The resident's message before the latest one (typed or a button), or None."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if seen_latest:
+            return str(event.get("text") or "")
+        seen_latest = True
+    return None

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .asb_types import LABELS, type_from_intent
+from .conversation import latest_text
+from .report_start import fresh_report
 from .webhook_client import WebhookUnavailable, get_client
 
 POLICE_LINE = "Police (non-emergency): 101, textphone 18001 101."
@@ -37,6 +40,31 @@ def person_text(partnership: dict[str, Any]) -> str:
     return f"{text} {EMERGENCY_LINE}"
 
 
+# Questions a resident may ask in the middle of the report; the form answers them and asks again.
+QUESTION_INTENTS = frozenset({"ask_why", "ask_human", "bot_challenge", "ask_what_is_asb", "ask_case_review"})
+
+
+def case_review_texts(partnership: dict[str, Any]) -> list[str]:
+    """The ASB Case Review: the local threshold and how to apply."""
+    review = partnership.get("case_review") or {}
+    how = review.get("how_to_apply") or "To apply, call the council or 101 and ask for an ASB Case Review."
+    return [review.get("threshold_text") or DEFAULT_CASE_REVIEW, how]
+
+
+async def question_answers(intent: str | None) -> list[dict[str, Any]]:
+    """The messages that answer one of QUESTION_INTENTS (for dispatcher.utter_message(**message))."""
+    if intent == "ask_human":
+        return [{"text": person_text(await _partnership())}]
+    if intent == "ask_case_review":
+        return [{"text": text} for text in case_review_texts(await _partnership())]
+    responses = {
+        "ask_why": "utter_why",
+        "bot_challenge": "utter_iamabot",
+        "ask_what_is_asb": "utter_what_is_asb",
+    }
+    return [{"response": responses[intent]}] if intent in responses else []
+
+
 class ActionGetPerson(Action):
     """Give the numbers for a person."""
 
@@ -59,12 +87,8 @@ class ActionExplainCaseReview(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        review = (await _partnership()).get("case_review") or {}
-        dispatcher.utter_message(text=review.get("threshold_text") or DEFAULT_CASE_REVIEW)
-        how = review.get("how_to_apply")
-        dispatcher.utter_message(
-            text=how or "To apply, call the council or 101 and ask for an ASB Case Review."
-        )
+        for text in case_review_texts(await _partnership()):
+            dispatcher.utter_message(text=text)
         return []
 
 
@@ -81,8 +105,14 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     return count
 
 
+# A message this long that the classifier cannot place is still a report: it is taken as one and the
+# resident picks the closest type, rather than being asked to say it again.
+STORY_WORDS = 6
+
+
 class ActionFallback(Action):
-    """Not understood: offer likely choices; from the second miss on, offer a person too."""
+    """Not understood: a story is taken as a report (type chosen by the resident); a short message gets
+    likely choices; from the second miss on, a person is offered too."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -95,6 +125,18 @@ class ActionFallback(Action):
             code = type_from_intent(entry.get("name"))
             if code and code != "other" and float(entry.get("confidence") or 0) >= 0.1 and len(buttons) < 2:
                 buttons.append({"title": f"Report {LABELS[code].lower()}", "payload": f"/report_{code}"})
+        text = latest_text(tracker)
+        if not text.startswith("/") and len(text.split()) >= STORY_WORDS and not tracker.active_loop_name:
+            candidates = [b["payload"].removeprefix("/report_") for b in buttons]
+            dispatcher.utter_message(
+                text="Thank you. I'll take that as a report. If anyone is in danger now, call 999."
+            )
+            return [
+                *fresh_report(),
+                SlotSet("description", text),
+                SlotSet("type_candidates", candidates or None),
+                FollowupAction("report_form"),
+            ]
         buttons.append({"title": "Report something else", "payload": "/report_asb"})
         buttons.append({"title": "Talk to a person", "payload": "/ask_human"})
         if consecutive_fallbacks(tracker.events) >= MAX_FALLBACKS_BEFORE_PERSON:

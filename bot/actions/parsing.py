@@ -201,7 +201,17 @@ def parse_tenure(text: str) -> str | None:
     if _contains(text, "privat", "landlord", "letting", "agent", "rent"):
         return "private_rent"
     if _has(
-        text, "own", "owner", "i own", "we own", "mortgage", "owned", "homeowner", "freehold", "leasehold"
+        text,
+        "own",
+        "owns",
+        "owner",
+        "i own",
+        "we own",
+        "mortgage",
+        "owned",
+        "homeowner",
+        "freehold",
+        "leasehold",
     ):
         return "owner"
     return None

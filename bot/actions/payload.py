@@ -24,6 +24,12 @@ def _choice_or_none(value: Any, allowed: Iterable[str]) -> str | None:
     return value if value in allowed else None
 
 
+def default_role(asb_type: str) -> str:
+    """Whose problem it is when the report did not need to ask: a neighbour's noise or nuisance is the
+    reporter's own; litter, graffiti or a street problem is seen by a passer-by."""
+    return "victim" if asb_type in ("noise", "neighbour_nuisance", "intimidation_harassment") else "witness"
+
+
 def build_intake_payload(
     *, slots: Mapping[str, Any], conversation_id: str, channel: str, submission_id: str
 ) -> dict[str, Any]:
@@ -50,7 +56,7 @@ def build_intake_payload(
         "occurred": _text(slots.get("occurred"), 300),
         "ongoing": _bool_or_none(slots.get("ongoing")),
         "reporter_role": _choice_or_none(slots.get("reporter_role"), ("victim", "witness", "on_behalf"))
-        or "victim",
+        or default_role(asb_type),
         "tenure": tenure,
         "landlord": (_text(slots.get("landlord"), 80) or None) if tenure == "social_rent" else None,
         "hate": hate,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from .asb_types import COMMON_CHOICES, LABELS, TENURE_TYPES, type_from_intent, type_from_text
+from .asb_types import LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
 from .classification import decide_type
-from .conversation import channel_of, intent_ranking, latest_intent
+from .conversation import channel_of, intent_ranking, latest_intent, latest_text, previous_user_text_before
+from .help import QUESTION_INTENTS, question_answers
 from .parsing import (
     detect_needs,
     detect_ongoing,
@@ -19,13 +20,18 @@ from .parsing import (
     mentions_hate,
     parse_anonymous,
     parse_hate_motivation,
-    parse_impact,
     parse_often,
     parse_role,
     parse_tenure,
-    parse_yes_no,
 )
-from .summary import parse_summary_answer, summary_buttons, summary_text
+from .screening import (
+    CONTACT_CHOICES,
+    needs_risk_screen,
+    parse_contact_choice,
+    parse_risk_screen,
+)
+from .story import is_placed, slots_from_story
+from .summary import parse_summary_answer
 from .webhook_client import WebhookUnavailable, get_client
 
 Slots = dict[str, Any]
@@ -33,22 +39,40 @@ UNKNOWN = "unknown"
 
 
 def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
-    """The form's questions for this report, in order; only what this report needs."""
-    asked = ["description", "asb_type", "location", "occurred", "reporter_role"]
+    """The form's questions for this report, in order: only what this report needs.
+
+    Slots the resident's story already filled (prefill.py) are skipped by the form. The risk screen
+    is one numbered question, and only for personal ASB or words showing harm to a person; by SMS
+    the three contact questions are one numbered choice.
+    """
+    type_class = nsir_class(slots.get("asb_type"))
+    screened = needs_risk_screen(slots)
+    asked = ["description", "asb_type", "location", "occurred"]
+    if screened:
+        asked.append("reporter_role")
     if slots.get("asb_type") in TENURE_TYPES and not slots.get("domestic_abuse"):
         asked.append("tenure")
         if slots.get("tenure") == "social_rent":
             asked.append("landlord")
-    asked += ["risk_targeted", "risk_often", "risk_reported_before", "risk_prejudice"]
-    if slots.get("risk_prejudice") is True or slots.get("hate"):
-        asked.append("hate_motivation")
-    asked += ["risk_impact", "risk_vulnerable", "contact_anonymous"]
-    if slots.get("contact_anonymous") is False and channel == "sms":
-        asked.append("text_safe")
-        if slots.get("text_safe") is True:
-            asked.append("contact_updates")
+    if screened:
+        asked += ["risk_often", "risk_screen"]
+        if (slots.get("risk_prejudice") is True or slots.get("hate")) and not slots.get("hate_motivation"):
+            asked.append("hate_motivation")
+    asked.append("contact_choice" if channel == "sms" else "contact_anonymous")
     asked.append("summary_ok")
     return asked
+
+
+def combine_place_answers(first: str | None, second: str) -> str:
+    """Both answers to "where?", once each: a retyped or extended answer is not repeated."""
+    if not first:
+        return second
+    a, b = first.strip(), second.strip()
+    if a.casefold() in b.casefold():
+        return b
+    if b.casefold() in a.casefold():
+        return a
+    return f"{a}; {b}"
 
 
 class ValidateReportForm(FormValidationAction):
@@ -75,8 +99,27 @@ class ValidateReportForm(FormValidationAction):
             values["domestic_abuse"] = True
         return values
 
-    def _reask(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any) -> Slots:
+    async def _question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str, floor: float = 0.75
+    ) -> Slots | None:
+        """A question asked instead of an answer ("why do you need that?"): answer it, then ask again.
+
+        Said twice in a row, the same words are taken as the answer, so a misread answer never loops.
+        """
+        intent, confidence = latest_intent(tracker)
+        if intent not in QUESTION_INTENTS or confidence < floor or previous_user_text_before(tracker) == text:
+            return None
+        for message in await question_answers(intent):
+            dispatcher.utter_message(**message)
+        return {slot: None}
+
+    async def _reask(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, fallback: Any
+    ) -> Slots:
         """Ask once more; on the second miss keep `fallback` so the report is never stuck."""
+        question = await self._question(dispatcher, tracker, slot, latest_text(tracker), floor=0.5)
+        if question is not None:
+            return question
         if (tracker.get_slot("reask_count") or 0) >= 1:
             return {slot: fallback, "reask_count": 0}
         dispatcher.utter_message(response="utter_please_choose")
@@ -90,6 +133,9 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text or text.startswith("/"):
             return {"description": None}
+        question = await self._question(dispatcher, tracker, "description", text)
+        if question is not None:
+            return question
         values: Slots = {"description": text}
         intent, _ = latest_intent(tracker)
         if intent == "report_domestic_abuse" and not tracker.get_slot("domestic_abuse"):
@@ -103,6 +149,8 @@ class ValidateReportForm(FormValidationAction):
             elif intent == "report_hate":
                 asb_type, candidates = asb_type or "intimidation_harassment", []
             values.update(asb_type=asb_type, type_candidates=candidates or None)
+        known = {**tracker.slots, **values}
+        values.update(await slots_from_story(text, known, tracker.latest_message.get("entities") or []))
         return self._accept(values, tracker, text)
 
     async def validate_asb_type(
@@ -115,7 +163,7 @@ class ValidateReportForm(FormValidationAction):
             if confidence >= 0.5:
                 code = type_from_intent(intent)
         if code is None:
-            return self._reask("asb_type", dispatcher, tracker, "other")
+            return await self._reask("asb_type", dispatcher, tracker, "other")
         return self._accept({"asb_type": code}, tracker)
 
     # -- where -------------------------------------------------------------------------------
@@ -124,18 +172,24 @@ class ValidateReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "").strip()
+        if text and text == tracker.get_slot("location") and tracker.get_slot("requested_slot") != "location":
+            # Rasa validates filled slots again when the form resumes: an accepted place stays accepted.
+            return {"location": text}
+        question = await self._question(dispatcher, tracker, "location", text)
+        if question is not None:
+            return question
         attempts = int(tracker.get_slot("location_attempts") or 0)
         draft = tracker.get_slot("location_draft")
-        said = f"{draft}; {text}" if draft and attempts else text
+        said = combine_place_answers(draft, text) if attempts else text
         postcode = find_postcode(text)
         try:
             place = await get_client().resolve_place(postcode or text)
-            if not place.get("resolved") and postcode:
+            if not is_placed(place) and postcode:
                 place = await get_client().resolve_place(text)
         except WebhookUnavailable:
             # The resolver is down: keep exactly what they said; triage will place it.
             return self._accept({"location": said, "postcode": postcode, "ward": None}, tracker, text)
-        if place.get("resolved"):
+        if is_placed(place):
             return self._accept(
                 {
                     "location": said,
@@ -171,6 +225,9 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "").strip()
         if not text:
             return {"occurred": None}
+        question = await self._question(dispatcher, tracker, "occurred", text)
+        if question is not None:
+            return question
         return self._accept({"occurred": text, "ongoing": detect_ongoing(text)}, tracker, text)
 
     async def validate_reporter_role(
@@ -178,71 +235,32 @@ class ValidateReportForm(FormValidationAction):
     ) -> Slots:
         role = parse_role(str(slot_value or ""))
         if role is None:
-            return self._reask("reporter_role", dispatcher, tracker, "victim")
+            return await self._reask("reporter_role", dispatcher, tracker, "victim")
         return self._accept({"reporter_role": role}, tracker)
 
     async def validate_tenure(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        tenure = parse_tenure(str(slot_value or ""))
+        text = str(slot_value or "").strip()
+        tenure = parse_tenure(text)
         if tenure is None:
-            return self._reask("tenure", dispatcher, tracker, UNKNOWN)
-        return self._accept({"tenure": tenure}, tracker)
+            return await self._reask("tenure", dispatcher, tracker, UNKNOWN)
+        values: Slots = {"tenure": tenure}
+        if tenure == "social_rent" and len(text.split()) >= 3 and not text.startswith("/"):
+            # "we rent from Bromford": the landlord is named already (routing reads the words).
+            values["landlord"] = text[:120]
+        return self._accept(values, tracker)
 
     async def validate_landlord(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "").strip()
+        question = await self._question(dispatcher, tracker, "landlord", text)
+        if question is not None:
+            return question
         return self._accept({"landlord": None if is_unsure(text) else text[:120] or None}, tracker)
 
-    # -- the risk screen (TOPIC) -------------------------------------------------------------------
-
-    async def _yes_no(
-        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Slots:
-        text = str(value or "")
-        answer = parse_yes_no(text)
-        if answer is None and not is_unsure(text):
-            return self._reask(slot, dispatcher, tracker, UNKNOWN)
-        return self._accept({slot: UNKNOWN if answer is None else answer}, tracker, text)
-
-    async def validate_risk_targeted(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return await self._yes_no("risk_targeted", slot_value, dispatcher, tracker)
-
-    async def validate_risk_reported_before(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return await self._yes_no("risk_reported_before", slot_value, dispatcher, tracker)
-
-    async def validate_risk_vulnerable(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        values = await self._yes_no("risk_vulnerable", slot_value, dispatcher, tracker)
-        if values.get("risk_vulnerable") is True:
-            needs = set(values.get("needs") or tracker.get_slot("needs") or [])
-            text = str(slot_value or "").lower()
-            if "disab" in text or "wheelchair" in text or "autis" in text:
-                needs.add("disability")
-            values["needs"] = sorted(needs)
-        return values
-
-    async def validate_risk_prejudice(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        values = await self._yes_no("risk_prejudice", slot_value, dispatcher, tracker)
-        if values.get("risk_prejudice") is True:
-            values["hate"] = True
-            motivation = parse_hate_motivation(str(slot_value or ""))
-            if motivation in ("race", "religion", "disability", "sexual_orientation", "transgender_identity"):
-                values["hate_motivation"] = motivation
-        return values
-
-    async def validate_hate_motivation(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
+    # -- the risk screen (TOPIC), one numbered question ------------------------------------------
 
     async def validate_risk_often(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -250,22 +268,40 @@ class ValidateReportForm(FormValidationAction):
         text = str(slot_value or "")
         often = parse_often(text)
         if often is None:
-            return self._reask("risk_often", dispatcher, tracker, UNKNOWN)
+            return await self._reask("risk_often", dispatcher, tracker, UNKNOWN)
         return self._accept({"risk_often": often}, tracker, text)
 
-    async def validate_risk_impact(
+    async def validate_risk_screen(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(slot_value or "")
-        impact = parse_impact(text)
-        if impact is None:
-            return self._reask("risk_impact", dispatcher, tracker, UNKNOWN)
-        values = self._accept({"risk_impact": impact}, tracker, text)
-        if impact == "severe":
-            values["needs"] = sorted(
-                set(values.get("needs") or tracker.get_slot("needs") or []) | {"feeling_unsafe"}
+        values = parse_risk_screen(text)
+        if values is None:
+            question = await self._question(dispatcher, tracker, "risk_screen", text, floor=0.5)
+            if question is not None:
+                return question
+            if (tracker.get_slot("reask_count") or 0) >= 1:
+                return {"risk_screen": UNKNOWN, "reask_count": 0}
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch that. Reply with the numbers that apply, or 0."
             )
+            return {"risk_screen": None, "reask_count": 1}
+        values = self._accept({**values, "risk_screen": text[:100] or "0"}, tracker, text)
+        if values.get("risk_impact") == "severe" or values.get("risk_vulnerable"):
+            needs = set(values.get("needs") or tracker.get_slot("needs") or [])
+            if values.get("risk_impact") == "severe":
+                needs.add("feeling_unsafe")
+            if values.get("risk_vulnerable") and any(
+                w in text.lower() for w in ("disab", "wheelchair", "autis")
+            ):
+                needs.add("disability")
+            values["needs"] = sorted(needs)
         return values
+
+    async def validate_hate_motivation(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._accept({"hate_motivation": parse_hate_motivation(str(slot_value or ""))}, tracker)
 
     # -- contact -------------------------------------------------------------------------------
 
@@ -274,31 +310,23 @@ class ValidateReportForm(FormValidationAction):
     ) -> Slots:
         anonymous = parse_anonymous(str(slot_value or ""))
         if anonymous is None:
-            return self._reask("contact_anonymous", dispatcher, tracker, False)
+            return await self._reask("contact_anonymous", dispatcher, tracker, False)
         values = self._accept({"contact_anonymous": anonymous}, tracker)
         if anonymous:
             values.update(text_safe=None, contact_updates=False)
         return values
 
-    async def validate_text_safe(
+    async def validate_contact_choice(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        safe = parse_yes_no(str(slot_value or ""))
-        if safe is None:
-            # When in doubt, it is not safe to text.
-            return self._reask("text_safe", dispatcher, tracker, False)
-        values = self._accept({"text_safe": safe}, tracker)
-        if safe is False:
-            values["contact_updates"] = False
-        return values
-
-    async def validate_contact_updates(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Slots:
-        wants = parse_yes_no(str(slot_value or ""))
-        if wants is None:
-            return self._reask("contact_updates", dispatcher, tracker, False)
-        return self._accept({"contact_updates": wants}, tracker)
+        choice = parse_contact_choice(str(slot_value or ""))
+        if choice is None:
+            # When in doubt, no texts: the most cautious answer.
+            values = await self._reask("contact_choice", dispatcher, tracker, "not_safe")
+            return values | (
+                CONTACT_CHOICES["not_safe"] if values.get("contact_choice") == "not_safe" else {}
+            )
+        return self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
 
     # -- read back -----------------------------------------------------------------------------
 
@@ -318,34 +346,3 @@ class ValidateReportForm(FormValidationAction):
             cleared.update(location_attempts=0, location_draft=None, postcode=None, ward=None)
         dispatcher.utter_message(text="OK, let's change that.")
         return cleared
-
-
-class ActionAskAsbType(Action):
-    """Confirm the type with buttons instead of guessing."""
-
-    def name(self) -> str:
-        return "action_ask_asb_type"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        candidates = [c for c in (tracker.get_slot("type_candidates") or []) if c in LABELS and c != "other"]
-        choices = candidates or [c for c in COMMON_CHOICES if c != "other"]
-        buttons = [{"title": LABELS[c], "payload": f'/inform{{"asb_type":"{c}"}}'} for c in choices]
-        buttons.append({"title": LABELS["other"], "payload": '/inform{"asb_type":"other"}'})
-        text = "Which of these is closest?" if candidates else "What kind of problem is it?"
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []
-
-
-class ActionAskSummaryOk(Action):
-    """Read the report back and let the resident send it or change a part."""
-
-    def name(self) -> str:
-        return "action_ask_summary_ok"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=summary_text(tracker.slots), buttons=summary_buttons())
-        return []

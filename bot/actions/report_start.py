@@ -13,9 +13,13 @@ from .asb_types import type_from_intent
 from .classification import decide_type, is_descriptive
 from .conversation import REPORT_SLOTS, intent_ranking, latest_intent, latest_text, previous_user_text
 from .parsing import mentions_hate
+from .story import slots_from_story
+
+# After 999 guidance, a domestic abuse or hate reading this strong (among the other readings) is acted on.
+ROUTE_READING = 0.25
 
 
-def _fresh_report() -> list[dict[str, Any]]:
+def fresh_report() -> list[dict[str, Any]]:
     """Clear any earlier report's answers and give this one its idempotency key."""
     events = [SlotSet(name, None) for name in REPORT_SLOTS]
     events += [
@@ -27,6 +31,13 @@ def _fresh_report() -> list[dict[str, Any]]:
         SlotSet("danger_draft", False),
     ]
     return events
+
+
+async def _story_slots(tracker: Tracker, description: str, known: dict[str, Any]) -> list[dict[str, Any]]:
+    """SlotSets for what the story already answers (where, when, how often, whose problem)."""
+    entities = tracker.latest_message.get("entities") or []
+    found = await slots_from_story(description, known, entities)
+    return [SlotSet(name, value) for name, value in found.items()]
 
 
 def _story_text(tracker: Tracker) -> str | None:
@@ -46,7 +57,7 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        events = _fresh_report()
+        events = fresh_report()
         intent, _ = latest_intent(tracker)
         if intent == "report_asb":
             return events
@@ -61,6 +72,7 @@ class ActionStartReport(Action):
             events.append(SlotSet("description", description))
             if mentions_hate(description):
                 events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+            events += await _story_slots(tracker, description, {"asb_type": asb_type})
         return events
 
 
@@ -75,11 +87,12 @@ class ActionStartDomesticAbuseReport(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_domestic_abuse_help")
         dispatcher.utter_message(response="utter_ask_da_report")
-        events = _fresh_report()
+        events = fresh_report()
         events += [SlotSet("domestic_abuse", True), SlotSet("asb_type", "other")]
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
+            events += await _story_slots(tracker, description, {"asb_type": "other", "domestic_abuse": True})
         return events
 
 
@@ -93,7 +106,7 @@ class ActionStartHateReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_hate_ack")
-        events = _fresh_report()
+        events = fresh_report()
         asb_type, _ = decide_type([r for r in intent_ranking(tracker) if r.get("name") != "report_hate"])
         events += [
             SlotSet("hate", True),
@@ -103,6 +116,9 @@ class ActionStartHateReport(Action):
         description = _story_text(tracker)
         if description:
             events.append(SlotSet("description", description))
+            events += await _story_slots(
+                tracker, description, {"asb_type": asb_type or "intimidation_harassment"}
+            )
         return events
 
 
@@ -126,13 +142,20 @@ class ActionAfterDanger(Action):
         if not is_descriptive(text):
             dispatcher.utter_message(response="utter_after_danger")
             return [SlotSet("danger_draft", False)]
-        events = _fresh_report()
+        events = fresh_report()
         # The danger guard shrank the other readings; scale them back up to compare them with each other.
         others = [r for r in intent_ranking(tracker) if r.get("name") != "danger_now"]
         total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
-        asb_type, candidates = decide_type(
-            {**r, "confidence": float(r.get("confidence") or 0.0) / total} for r in others
-        )
+        scaled = {str(r.get("name")): float(r.get("confidence") or 0.0) / total for r in others}
+        asb_type, candidates = decide_type({"name": n, "confidence": c} for n, c in scaled.items())
+        if scaled.get("report_domestic_abuse", 0.0) >= ROUTE_READING:
+            # A partner or family member: police and a domestic abuse service, never mediation.
+            dispatcher.utter_message(response="utter_domestic_abuse_help")
+            events += [SlotSet("domestic_abuse", True)]
+            asb_type, candidates = "other", []
+        elif scaled.get("report_hate", 0.0) >= ROUTE_READING:
+            events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+            asb_type, candidates = asb_type or "intimidation_harassment", []
         events += [
             SlotSet("description", text),
             SlotSet("asb_type", asb_type),
@@ -141,5 +164,6 @@ class ActionAfterDanger(Action):
         ]
         if mentions_hate(text):
             events += [SlotSet("hate", True), SlotSet("risk_prejudice", True)]
+        events += await _story_slots(tracker, text, {"asb_type": asb_type})
         dispatcher.utter_message(response="utter_ask_report_after_danger")
         return events

@@ -13,7 +13,7 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "type": ("asb_type", "type_candidates"),
     "where": ("location",),
     "when": ("occurred", "ongoing"),
-    "contact": ("contact_anonymous", "text_safe", "contact_updates"),
+    "contact": ("contact_choice", "contact_anonymous", "text_safe", "contact_updates"),
 }
 _CHANGE_WORDS = (
     ("what happened", ("what happened", "description", "story", "details")),
@@ -35,6 +35,8 @@ def summary_text(slots: Mapping[str, Any]) -> str:
         contact = "anonymous, no updates"
     elif slots.get("contact_updates") is True:
         contact = "confidential, text updates"
+    elif slots.get("text_safe") is False:
+        contact = "confidential, not safe to text"
     else:
         contact = "confidential, no texts"
     parts = [

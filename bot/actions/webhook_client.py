@@ -9,7 +9,6 @@ WEBHOOK_URL (default http://127.0.0.1:8000) and INTERNAL_API_TOKEN.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -90,7 +89,7 @@ class WebhookClient:
                         body = await response.json(content_type=None)
                     except ValueError:
                         body = None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise WebhookUnavailable(f"{method} {path}: {type(exc).__name__} {exc}") from exc
         if status >= 500 or status in (401, 403):
             raise WebhookUnavailable(f"{method} {path}: HTTP {status}")
@@ -114,6 +113,13 @@ class WebhookClient:
             return body
         if status in (400, 404):
             raise ReportNotFound(reference)
+        raise WebhookUnavailable(f"status: unexpected HTTP {status}")
+
+    async def my_reports(self, *, conversation_id: str) -> list[dict[str, Any]]:
+        """GET /api/v1/status without a reference: this conversation's latest reports, newest first."""
+        status, body = await self._request("GET", "/api/v1/status", params={"conversation_id": conversation_id})
+        if _is_success(status) and isinstance(body, dict):
+            return list(body.get("reports") or [])
         raise WebhookUnavailable(f"status: unexpected HTTP {status}")
 
     async def resolve_place(self, text: str) -> dict[str, Any]:

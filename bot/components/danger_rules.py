@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from components.danger_meaning import NOW as PRESENT_CUE
+
 _I = re.IGNORECASE
 
 # A weapon someone has or uses, not one that is only mentioned ("found a knife in the park").
@@ -104,4 +106,5 @@ def is_danger_now(text: str) -> bool:
         or ATTACK_UNDER_WAY.search(text)
     ):
         return True
-    return bool(ATTACK.search(text) and NOW.search(text))
+    # an assault with an explicit present cue, the meaning detector's included ("i can see it", "5 mins ago")
+    return bool(ATTACK.search(text) and (NOW.search(text) or PRESENT_CUE.search(text)))

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -112,6 +111,18 @@ class MiniLMEncoder:
         return results
 
 
+_ENCODERS: dict[str, MiniLMEncoder] = {}  # one model per process, shared by every component that needs it
+
+
+def shared_encoder(max_length: int = 128) -> MiniLMEncoder:
+    """The pipeline's MiniLM model, loaded once per process (the featurizer and DangerGuard share it)."""
+    path = model_dir()
+    key = f"{path}:{max_length}"
+    if key not in _ENCODERS:
+        _ENCODERS[key] = MiniLMEncoder(path, max_length=max_length)
+    return _ENCODERS[key]
+
+
 def token_vectors(tokens: list[Any], pieces: np.ndarray, offsets: list[tuple[int, int]]) -> np.ndarray:
     """One vector per Rasa token: the mean of the word pieces that overlap its characters."""
     out = np.zeros((len(tokens), pieces.shape[1]), dtype=np.float32)
@@ -125,8 +136,6 @@ def token_vectors(tokens: list[Any], pieces: np.ndarray, offsets: list[tuple[int
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense features from all-MiniLM-L6-v2 for the message text (see the module docstring)."""
-
-    _encoders: dict[str, MiniLMEncoder] = {}  # one model per process, shared by training and inference
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -143,11 +152,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: dict[str, Any], execution_context: ExecutionContext) -> None:
         super().__init__(execution_context.node_name, config)
         self.validate_config(self._config)
-        path = model_dir()
-        key = f"{path}:{config['max_length']}"
-        if key not in self._encoders:
-            self._encoders[key] = MiniLMEncoder(path, max_length=int(config["max_length"]))
-        self.encoder = self._encoders[key]
+        self.encoder = shared_encoder(int(config["max_length"]))
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:

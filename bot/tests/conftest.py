@@ -71,6 +71,11 @@ class FakeWebhook:
             raise webhook_client.ReportNotFound(reference)
         return found["status"]
 
+    async def my_reports(self, *, conversation_id: str) -> list[dict[str, Any]]:
+        if self.down:
+            raise webhook_client.WebhookUnavailable("down")
+        return [r["status"] for r in self.reports.values() if r["conversation_id"] == conversation_id]
+
     async def resolve_place(self, text: str) -> dict[str, Any]:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")

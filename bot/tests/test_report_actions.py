@@ -60,19 +60,6 @@ def test_tenure_is_asked_only_where_the_type_needs_it():
     assert "tenure" not in report_questions({"asb_type": "noise", "domestic_abuse": True}, "sms")
 
 
-def test_texting_questions_are_asked_only_on_sms_and_only_if_not_anonymous():
-    assert "text_safe" in report_questions({"contact_anonymous": False}, "sms")
-    assert "text_safe" not in report_questions({"contact_anonymous": True}, "sms")
-    assert "text_safe" not in report_questions({"contact_anonymous": False}, "web")
-    assert "contact_updates" not in report_questions({"contact_anonymous": False, "text_safe": False}, "sms")
-    assert "contact_updates" in report_questions({"contact_anonymous": False, "text_safe": True}, "sms")
-
-
-def test_prejudice_brings_the_hate_motivation_question():
-    assert "hate_motivation" in report_questions({"risk_prejudice": True}, "sms")
-    assert "hate_motivation" not in report_questions({"risk_prejudice": False}, "sms")
-
-
 def test_a_known_place_is_resolved_to_a_ward(webhook):
     tracker = make_tracker(events=[user_event("Bore Street", "inform")], requested_slot="location")
     values = run(ValidateReportForm().validate_location("Bore Street", CollectingDispatcher(), tracker, {}))

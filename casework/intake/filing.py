@@ -190,6 +190,7 @@ def _assess(
         domestic_abuse=intake.domestic_abuse,
         risk_level=risk.level,
         ongoing=intake.ongoing,
+        in_area=place.in_area,
     )
     primary = None
     if auto_link_allowed(hate=intake.hate, domestic_abuse=intake.domestic_abuse, risk_level=risk.level):

@@ -3,7 +3,8 @@
 ``route`` is a pure function and never raises: every report goes somewhere ("no wrong door"). The order:
 
 1. The first routing rule in the partnership file whose conditions all hold gives the lead and copies.
-   A rule with ``requires_place: true`` sends a report that could not be placed in a ward to triage.
+   A rule with ``requires_place: true`` sends a report that could not be placed in the partnership's area
+   (a ward, or at least a town or village of it) to triage.
 2. Otherwise the first agency (in file order) whose ``handles`` lists the type leads.
 3. Otherwise the partnership's triage queue leads.
 
@@ -55,6 +56,7 @@ class ReportFacts:
     domestic_abuse: bool = False
     risk_level: str = "standard"
     ongoing: bool | None = None
+    in_area: bool = False  # placed in the partnership's area (a town or village) even without a ward
 
 
 @dataclass(frozen=True)
@@ -199,9 +201,9 @@ def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
         matched = next((r for r in p.routing if _matches(r, facts, ward, tenure, landlord, risk)), None)
         if matched is not None:
             lead = landlord if matched.lead == LANDLORD_PLACEHOLDER else matched.lead
-            if matched.requires_place and ward is None:
+            if matched.requires_place and ward is None and not facts.in_area:
                 b.reasons.append(
-                    f"{type_label}: we could not place the location in a ward → "
+                    f"{type_label}: we could not place the location in the partnership's area → "
                     f"{b.name(p.triage_agency)}: triage queue"
                 )
             elif lead and lead in p.agencies:

@@ -39,7 +39,7 @@ CLOSED_STATUSES = ("closed",)
 TEMPLATES: dict[str, str] = {
     "ack": "Ref {reference}: thank you, we have your report. "
     "{handler} will be in touch by {respond_by}. {detail}",
-    "status_update": "Ref {reference}: there is an update on your report. {detail}",
+    "status_update": "Ref {reference}: there is an update on your report. Reply UPDATE to read it. {detail}",
     "cadence": "Ref {reference}: your report is still open and being worked on. {detail}",
     "closure": "Ref {reference}: your report has now been closed. {detail}",
     "case_review": "Ref {reference}: you may be able to ask for an ASB Case Review. {detail}",

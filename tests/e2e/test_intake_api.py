@@ -135,3 +135,53 @@ def test_places_resolve_and_partnership_details(client):
     assert info["police_non_emergency"] == "101"
     assert "Chasetown" in info["wards"]
     assert info["case_review"]["how_to_apply"]
+
+
+def _add_public_update(services, reference: str, words: str) -> None:
+    from datetime import UTC, datetime
+
+    from casework.core.models import ReportEvent
+
+    with services.sessions() as s, s.begin():
+        report = s.scalar(select(Report).where(Report.reference == reference))
+        s.add(
+            ReportEvent(
+                report_id=report.id,
+                kind="public_update",
+                public=True,
+                body=words,
+                actor="staff:1",
+                created_at=datetime(2026, 11, 18, 9, 0, tzinfo=UTC),
+            )
+        )
+
+
+def test_a_resident_reads_the_latest_update_with_or_without_the_reference(client, services):
+    ref = client.post("/api/v1/intake", json=payload(), headers=AUTH).get_json()["reference"]
+    _add_public_update(services, ref, "An officer visited and spoke to the neighbour.")
+    mine = client.get(
+        "/api/v1/status", query_string={"conversation_id": "web-abcdefghijklmnopqrstuv"}, headers=AUTH
+    ).get_json()["reports"]
+    assert [m["reference"] for m in mine] == [ref]
+    assert mine[0]["latest_update"] == "An officer visited and spoke to the neighbour."
+    nobody = client.get(
+        "/api/v1/status", query_string={"conversation_id": "web-someoneelse12345"}, headers=AUTH
+    ).get_json()
+    assert nobody == {"reports": []}
+
+
+def test_by_sms_an_update_is_withheld_when_texting_is_not_safe(client, services):
+    sms = "sms-0123456789abcdef0123456789abcdef"
+    body = payload(
+        conversation_id=sms,
+        channel="sms",
+        domestic_abuse=True,
+        asb_type="other",
+        contact={"wants_updates": False, "anonymous": False, "text_safe": False},
+    )
+    ref = client.post("/api/v1/intake", json=body, headers=AUTH).get_json()["reference"]
+    _add_public_update(services, ref, "We have arrested the person named.")
+    status = client.get(
+        "/api/v1/status", query_string={"reference": ref, "conversation_id": sms}, headers=AUTH
+    ).get_json()
+    assert status["update_withheld"] is True and status["latest_update"] is None

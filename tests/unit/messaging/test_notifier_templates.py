@@ -110,3 +110,8 @@ def test_numbers_in_logs_are_masked_as_everywhere_else_to_their_last_three_digit
     assert mask_number("+447700900123") == "+*********123"
     assert mask_number("+447700900123") == mask_phone_numbers("+447700900123")
     assert "1555" not in mask_number("+1555")
+
+
+def test_an_update_text_says_the_resident_can_reply_to_read_it():
+    text = render("status_update", reference="ASB-26-4F7K", partnership=PARTNERSHIP, fields={})
+    assert "Reply UPDATE to read it" in text and segments(text) == 1
