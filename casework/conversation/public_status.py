@@ -15,8 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, Report, ReportEvent
-from casework.core.safe_contact import current_text_safe
 from casework.core.references import parse_reference
+from casework.core.safe_contact import current_text_safe
 from casework.core.workdays import format_date_for_resident
 from casework.intake import root_of
 
