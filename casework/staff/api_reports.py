@@ -138,6 +138,8 @@ def report_for_api(
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
     body = serialise(report, linked_to)
+    from casework.subjects import api_subjects  # subjects build on staff access: imported late
+
     body.update(
         {
             "description": report.description,
@@ -151,6 +153,7 @@ def report_for_api(
             "case_review_explained": report.case_review_explained,
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
+            "subjects": api_subjects(session, actor=actor, report=report),
             "reporter": {
                 "anonymous": report.anonymous,
                 "wants_updates": report.wants_updates,

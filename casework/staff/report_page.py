@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ class ReportPage:
     linked_to: Report | None
     duplicates: list[Report]
     timeline: list[ReportEvent]
+    subjects: Any = None  # casework.subjects.ReportSubjects, filled by the desk
 
 
 def _transcript(session: Session, report: Report, contact: Contact | None) -> list[TranscriptLine]:
