@@ -119,16 +119,20 @@ def list_for_api(
     return ReportsPage(reports=reports, page=filters.page, per_page=filters.per_page, total=total)
 
 
+def _subjects(session: Session, actor: Actor, report: Report) -> list[dict[str, Any]]:
+    """The report's subjects as the caller may see them (staff only)."""
+    from casework.subjects import api_subjects  # subjects build on staff access: imported late
+
+    return api_subjects(session, actor=actor, report=report)
+
+
 def report_for_api(
     session: Session, *, actor: Actor, reference: str, now: datetime, via: str
 ) -> dict[str, Any]:
     """One report in full for the API (NotFound if the actor may not see it); audited."""
     report = get_report_for(session, actor, reference)
-    linked_to = (
-        session.scalar(select(Report.reference).where(Report.id == report.linked_to_id))
-        if report.linked_to_id
-        else None
-    )
+    linked_id = report.linked_to_id
+    linked_to = session.scalar(select(Report.reference).where(Report.id == linked_id)) if linked_id else None
     duplicates = session.scalars(
         select(Report.reference).where(Report.linked_to_id == report.id).order_by(Report.id)
     ).all()
@@ -138,8 +142,6 @@ def report_for_api(
         .order_by(ReportEvent.created_at, ReportEvent.id)
     ).all()
     body = serialise(report, linked_to)
-    from casework.subjects import api_subjects  # subjects build on staff access: imported late
-
     body.update(
         {
             "description": report.description,
@@ -153,7 +155,7 @@ def report_for_api(
             "case_review_explained": report.case_review_explained,
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
-            "subjects": api_subjects(session, actor=actor, report=report),
+            "subjects": _subjects(session, actor, report),
             "reporter": {
                 "anonymous": report.anonymous,
                 "wants_updates": report.wants_updates,
