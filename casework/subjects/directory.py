@@ -79,7 +79,7 @@ def repeat_locations(session: Session, *, actor: Actor, minimum: int = 2) -> lis
         ).all()
         out.append(
             RepeatLocation(
-                place_key=key,
+                place_key=str(key),
                 ward=recent[0][1] if recent else None,
                 reports=int(count),
                 references=[r for r, _w in recent],
