@@ -49,7 +49,9 @@ def find_subjects(session: Session, *, actor: Actor, query: str, now: datetime) 
     rows = session.execute(
         stmt.order_by(func.coalesce(counts.c.n, 0).desc(), Subject.updated_at.desc()).limit(PAGE_SIZE)
     ).all()
-    audit(session, actor=actor.label, action="subject.search", at=now, ip=actor.ip, detail={"query": query})
+    # The words searched for are not kept: they are often a name, and the audit trail is kept for good.
+    detail = {"words": len(query.split()), "found": len(rows)}
+    audit(session, actor=actor.label, action="subject.search", at=now, ip=actor.ip, detail=detail)
     return [
         SubjectSummary(
             subject=s, reports=int(n), total=_total(session, s.id) if actor.role == "triage" else None

@@ -81,12 +81,15 @@ def test_record_link_and_see_the_history_with_audit_rows(services, app, world): 
     for ref in (world["a"], world["b"], world["police"]):
         assert ref in subject
     with services.sessions() as db:
-        actions = [e.action for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        audit_rows = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        actions = [e.action for e in audit_rows]
         kinds = [e.kind for e in db.scalars(select(ReportEvent).where(ReportEvent.kind.like("subject_%")))]
         bodies = [e.body for e in db.scalars(select(ReportEvent).where(ReportEvent.kind.like("subject_%")))]
     assert actions.count("subject.create") == 1
     assert actions.count("subject.link") == 3
     assert "subject.search" in actions and "subject.view" in actions
+    # The audit trail (kept for good) records who searched, not the name searched for.
+    assert all("hollis" not in json.dumps(e.detail).lower() for e in audit_rows)
     assert kinds == ["subject_linked"] * 3
     # The timeline (which goes into the reporter's own subject access file) never names the subject.
     assert all("Hollis" not in body for body in bodies)
