@@ -102,6 +102,8 @@ def stack_env(opts: argparse.Namespace) -> dict[str, str]:
         **os.environ,
         **stack_secrets(),
         "APP_ENV": "production",
+        # Referrals go to the local agency stand-ins (loopback), which production otherwise refuses.
+        "ALLOW_PLACEHOLDER_ENDPOINTS": os.environ.get("ALLOW_PLACEHOLDER_ENDPOINTS", "1"),
         "DATABASE_URL": opts.database_url,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{opts.webhook_port}"),
         "RASA_URL": rasa_urls[0],

@@ -120,9 +120,10 @@ class ScriptedReport:
     tells the resident the reference the casework core returned.
     """
 
-    def __init__(self, webhook_url: str, internal_token: str) -> None:
+    def __init__(self, webhook_url: str, internal_token: str, *, asb_type: str = "noise") -> None:
         self.webhook_url = webhook_url.rstrip("/")
         self.token = internal_token
+        self.asb_type = asb_type
         self.slots: dict[str, dict[str, Any]] = {}
 
     def __call__(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -172,7 +173,7 @@ class ScriptedReport:
             "conversation_id": sender,
             "submission_id": "1",
             "channel": metadata.get("channel", "web"),
-            "asb_type": "noise",
+            "asb_type": self.asb_type,
             "description": slots["description"],
             "location": slots["location"],
             "occurred": slots["occurred"],

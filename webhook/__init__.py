@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "webhook.staff_api",
     "webhook.auth",
     "webhook.inbox",
+    "webhook.subjects",
     "webhook.admin",
     "webhook.dashboard",
     "webhook.public_stats",

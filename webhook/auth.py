@@ -213,6 +213,7 @@ def staff_home():  # type: ignore[no-untyped-def]
 
 NAV = (
     ("inbox", "staff_inbox.inbox", "Inbox"),
+    ("subjects", "staff_subjects.subjects", "Subjects"),
     ("dashboard", "staff_dashboard.dashboard", "Dashboard"),
     ("imports", "staff_dashboard.imports", "Imports"),
     ("admin.users", "staff_admin.users", "Staff"),

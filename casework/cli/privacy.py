@@ -3,11 +3,15 @@
     python -m casework.cli.privacy sar --phone +447700900123 --out sar.json
     python -m casework.cli.privacy erase --phone +447700900123 [--include-open]
     python -m casework.cli.privacy retention
+    python -m casework.cli.privacy subject-sar --name "Jo Bloggs" --out subject.json
+    python -m casework.cli.privacy subject-erase --subject S-12
 
 `sar` writes everything held about a phone number to a JSON file (readable only by its owner).
 `erase` anonymises the number's reports, deletes its messages, chat turns, contact and Rasa trackers, and
 cancels any SMS still queued to it; it refuses, changing nothing, while a report is open unless
---include-open is given. `retention` runs the daily retention job now.
+--include-open is given. `retention` runs the daily retention job now. `subject-sar` writes what staff
+recorded about a named person, household or address (subjects linked to reports, with those reports) for
+that person's own request; `subject-erase` deletes one subject record and its links (the reports stay).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from casework.privacy import (
     secrets_from_settings,
     subject_access,
 )
+from casework.subjects import erase_subject
+from casework.subjects import subject_access as subject_record_access
 
 DESCRIPTION = "Data protection commands: subject access, erasure, retention (every run is audited)."
 
@@ -102,6 +108,26 @@ def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str
     return erased
 
 
+def write_private_json(out: Path, data: object) -> None:
+    """Write JSON readable only by its owner (mode 0600)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
+        fh.write("\n")
+
+
+def run_subject_commands(services: Services, args: argparse.Namespace) -> str:
+    """subject-sar / subject-erase: what staff recorded about a named subject (audited)."""
+    now = services.clock.now()
+    if args.command == "subject-sar":
+        data = subject_record_access(services.sessions, words=args.name, actor=cli_actor(), now=now)
+        write_private_json(args.out, data)
+        return f"Wrote {args.out} ({len(data['subjects'])} subject record(s)). Review it before release."
+    erased = erase_subject(services.sessions, subject_id=args.subject, actor=cli_actor(), now=now)
+    return f"Erased {erased} subject record(s) ({args.subject}); the reports stay."
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command; exit code 0 on success, 1 on a refused request."""
     parser = argparse.ArgumentParser(prog="python -m casework.cli.privacy", description=DESCRIPTION)
@@ -113,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     era.add_argument("--phone", required=True)
     era.add_argument("--include-open", action="store_true", help="also anonymise reports still open")
     sub.add_parser("retention", help="run the retention job now (the notifier runs it daily)")
+    ssar = sub.add_parser("subject-sar", help="write what staff recorded about a named subject")
+    ssar.add_argument("--name", required=True, help="words of the name, description or address")
+    ssar.add_argument("--out", required=True, type=Path)
+    serase = sub.add_parser("subject-erase", help="erase one subject record (e.g. S-12) and its links")
+    serase.add_argument("--subject", required=True)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -127,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             erased = run_erase(services, phone=args.phone, include_open=args.include_open)
             print(json.dumps({"erased": erased}, indent=2))
             print("Erasure done and recorded in the audit trail.")
+        elif args.command in ("subject-sar", "subject-erase"):
+            print(run_subject_commands(services, args))
         else:
             print(json.dumps({"retention": run_retention(services).as_dict()}, indent=2))
     except InvalidPhoneNumber as exc:

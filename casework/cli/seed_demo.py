@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.bootstrap import Services, build_services
+from casework.core.clock import LONDON
 from casework.core.db import read, transaction
 from casework.core.models import ApiKey, ImportBatch, Report, ReportEvent, StaffUser, SurveyResponse
 from casework.core.references import allocate_reference
@@ -40,15 +41,25 @@ DEMO_STAFF = (
 DEMO_MARK = "demo-seed:"  # intake_key prefix of demo reports, so they are recognisable and not made twice
 DEMO_REPORTS = 240
 
-_LEADS = {
-    "noise": "ldc",
-    "litter_flytipping": "ldc",
-    "graffiti": "ldc",
-    "animal_problems": "ldc",
-    "abandoned_vehicle": "ldc",
-    "neighbour_nuisance": "ldc",
-    "deliberate_fire": "staffs-fire",
+# Who leads each demo type (the rest go to the police), as the partnership's routing would usually say.
+_COUNCIL_TYPES = {
+    "noise",
+    "litter_flytipping",
+    "graffiti",
+    "animal_problems",
+    "abandoned_vehicle",
+    "neighbour_nuisance",
 }
+
+
+def _lead_for(p: Partnership, asb_type: str) -> str:
+    if asb_type in _COUNCIL_TYPES:
+        return p.council_agency
+    if asb_type == "deliberate_fire" and p.fire_agency:
+        return p.fire_agency
+    return p.police_agency
+
+
 _WORDS = {
     "noise": "Loud music from a house most nights until the early hours.",
     "rowdy_behaviour": "A group shouting and drinking outside the shops in the evening.",
@@ -80,10 +91,15 @@ def seed_staff(session: Session, *, now: datetime) -> list[str]:
     return created
 
 
+# Hours of the day (UK time) weighted the way ASB reports arrive: quiet overnight, busy in the evening.
+_HOUR_WEIGHTS = [2, 1, 1, 1, 1, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 8, 9, 10, 11, 11, 10, 8, 4]
+MAX_AGE_DAYS = 140
+
+
 def _add_history(
-    session: Session, rng: random.Random, report: Report, *, status: str, created: datetime
+    session: Session, rng: random.Random, report: Report, *, status: str, created: datetime, now: datetime
 ) -> None:
-    """The demo report's timeline entry, and a survey answer for some closed ones."""
+    """The demo report's timeline entry, and a survey answer for some closed ones (never in the future)."""
     session.add(
         ReportEvent(
             report_id=report.id,
@@ -95,15 +111,49 @@ def _add_history(
             created_at=created,
         )
     )
-    if status == "closed" and rng.random() < 0.4:
+    closed = report.closed_at
+    answered = closed + timedelta(days=30, hours=rng.uniform(1, 72)) if closed else None
+    if status == "closed" and answered is not None and answered < now and rng.random() < 0.4:
         session.add(
             SurveyResponse(
-                report_id=report.id,
-                survey="1m",
-                score=rng.choice([2, 3, 4, 4, 5, 5]),
-                created_at=created + timedelta(days=30),
+                report_id=report.id, survey="1m", score=rng.choice([2, 3, 4, 4, 5, 5]), created_at=answered
             )
         )
+
+
+def demo_received_at(rng: random.Random, now: datetime) -> datetime:
+    """When a demo report came in: within the last 20 weeks, more in the evening and at weekends, never
+    after ``now`` (the service clock)."""
+    while True:
+        day = (now - timedelta(days=rng.randrange(MAX_AGE_DAYS + 1))).astimezone(LONDON).date()
+        if day.weekday() < 5 and rng.random() < 0.3:
+            continue  # weekdays are drawn less often than Saturdays and Sundays
+        hour = rng.choices(range(24), _HOUR_WEIGHTS)[0]
+        local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=LONDON)
+        received = local.astimezone(UTC)
+        if received <= now - timedelta(minutes=5):
+            return received
+
+
+def demo_history(
+    rng: random.Random, *, created: datetime, now: datetime, target_days: int
+) -> tuple[str, datetime | None, datetime | None]:
+    """(status, first response, closed) for a demo report received at ``created``: each after the one
+    before and none after ``now``. Recent reports are more often still open."""
+    age_days = (now - created).total_seconds() / 86400
+    open_weight = 60 if age_days < 7 else 10
+    status = rng.choices(["open", "accepted", "in_progress", "closed"], [open_weight, 15, 20, 50])[0]
+    if status == "open":
+        return status, None, None
+    responded = created + timedelta(hours=rng.uniform(0.5, 24 * max(target_days, 1) * 1.6))
+    if responded >= now:
+        return "open", None, None
+    if status != "closed":
+        return status, responded, None
+    closed = responded + timedelta(hours=rng.uniform(2, 24 * 21))
+    if closed >= now:
+        return "in_progress", responded, None
+    return status, responded, closed
 
 
 def _seed_one(
@@ -118,19 +168,13 @@ def _seed_one(
     types: list[str],
 ) -> None:
     """One demo report, with its timeline entry and (for some closed ones) a survey answer."""
-    created = now - timedelta(days=rng.uniform(0, 140))
-    # ASB peaks in the evening and at weekends: draw hours with that shape.
-    created = created.replace(
-        hour=rng.choice([9, 12, 15, 17, 18, 19, 20, 21, 21, 22, 22, 23, 23, 0, 1]),
-        minute=rng.randrange(60),
-    )
+    created = demo_received_at(rng, now)
     asb_type = rng.choice(types[:8] * 3 + types)
     ward = rng.choice(hot * 3 + wards) if wards else None
     risk = rng.choices(["standard", "medium", "high"], [80, 15, 5])[0]
-    status = rng.choices(["open", "accepted", "in_progress", "closed"], [15, 15, 20, 50])[0]
     target = p.response_targets_working_days.for_level(risk)
-    due = add_working_days(created, target)
-    responded = created + timedelta(hours=rng.uniform(1, 24 * target * 1.6)) if status != "open" else None
+    status, responded, closed = demo_history(rng, created=created, now=now, target_days=target)
+    lead = _lead_for(p, asb_type)
     report = Report(
         reference=allocate_reference(session),
         asb_type=asb_type,
@@ -141,25 +185,25 @@ def _seed_one(
         place_key=f"demo {ward} {rng.randrange(6)}".lower() if ward else None,
         risk_level=risk,
         status=status,
-        lead_agency=_LEADS.get(asb_type, p.police_agency),
+        lead_agency=lead,
         copied_agencies=[],
-        routing_reasons=[f"demo data: {asb_type} → {_LEADS.get(asb_type, p.police_agency)}"],
-        channel="web",
+        routing_reasons=[f"demo data: {asb_type} → {lead}"],
+        channel=rng.choice(["web", "web", "sms"]),
         hate=rng.random() < 0.04,
         repeat_victim_count=rng.choice([1, 1, 1, 1, 2, 3]),
         repeat_location_count=rng.choice([1, 1, 2, 3, 4]),
         case_review_eligible=rng.random() < 0.03,
-        due_at=due,
+        due_at=add_working_days(created, target),
         first_response_at=responded,
-        closed_at=(responded + timedelta(days=3)) if status == "closed" and responded else None,
-        outcome="Resolved after a visit (demo)." if status == "closed" else None,
+        closed_at=closed,
+        outcome="Resolved after a visit (demo)." if closed else None,
         intake_key=f"{DEMO_MARK}{i}",
         created_at=created,
-        updated_at=created,
+        updated_at=closed or responded or created,
     )
     session.add(report)
     session.flush()
-    _add_history(session, rng, report, status=status, created=created)
+    _add_history(session, rng, report, status=status, created=created, now=now)
 
 
 def demo_accounts(session: Session) -> list[str]:

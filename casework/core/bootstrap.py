@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.clock import Clock, SystemClock
 from casework.core.db import make_engine, make_session_factory, normalise_url
-from casework.core.settings import Settings, get_settings
+from casework.core.settings import ConfigurationError, Settings, get_settings
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -34,8 +34,19 @@ class Services:
         return load_partnership(self.settings.PARTNERSHIP)
 
     def check_configuration(self) -> None:
-        """Load and validate the partnership now, so a bad file stops start-up with a clear error."""
-        _ = self.partnership
+        """Load and validate the partnership now, so a bad file stops start-up with a clear error; in
+        production also refuse referral endpoints that cannot be real, naming each agency."""
+        partnership = self.partnership
+        if self.settings.is_production and not self.settings.ALLOW_PLACEHOLDER_ENDPOINTS:
+            from casework.partnership import placeholder_endpoints
+
+            problems = placeholder_endpoints(partnership)
+            if problems:
+                raise ConfigurationError(
+                    f"APP_ENV=production but partnerships/{self.settings.PARTNERSHIP}.yml sends referrals to "
+                    "placeholder endpoints; set each agency's real address or URL:\n  "
+                    + "\n  ".join(problems)
+                )
 
 
 def build_services(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

@@ -394,3 +394,7 @@ class Heartbeat(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     beat_at: Mapped[datetime]
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# People and places across reports (their own module keeps this one short); imported for the metadata.
+from casework.core.subject_models import ReportSubject, Subject  # noqa: E402, F401

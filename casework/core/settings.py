@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     RETENTION_CLOSED_REPORT_DAYS: int = Field(default=730, ge=1)
     RETENTION_CONVERSATION_DAYS: int = Field(default=90, ge=1)
     RASA_TRACKER_DB_URL: str = ""
+    # Subjects (people, households, addresses across reports) are deleted when every report linked to them
+    # is anonymised, or once they have had no linked report for this many days.
+    # Production refuses agencies whose referrals go to placeholders (example.org, .invalid, loopback).
+    # Only a production-shaped rehearsal on one machine (`make stack-prod`, local agency stand-ins) sets this.
+    ALLOW_PLACEHOLDER_ENDPOINTS: bool = False
+    RETENTION_SUBJECT_UNLINKED_DAYS: int = Field(default=90, ge=1)
 
     @property
     def is_production(self) -> bool:

@@ -5,6 +5,7 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
+from casework.partnership.endpoints import placeholder_endpoints
 from casework.partnership.loader import (
     PARTNERSHIPS_DIR,
     Partnership,
@@ -40,4 +41,5 @@ __all__ = [
     "normalise_postcode",
     "parse_partnership",
     "partnership_path",
+    "placeholder_endpoints",
 ]

@@ -36,6 +36,7 @@ from casework.core.models import (
     ReportEvent,
     WebChatRequest,
 )
+from casework.subjects import purge_subjects
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class RetentionResult:
     chat_turns_deleted: int = 0
     sms_outbox_deleted: int = 0
     contacts_deleted: int = 0
+    subjects_deleted: int = 0
     # None when no SQL tracker store is configured (RASA_TRACKER_DB_URL unset).
     tracker_conversations_deleted: int | None = None
 
@@ -323,6 +325,9 @@ def run_retention(services: Services) -> RetentionResult:
     anonymise_closed_reports(services, now=now, result=result)
     with transaction(services.sessions) as session:
         delete_old_conversations(session, now=now, days=settings.RETENTION_CONVERSATION_DAYS, result=result)
+        result.subjects_deleted = purge_subjects(
+            session, now=now, unlinked_days=settings.RETENTION_SUBJECT_UNLINKED_DAYS
+        )
     try:
         result.tracker_conversations_deleted = delete_idle_trackers(
             settings.RASA_TRACKER_DB_URL, now=now, days=settings.RETENTION_CONVERSATION_DAYS
@@ -340,6 +345,7 @@ def run_retention(services: Services) -> RetentionResult:
                 **result.as_dict(),
                 "closed_report_days": settings.RETENTION_CLOSED_REPORT_DAYS,
                 "conversation_days": settings.RETENTION_CONVERSATION_DAYS,
+                "subject_unlinked_days": settings.RETENTION_SUBJECT_UNLINKED_DAYS,
             },
         )
     log.info("retention: %s", ", ".join(f"{k}={v}" for k, v in result.as_dict().items()))

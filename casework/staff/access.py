@@ -32,8 +32,8 @@ class NotFound(Exception):
 # Permissions by role. Admins manage accounts and keys and see the aggregate picture, not case files.
 POLICY: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin.users", "admin.api_keys", "dashboard", "imports"}),
-    "triage": frozenset({"inbox", "report.view", "report.act", "dashboard", "export", "imports"}),
-    "agency": frozenset({"inbox", "report.view", "report.act", "dashboard", "export"}),
+    "triage": frozenset({"inbox", "report.view", "report.act", "dashboard", "export", "imports", "subjects"}),
+    "agency": frozenset({"inbox", "report.view", "report.act", "dashboard", "export", "subjects"}),
     "viewer": frozenset({"dashboard"}),
 }
 

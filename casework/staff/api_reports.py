@@ -141,6 +141,13 @@ def _visible_links(session: Session, actor: Actor, report: Report) -> tuple[str 
     return linked_to, list(duplicates)
 
 
+def _subjects(session: Session, actor: Actor, report: Report) -> list[dict[str, Any]]:
+    """The report's subjects as the caller may see them (staff only)."""
+    from casework.subjects import api_subjects  # subjects build on staff access: imported late
+
+    return api_subjects(session, actor=actor, report=report)
+
+
 def report_for_api(
     session: Session, *, actor: Actor, reference: str, now: datetime, via: str
 ) -> dict[str, Any]:
@@ -168,6 +175,7 @@ def report_for_api(
             "case_review_explained": report.case_review_explained,
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
+            "subjects": _subjects(session, actor, report),
             "reporter": {
                 "anonymous": report.anonymous,
                 "wants_updates": report.wants_updates,

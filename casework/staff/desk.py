@@ -47,6 +47,9 @@ def view_report(
     """The report page (the view is audited) and what a public update or closure would text."""
     with transaction(sessions) as session:
         page = open_report(session, actor=actor, reference=reference, now=now)
+        from casework.subjects import report_section  # subjects build on staff access: imported late
+
+        page.subjects = report_section(session, actor=actor, report=page.report)
         previews = {
             purpose: preview_public_update(page.report, purpose, partnership=partnership)
             for purpose in PREVIEWED

@@ -54,6 +54,7 @@ class ReportPage:
     routing_reasons: list[str] = field(default_factory=list)
     linked_elsewhere: bool = False
     other_duplicates: int = 0
+    subjects: Any = None  # casework.subjects.ReportSubjects, filled by the desk
 
 
 @dataclass
