@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     RETENTION_CLOSED_REPORT_DAYS: int = Field(default=730, ge=1)
     RETENTION_CONVERSATION_DAYS: int = Field(default=90, ge=1)
     RASA_TRACKER_DB_URL: str = ""
+    # Evidence files (casework/evidence): "local" keeps them under MEDIA_DIR; "s3" uses any S3-compatible
+    # object store (MEDIA_S3_*). Size limits are per file, after download or upload.
+    MEDIA_STORAGE: str = "local"
+    MEDIA_DIR: str = str(VAR_DIR / "media")
+    MEDIA_S3_ENDPOINT_URL: str = ""
+    MEDIA_S3_BUCKET: str = ""
+    MEDIA_S3_REGION: str = ""
+    MEDIA_S3_ACCESS_KEY_ID: str = ""
+    MEDIA_S3_SECRET_ACCESS_KEY: str = ""
+    MEDIA_MAX_IMAGE_MB: int = Field(default=10, ge=1)
+    MEDIA_MAX_AV_MB: int = Field(default=20, ge=1)
+    # How long the signed link in an agency's referral or update opens the file.
+    MEDIA_LINK_DAYS: int = Field(default=14, ge=1)
 
     @property
     def is_production(self) -> bool:
