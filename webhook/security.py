@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from casework.evidence import Limits
 from casework.privacy import install_log_redaction, secrets_from_settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,7 +29,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 HSTS = "max-age=31536000; includeSubDomains"
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
-JSON_PREFIXES = ("/api/", "/chat/messages", "/open311/", "/healthz")
+JSON_PREFIXES = ("/api/", "/chat/messages", "/chat/upload", "/open311/", "/healthz")
+# Routes that take files get their own, larger body limit (the largest evidence file plus the form).
+UPLOAD_PATHS = ("/chat/upload",)
+FORM_ALLOWANCE = 256 * 1024
 
 
 def security_headers(response: Response, *, https: bool) -> Response:
@@ -50,6 +54,14 @@ def _too_large_message(limit: int | None) -> str:
     return f"That was too large to accept (the limit is {size}). Please send something shorter."
 
 
+def _limit_for(app: Flask) -> int | None:
+    """The body size limit of the current request's route."""
+    if request.path in UPLOAD_PATHS:
+        return Limits.from_settings(app.extensions["asb"].settings).largest + FORM_ALLOWANCE
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    return int(limit) if limit is not None else None
+
+
 def init_app(app: Flask) -> None:
     """Register security headers, the friendly 413 and log redaction on the app."""
     settings = app.extensions["asb"].settings
@@ -60,13 +72,15 @@ def init_app(app: Flask) -> None:
     def _refuse_oversized_bodies() -> None:
         # Werkzeug only enforces MAX_CONTENT_LENGTH when a view reads the body; refuse it up front so
         # every route behaves the same, whether or not it reads what was sent.
-        limit = app.config.get("MAX_CONTENT_LENGTH")
+        limit = _limit_for(app)
+        if request.path in UPLOAD_PATHS:
+            request.max_content_length = limit
         if limit is not None and request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
-        message = _too_large_message(app.config.get("MAX_CONTENT_LENGTH"))
+        message = _too_large_message(_limit_for(app))
         if request.path.startswith(JSON_PREFIXES) or request.is_json:
             resp = jsonify(error=message)
         else:

@@ -19,6 +19,7 @@ from casework.conversation.inbound_sms import receive_sms
 from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
 from casework.conversation.public_status import my_reports, partnership_summary, public_status
 from casework.conversation.transcript import AssistantUnavailable
+from casework.conversation.web_upload import UploadLimited, UploadRefused, upload_evidence
 from casework.conversation.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message
 
 __all__ = [
@@ -39,6 +40,9 @@ __all__ = [
     "receive_sms",
     "retry_deferred",
     "send_message",
+    "UploadLimited",
+    "UploadRefused",
+    "upload_evidence",
     "sms_sender_id",
     "web_sender_id",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from casework.core.audit import audit
 from casework.core.models import ChatTurn, Contact, OutboxMessage, Report, ReportEvent
 from casework.staff.access import Actor, get_report_for
+from casework.staff.evidence_files import EvidenceItem, files_on_report
 from casework.staff.inbox import TRANSCRIPT_AFTER, TRANSCRIPT_BEFORE, Badge, badges_for, is_overdue
 
 
@@ -37,6 +38,7 @@ class ReportPage:
     linked_to: Report | None
     duplicates: list[Report]
     timeline: list[ReportEvent]
+    files: list[EvidenceItem]
 
 
 def _transcript(session: Session, report: Report, contact: Contact | None) -> list[TranscriptLine]:
@@ -120,4 +122,5 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         linked_to=linked_to,
         duplicates=list(duplicates),
         timeline=list(timeline),
+        files=files_on_report(session, report.id),
     )
