@@ -18,8 +18,8 @@ from casework.core.settings import ConfigurationError
 from casework.partnership import PartnershipConfigError
 from casework.privacy import install_log_redaction, run_retention, secrets_from_settings
 from notifier.deferred_replies import retry_deferred
-from notifier.media import fetch_media
 from notifier.jobs import beat, forget_beat, logged, scan_schedules
+from notifier.media import fetch_media
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 

@@ -34,7 +34,9 @@ class TwilioMedia:
         try:
             with self.session.get(url, timeout=self.timeout, stream=True) as resp:
                 if resp.status_code != 200:
-                    raise FetchFailed(f"GET media: HTTP {resp.status_code}", permanent=resp.status_code in PERMANENT)
+                    raise FetchFailed(
+                        f"GET media: HTTP {resp.status_code}", permanent=resp.status_code in PERMANENT
+                    )
                 declared = int(resp.headers.get("Content-Length") or 0)
                 if declared > max_bytes:
                     raise Refused(f"it is larger than {max_bytes // (1024 * 1024)} MB")
@@ -66,6 +68,9 @@ def fetch_media(services: Services) -> FetchRun | None:
     if run.stored or run.refused or run.retried:
         log.info(
             "mms media: %d stored, %d refused, %d to retry, %d deleted from Twilio",
-            run.stored, run.refused, run.retried, run.deleted_from_twilio,
+            run.stored,
+            run.refused,
+            run.retried,
+            run.deleted_from_twilio,
         )
     return run

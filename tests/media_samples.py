@@ -24,7 +24,10 @@ def jpeg_with_gps(size: tuple[int, int] = (1200, 900)) -> bytes:
         GPS.GPSLongitudeRef: "W",
         GPS.GPSLongitude: (1.0, 49.0, 35.0),
     }
-    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><exif:GPSLatitude>52,40.95N</exif:GPSLatitude></rdf:RDF></x:xmpmeta>'
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>'
+        b"<exif:GPSLatitude>52,40.95N</exif:GPSLatitude></rdf:RDF></x:xmpmeta>"
+    )
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif.tobytes(), xmp=xmp, quality=85)
     return out.getvalue()

@@ -37,7 +37,14 @@ from casework.privacy import (
     subject_access,
     subject_files,
 )
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "audio/mpeg": "mp3", "video/mp4": "mp4"}
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "audio/mpeg": "mp3",
+    "video/mp4": "mp4",
+}
 
 DESCRIPTION = "Data protection commands: subject access, erasure, retention (every run is audited)."
 

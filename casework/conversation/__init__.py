@@ -19,8 +19,8 @@ from casework.conversation.inbound_sms import receive_sms
 from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
 from casework.conversation.public_status import my_reports, partnership_summary, public_status
 from casework.conversation.transcript import AssistantUnavailable
-from casework.conversation.web_upload import UploadLimited, UploadRefused, upload_evidence
 from casework.conversation.web_chat import MAX_MESSAGE_CHARS, ChatInputError, chat_history, send_message
+from casework.conversation.web_upload import UploadLimited, UploadRefused, upload_evidence
 
 __all__ = [
     "AssistantUnavailable",

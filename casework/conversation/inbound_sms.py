@@ -200,10 +200,7 @@ def _decide(
     if looks_unreadable(body):
         return _Plan(reply=_say(session, row, contact, UNREADABLE_REPLY, status="rejected", now=now))
     if not body:
-        text = " ".join([*media, MEDIA_ONLY_ENDING]) if incoming.num_media else EMPTY_REPLY
-        heard = f"[{incoming.num_media} photo/file(s), no text]" if incoming.num_media else "[empty message]"
-        status = "answered" if incoming.num_media else "rejected"
-        return _Plan(reply=_say(session, row, contact, text, status=status, now=now, heard=heard))
+        return _Plan(reply=_no_words(session, row, contact, media, incoming.num_media, now))
 
     if word in {"1", "2", "3", "4", "5"}:
         survey = _outstanding_survey(session, contact, now)
@@ -246,6 +243,17 @@ def _decide(
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
     )
+
+
+def _no_words(
+    session: Session, row: InboundSms, contact: Contact, media: list[str], num_media: int, now: datetime
+) -> SmsReply:
+    """A message with no words: photos are acknowledged (and words asked for); an empty text is refused."""
+    if not num_media:
+        return _say(session, row, contact, EMPTY_REPLY, status="rejected", now=now, heard="[empty message]")
+    text = " ".join([*media, MEDIA_ONLY_ENDING])
+    heard = f"[{num_media} photo/file(s), no text]"
+    return _say(session, row, contact, text, status="answered", now=now, heard=heard)
 
 
 def _take_media(

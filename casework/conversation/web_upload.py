@@ -73,7 +73,9 @@ def upload_evidence(services: Services, *, sender_id: str, data: bytes) -> str:
                 session, report, now=now, settings=services.settings, partnership=services.partnership
             )
         answer = (
-            KEPT_WITH.format(what=what, reference=report.reference) if report else KEPT_FOR_LATER.format(what=what)
+            KEPT_WITH.format(what=what, reference=report.reference)
+            if report
+            else KEPT_FOR_LATER.format(what=what)
         )
         record_turn(session, sender_id=sender_id, speaker=RESIDENT, text=f"[{what} sent]", now=now)
         record_assistant_messages(session, sender_id=sender_id, messages=[{"text": answer}], now=now)

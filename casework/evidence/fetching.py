@@ -100,7 +100,10 @@ def fetch_sms_media(services: Services, source: MediaSource, *, limit: int = 20)
                 report = session.get(Report, report_id)
                 if report is not None:
                     queue_evidence_update(
-                        session, report, now=services.clock.now(), settings=services.settings,
+                        session,
+                        report,
+                        now=services.clock.now(),
+                        settings=services.settings,
                         partnership=services.partnership,
                     )
     return run
@@ -162,7 +165,8 @@ def _delete_from_twilio(services: Services, source: MediaSource, run: FetchRun) 
                 EvidenceFile.channel == "sms",
             )
         ).all()
-    for row_id, url in rows:
+    for row_id, held in rows:
+        url = str(held or "")
         if media_url_problem(url, settings=services.settings, account_sid="", message_sid=url.split("/")[-3]):
             continue
         try:

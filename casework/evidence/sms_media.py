@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -45,9 +46,9 @@ class MediaItem:
     content_type: str
 
 
-def media_items(form: object, num_media: int) -> tuple[MediaItem, ...]:
+def media_items(form: Any, num_media: int) -> tuple[MediaItem, ...]:
     """Read up to ten media items from the form (``form.get`` like a dict)."""
-    get = getattr(form, "get")
+    get = form.get
     items = []
     for i in range(min(num_media, MAX_ITEMS)):
         url = str(get(f"MediaUrl{i}") or "").strip()
@@ -89,7 +90,9 @@ def take_sms_media(
     notes: list[str] = []
     pending = 0
     for item in items:
-        problem = media_url_problem(item.url, settings=settings, account_sid=account_sid, message_sid=message_sid)
+        problem = media_url_problem(
+            item.url, settings=settings, account_sid=account_sid, message_sid=message_sid
+        )
         refusal = NOT_FROM_TWILIO if problem else declared_type_refusal(item.content_type)
         session.add(
             EvidenceFile(

@@ -35,7 +35,12 @@ def queue_evidence_update(
     if agency is None or agency.referral.method not in PUSHED_METHODS:
         return False
     queue_referral(
-        session, report, report.lead_agency, now, "evidence", partnership=partnership,
+        session,
+        report,
+        report.lead_agency,
+        now,
+        "evidence",
+        partnership=partnership,
         base_url=settings.PUBLIC_BASE_URL,
     )
     return True

@@ -142,7 +142,10 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "chat_turns": [_row(t) for t in turns],
         # The files themselves are written beside the JSON by `casework.cli.privacy sar` (name = id).
         "evidence_files": [
-            {**_row(f, skip=("storage_key", "thumb_key", "source_url")), "report": _reference(reports, f.report_id)}
+            {
+                **_row(f, skip=("storage_key", "thumb_key", "source_url")),
+                "report": _reference(reports, f.report_id),
+            }
             for f in files
             if f.status != "purge"
         ],
@@ -165,7 +168,7 @@ def _files_of(contact_ids: list[int], sender_ids: list[str]) -> Any:
     return or_(EvidenceFile.contact_id.in_(contact_ids), EvidenceFile.sender_id.in_(sender_ids))
 
 
-def _reference(reports: list[Report], report_id: int) -> str | None:
+def _reference(reports: list[Report], report_id: int | None) -> str | None:
     return next((r.reference for r in reports if r.id == report_id), None)
 
 

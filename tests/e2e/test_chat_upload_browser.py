@@ -15,13 +15,16 @@ from sqlalchemy import select
 from casework.core.models import EvidenceFile
 from casework.evidence import LocalStorage
 from tests import media_samples as samples
-from tests.e2e.test_chat_browser import ARTIFACTS, Live, live, page, serious_violations  # noqa: F401
-
-pytestmark = __import__("tests.e2e.test_chat_browser", fromlist=["pytestmark"]).pytestmark
+from tests.e2e.test_chat_browser import ARTIFACTS, Live, serious_violations
+from tests.e2e.test_chat_browser import live as live  # noqa: F401 - the live server fixture
+from tests.e2e.test_chat_browser import page as page  # noqa: F401 - the Chromium page fixture
+from tests.e2e.test_chat_browser import pytestmark as pytestmark
 
 
 def test_a_resident_sends_a_photo_from_the_keyboard_and_a_zip_is_refused(
-    live: Live, page: Any, tmp_path: Path  # noqa: F811
+    live: Live,  # noqa: F811
+    page: Any,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     live.services.settings.MEDIA_DIR = str(tmp_path / "media")
     csp_problems: list[str] = []

@@ -47,7 +47,9 @@ def _handler(store: MediaStore) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def _send(self, status: int, body: bytes = b"", content_type: str = "application/json", **headers: str) -> None:
+        def _send(
+            self, status: int, body: bytes = b"", content_type: str = "application/json", **headers: str
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -69,7 +71,9 @@ def _handler(store: MediaStore) -> type[BaseHTTPRequestHandler]:
                 blob = store.blobs.pop(path, None)  # short-lived: one download per redirect
                 return self._send(200, blob[0], blob[1]) if blob else self._send(404, b"{}")
             if not ok:
-                return self._send(401, b'{"code": 20003, "message": "Authenticate"}', WWW_Authenticate="Basic")
+                return self._send(
+                    401, b'{"code": 20003, "message": "Authenticate"}', WWW_Authenticate="Basic"
+                )
             item = store.items.get(path)
             if item is None:
                 return self._send(404, b'{"code": 20404, "message": "not found"}')

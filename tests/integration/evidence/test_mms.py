@@ -163,11 +163,19 @@ def test_a_forged_media_url_is_refused_at_once_and_never_fetched(
         forged = elsewhere.add(message_sid, samples.jpeg_with_gps(), "image/jpeg")
         other_message = twilio.add(sid("MM"), samples.png(), "image/png")  # Twilio's, but another message's
         replies = messages(
-            mms(client, "see photo", [(forged, "image/jpeg"), (other_message, "image/png")], message_sid=message_sid)
+            mms(
+                client,
+                "see photo",
+                [(forged, "image/jpeg"), (other_message, "image/png")],
+                message_sid=message_sid,
+            )
         )
         fetch_media(services)
         assert elsewhere.store.requests == []
-    assert replies[0].count("We could not accept a file you sent: it did not come through our text service.") == 2
+    assert (
+        replies[0].count("We could not accept a file you sent: it did not come through our text service.")
+        == 2
+    )
     assert replies[-1] == "You said: see photo"
     assert twilio.store.requests == []
     assert [(f.status, f.source_url) for f in files(services)] == [("refused", None), ("refused", None)]
@@ -184,8 +192,14 @@ def test_a_forged_media_url_is_refused_at_once_and_never_fetched(
     ids=["zip", "pdf-claiming-jpeg", "program-claiming-png", "30MB-video"],
 )
 def test_refused_files_are_explained_deleted_from_twilio_and_the_words_kept(
-    client, services: Services, twilio: FakeTwilioMediaServer, rasa: RasaStandIn,
-    data: bytes, declared: str, told_at_once: bool, reason: str,
+    client,
+    services: Services,
+    twilio: FakeTwilioMediaServer,
+    rasa: RasaStandIn,
+    data: bytes,
+    declared: str,
+    told_at_once: bool,
+    reason: str,
 ) -> None:
     message_sid = sid("MM")
     url = twilio.add(message_sid, data, declared)

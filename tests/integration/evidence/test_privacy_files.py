@@ -12,7 +12,15 @@ from sqlalchemy import select
 from casework.cli.privacy import run_erase, run_sar
 from casework.core.bootstrap import Services
 from casework.core.models import EvidenceFile, Report
-from casework.evidence import Limits, LocalStorage, StoredFileMissing, check_file, put_checked, record_stored, storage_for
+from casework.evidence import (
+    Limits,
+    LocalStorage,
+    StoredFileMissing,
+    check_file,
+    put_checked,
+    record_stored,
+    storage_for,
+)
 from casework.privacy import run_retention
 from tests import media_samples as samples
 from tests.integration.privacy.test_retention import close, file_sms_report
@@ -26,13 +34,17 @@ def settings_overrides(tmp_path: Path) -> dict[str, object]:
     return {"MEDIA_DIR": str(tmp_path / "media")}
 
 
-def send_photo(services: Services, report: Report | None, *, contact_id: int, sender_id: str, days_ago: int = 0) -> EvidenceFile:
+def send_photo(
+    services: Services, report: Report | None, *, contact_id: int, sender_id: str, days_ago: int = 0
+) -> EvidenceFile:
     """A photo stored as the MMS job or web upload stores it (attached to the sender's open report)."""
     checked = check_file(samples.jpeg_with_gps(), Limits.from_settings(services.settings))
     keys = put_checked(storage_for(services.settings), checked)
     at = services.clock.now() - timedelta(days=days_ago)
     with services.sessions() as s, s.begin():
-        row = EvidenceFile(contact_id=contact_id, sender_id=sender_id, channel="sms", status="fetching", created_at=at)
+        row = EvidenceFile(
+            contact_id=contact_id, sender_id=sender_id, channel="sms", status="fetching", created_at=at
+        )
         s.add(row)
         s.flush()
         attached = record_stored(s, row, checked, keys, at)
@@ -53,8 +65,12 @@ def exists(services: Services, key: str | None) -> bool:
 def test_erasure_deletes_the_numbers_files_and_no_one_elses(services: Services, tmp_path: Path) -> None:
     mine = file_sms_report(services, phone=PHONE)
     theirs = file_sms_report(services, phone=OTHER, submission="n", description="Dogs barking")
-    my_photo = send_photo(services, mine, contact_id=mine.contact_id or 0, sender_id=mine.conversation_id or "")
-    their_photo = send_photo(services, theirs, contact_id=theirs.contact_id or 0, sender_id=theirs.conversation_id or "")
+    my_photo = send_photo(
+        services, mine, contact_id=mine.contact_id or 0, sender_id=mine.conversation_id or ""
+    )
+    their_photo = send_photo(
+        services, theirs, contact_id=theirs.contact_id or 0, sender_id=theirs.conversation_id or ""
+    )
 
     sar = tmp_path / "sar.json"
     counts = run_sar(services, phone=PHONE, out=sar)
@@ -78,7 +94,9 @@ def test_retention_deletes_the_files_of_anonymised_reports_and_of_old_unfiled_co
     services: Services,
 ) -> None:
     report = file_sms_report(services, phone=PHONE)
-    photo = send_photo(services, report, contact_id=report.contact_id or 0, sender_id=report.conversation_id or "")
+    photo = send_photo(
+        services, report, contact_id=report.contact_id or 0, sender_id=report.conversation_id or ""
+    )
     close(services, report.reference, days_ago=services.settings.RETENTION_CLOSED_REPORT_DAYS + 1)
     other = file_sms_report(services, phone=OTHER, submission="n")
     with services.sessions() as s, s.begin():

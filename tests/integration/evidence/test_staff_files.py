@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework.core.bootstrap import Services
 from casework.core.models import AuditEvent, EvidenceFile
-from casework.evidence import check_file, Limits, put_checked, record_stored, storage_for
+from casework.evidence import Limits, check_file, put_checked, record_stored, storage_for
 from casework.staff.accounts import issue_api_token
 from tests import media_samples as samples
 from tests.factories import cheap_password_hashing, make_contact, make_report, make_staff
@@ -34,7 +34,9 @@ def report_with_photo(services: Services) -> tuple[str, int]:
     with services.sessions() as s, s.begin():
         contact = make_contact(s, sender_id="sms-photo")
         report = make_report(s, contact_id=contact.id, lead_agency="ldc")
-        row = EvidenceFile(contact_id=contact.id, sender_id="sms-photo", channel="sms", status="fetching", created_at=now)
+        row = EvidenceFile(
+            contact_id=contact.id, sender_id="sms-photo", channel="sms", status="fetching", created_at=now
+        )
         s.add(row)
         s.flush()
         assert record_stored(s, row, checked, keys, now) is not None
@@ -70,10 +72,15 @@ def test_those_who_may_open_the_report_see_the_thumbnail_and_open_the_file(
     assert b"PhoneMaker" not in full.data
 
     audited = views(services)
-    assert [(a.target_id, a.detail["thumbnail"]) for a in audited] == [(str(file_id), True), (str(file_id), False)]
+    assert [(a.target_id, a.detail["thumbnail"]) for a in audited] == [
+        (str(file_id), True),
+        (str(file_id), False),
+    ]
 
 
-def test_an_agency_that_cannot_open_the_report_gets_404_for_page_and_files(services: Services, client) -> None:
+def test_an_agency_that_cannot_open_the_report_gets_404_for_page_and_files(
+    services: Services, client
+) -> None:
     reference, file_id = report_with_photo(services)
     with services.sessions() as s, s.begin():
         email = make_staff(s, "agency", agency_id="staffs-police").email
@@ -106,7 +113,9 @@ def test_the_staff_api_serves_files_to_the_agency_token_of_an_agency_that_may_se
     now = services.clock.now()
     with services.sessions() as s, s.begin():
         lead = issue_api_token(s, make_staff(s, "agency", agency_id="ldc"), now=now, actor="system")
-        other = issue_api_token(s, make_staff(s, "agency", agency_id="staffs-police"), now=now, actor="system")
+        other = issue_api_token(
+            s, make_staff(s, "agency", agency_id="staffs-police"), now=now, actor="system"
+        )
     url = f"/api/v1/reports/{reference}/files/{file_id}"
     assert client.get(url).status_code == 401
     assert client.get(url, headers={"Authorization": f"Bearer {other}"}).status_code == 404

@@ -56,15 +56,22 @@ def test_an_upload_is_cleaned_kept_and_joins_the_chats_open_report(client, servi
 
     second = upload(client, samples.png(), name="../../secret-name.png")
 
-    assert second.get_json() == [{"text": f"Thanks, we have your photo. It is kept with your report {reference}."}]
+    assert second.get_json() == [
+        {"text": f"Thanks, we have your photo. It is kept with your report {reference}."}
+    ]
     waiting, attached = files(services)
     assert waiting.report_id is None and attached.report_id is not None
-    assert all(f.sender_id == sender and f.channel == "web" and f.status == "stored" for f in (waiting, attached))
+    assert all(
+        f.sender_id == sender and f.channel == "web" and f.status == "stored" for f in (waiting, attached)
+    )
     assert "secret-name" not in (attached.storage_key or "")
     stored = LocalStorage(services.settings.MEDIA_DIR).get(waiting.storage_key or "")
     assert dict(Image.open(io.BytesIO(stored)).getexif()) == {}
     with services.sessions() as s:
-        turns = [t.text for t in s.scalars(select(ChatTurn).where(ChatTurn.sender_id == sender).order_by(ChatTurn.id))]
+        turns = [
+            t.text
+            for t in s.scalars(select(ChatTurn).where(ChatTurn.sender_id == sender).order_by(ChatTurn.id))
+        ]
         update = s.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "referral_evidence")).one()
     assert turns[0] == "[photo sent]" and len(turns) == 4
     assert f"/staff/reports/{reference}/files/{attached.id}" in update.body
@@ -79,7 +86,9 @@ def test_an_upload_is_cleaned_kept_and_joins_the_chats_open_report(client, servi
     ],
     ids=["zip", "pdf", "program"],
 )
-def test_other_files_are_refused_with_a_clear_reason(client, services: Services, data: bytes, reason: str) -> None:
+def test_other_files_are_refused_with_a_clear_reason(
+    client, services: Services, data: bytes, reason: str
+) -> None:
     resp = upload(client, data, name="photo.jpg")
     assert resp.status_code == 422
     assert resp.get_json()["error"].startswith(f"Sorry, we could not accept that file: {reason}")
@@ -93,11 +102,17 @@ def test_a_30_mb_video_is_refused_by_this_routes_own_limit(client, services: Ser
     assert files(services) == []
 
 
-def test_a_short_clip_under_the_limit_is_accepted_while_messages_keep_their_small_limit(client, services: Services) -> None:
+def test_a_short_clip_under_the_limit_is_accepted_while_messages_keep_their_small_limit(
+    client, services: Services
+) -> None:
     resp = upload(client, samples.mp4(3 * 1024 * 1024), name="clip.mp4")
     assert resp.status_code == 200 and "video" in resp.get_json()[0]["text"]
     big_message = client.post(
-        "/chat/messages", data=b"x" * (2 * 1024 * 1024), content_type="application/json", headers=SAME, base_url=SITE
+        "/chat/messages",
+        data=b"x" * (2 * 1024 * 1024),
+        content_type="application/json",
+        headers=SAME,
+        base_url=SITE,
     )
     assert big_message.status_code == 413
 

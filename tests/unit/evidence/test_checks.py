@@ -40,7 +40,12 @@ def test_a_thumbnail_is_a_small_jpeg() -> None:
 
 @pytest.mark.parametrize(
     ("make", "media_type"),
-    [(samples.png, "image/png"), (samples.webp, "image/webp"), (samples.mp4, "video/mp4"), (samples.amr, "audio/amr")],
+    [
+        (samples.png, "image/png"),
+        (samples.webp, "image/webp"),
+        (samples.mp4, "video/mp4"),
+        (samples.amr, "audio/amr"),
+    ],
 )
 def test_accepted_kinds_are_identified_from_their_bytes(make, media_type) -> None:  # type: ignore[no-untyped-def]
     assert check_file(make(), LIMITS).media_type == media_type

@@ -57,8 +57,14 @@ def test_settings_choose_the_store(tmp_path: Path) -> None:
     local = storage_for(load_settings(MEDIA_DIR=str(tmp_path)))
     assert isinstance(local, LocalStorage) and local.root == tmp_path
     s3 = storage_for(
-        load_settings(MEDIA_STORAGE="s3", MEDIA_S3_BUCKET="b", MEDIA_S3_ENDPOINT_URL="http://minio:9000",
-                      MEDIA_S3_REGION="eu-west-2", MEDIA_S3_ACCESS_KEY_ID="k", MEDIA_S3_SECRET_ACCESS_KEY="s")
+        load_settings(
+            MEDIA_STORAGE="s3",
+            MEDIA_S3_BUCKET="b",
+            MEDIA_S3_ENDPOINT_URL="http://minio:9000",
+            MEDIA_S3_REGION="eu-west-2",
+            MEDIA_S3_ACCESS_KEY_ID="k",
+            MEDIA_S3_SECRET_ACCESS_KEY="s",
+        )
     )
     assert isinstance(s3, S3Storage) and s3.bucket == "b"
     assert s3.client.meta.endpoint_url == "http://minio:9000"
