@@ -89,17 +89,19 @@ def report(reference: str):  # type: ignore[no-untyped-def]
     return jsonify(body)
 
 
-@bp.get("/reports/<reference>/files/<int:file_id>")
-def evidence_file(reference: str, file_id: int):  # type: ignore[no-untyped-def]
+@bp.get("/reports/<reference>/files/<file_id>")
+def evidence_file(reference: str, file_id: str):  # type: ignore[no-untyped-def]
     """A photo or recording on a report the caller may see (404 otherwise); audited; never cached."""
     svc = services()
+    if not file_id.isdigit() or len(file_id) > 12:
+        return jsonify(error=f"No file {file_id[:20]} on a report {reference} that you can see."), 404
     try:
         found = open_evidence_for_caller(
             svc.sessions,
             svc.settings,
             credentials=_credentials(),
             reference=reference,
-            file_id=file_id,
+            file_id=int(file_id),
             now=svc.clock.now(),
         )
     except Unauthenticated:
