@@ -10,7 +10,7 @@ COPY webhook ./webhook
 COPY notifier ./notifier
 COPY rasa_rest ./rasa_rest
 COPY partnerships ./partnerships
-RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
+RUN useradd --system --uid 10001 app && mkdir -p /app/var/media && chown -R app /app/var && chmod 700 /app/var/media
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-", "webhook:create_app()"]

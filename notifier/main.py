@@ -20,6 +20,7 @@ from casework.partnership import PartnershipConfigError
 from casework.privacy import install_log_redaction, run_retention, secrets_from_settings
 from notifier.deferred_replies import retry_deferred
 from notifier.jobs import beat, forget_beat, logged, scan_schedules
+from notifier.media import fetch_media
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 
@@ -92,6 +93,8 @@ def build_scheduler(
     )
     scheduler.add_job(logged(run_retention), "cron", hour=2, minute=30, args=[services], id="retention")
     scheduler.add_job(logged(retry_deferred), "interval", seconds=30, args=[services], id="retry_deferred")
+    # MMS photos are fetched moments after the resident was answered (Twilio waits only 15 seconds).
+    scheduler.add_job(logged(fetch_media), "interval", seconds=5, args=[services], id="fetch_media")
     return scheduler
 
 

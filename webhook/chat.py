@@ -23,13 +23,17 @@ from casework.conversation import (
     AssistantUnavailable,
     ChatInputError,
     ChatRateLimited,
+    UploadLimited,
+    UploadRefused,
     chat_history,
     client_key,
     is_valid_web_id,
     new_web_id,
     send_message,
+    upload_evidence,
     web_sender_id,
 )
+from casework.evidence import ACCEPTED_WORDS, Limits
 from rasa_rest.client import client_for
 from webhook import services
 
@@ -111,7 +115,17 @@ def home() -> Response:
 @bp.get("/chat")
 def page() -> Response:
     """The chat page (history is fetched by the page's script)."""
-    resp = Response(render_template("chat/chat.html", max_chars=MAX_MESSAGE_CHARS, **_partnership_names()))
+    limits = Limits.from_settings(services().settings)
+    resp = Response(
+        render_template(
+            "chat/chat.html",
+            max_chars=MAX_MESSAGE_CHARS,
+            accepted=ACCEPTED_WORDS,
+            image_mb=limits.image // (1024 * 1024),
+            av_mb=limits.av // (1024 * 1024),
+            **_partnership_names(),
+        )
+    )
     return _secure_headers(resp)
 
 
@@ -163,6 +177,30 @@ def messages() -> Response:
         log.warning("web chat: assistant unavailable: %s", exc)
         resp = _error(UNAVAILABLE, 503)
         resp.headers["Retry-After"] = "30"
+    return _secure_headers(_with_cookie(resp, web_id, fresh=fresh))
+
+
+@bp.post("/chat/upload")
+def upload() -> Response:
+    """Accept one photo or recording (multipart field "file"), checked and kept with the report."""
+    problem = _cross_site_problem()
+    if problem:
+        log.warning("refused cross-site POST /chat/upload: %s", problem)
+        return _secure_headers(_error("Cross-site requests are not accepted.", 403))
+    sent = request.files.get("file")
+    if sent is None:
+        return _secure_headers(_error('Send the file as multipart/form-data in the field "file".', 400))
+    web_id = _cookie_id()
+    fresh = web_id is None
+    web_id = web_id or new_web_id()
+    try:
+        answer = upload_evidence(services(), sender_id=_sender(web_id), data=sent.read())
+        resp = jsonify([{"text": answer}])
+    except UploadLimited as exc:
+        resp = _error(str(exc), 429)
+        resp.headers["Retry-After"] = "3600"
+    except UploadRefused as exc:
+        resp = _error(str(exc), 422)
     return _secure_headers(_with_cookie(resp, web_id, fresh=fresh))
 
 

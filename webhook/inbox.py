@@ -10,8 +10,10 @@ from casework.core.asb_types import ASB_TYPES
 from casework.staff import (
     STATUSES,
     InvalidFilter,
+    NotFound,
     TriageError,
     desk,
+    open_evidence,
     parse_filters,
 )
 from webhook import services
@@ -75,6 +77,43 @@ def report(reference: str):  # type: ignore[no-untyped-def]
         can_act=actor.can("report.act"),
         previews=previews,
     )
+
+
+def _send_evidence(reference: str, file_id: int, *, thumbnail: bool) -> Response:
+    actor = current_actor()
+    assert actor is not None
+    svc = services()
+    try:
+        found = open_evidence(
+            svc.sessions,
+            svc.settings,
+            actor=actor,
+            reference=reference,
+            file_id=file_id,
+            thumbnail=thumbnail,
+            now=svc.clock.now(),
+        )
+    except NotFound:
+        return Response("Not found\n", status=404, mimetype="text/plain")
+    resp = Response(found.data, mimetype=found.media_type)
+    disposition = "inline" if found.media_type.startswith("image/") else "attachment"
+    resp.headers["Content-Disposition"] = f'{disposition}; filename="{found.filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/staff/reports/<reference>/files/<int:file_id>")
+@staff_required("report.view")
+def evidence_file(reference: str, file_id: int) -> Response:
+    """A photo or recording on a report the officer may open (404 otherwise); every view audited."""
+    return _send_evidence(reference, file_id, thumbnail=False)
+
+
+@bp.get("/staff/reports/<reference>/files/<int:file_id>/thumbnail")
+@staff_required("report.view")
+def evidence_thumbnail(reference: str, file_id: int) -> Response:
+    """A photo's small thumbnail, under the same rule and audit as the file."""
+    return _send_evidence(reference, file_id, thumbnail=True)
 
 
 def _act(reference: str, action: str, **kwargs: Any):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from typing import TypeVar
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from casework.evidence import Limits
 from casework.privacy import install_log_redaction, secrets_from_settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -36,7 +37,10 @@ NO_STORE_BLUEPRINTS = frozenset(
     {"staff_auth", "staff_inbox", "staff_admin", "staff_dashboard", "staff_api", "internal_api", "open311"}
 )
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
-JSON_PREFIXES = ("/api/", "/chat/messages", "/open311/", "/healthz")
+JSON_PREFIXES = ("/api/", "/chat/messages", "/chat/upload", "/open311/", "/healthz")
+# Routes that take files get their own, larger body limit (the largest evidence file plus the form).
+UPLOAD_PATHS = ("/chat/upload",)
+FORM_ALLOWANCE = 256 * 1024
 
 
 View = TypeVar("View", bound=Callable[..., object])
@@ -57,6 +61,9 @@ def body_limit(max_bytes: int) -> Callable[[View], View]:
 
 
 def _limit_for_request(app: Flask) -> int | None:
+    """The body size limit of the current request's route: uploads, a view's own, else the app's."""
+    if request.path in UPLOAD_PATHS:
+        return Limits.from_settings(app.extensions["asb"].settings).largest + FORM_ALLOWANCE
     view = app.view_functions.get(request.endpoint or "")
     limit = getattr(view, "body_limit", None)
     return int(limit) if limit is not None else app.config.get("MAX_CONTENT_LENGTH")

@@ -7,7 +7,7 @@ expired (webhook.auth.session_claims).
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from casework.staff import (
     AccessDenied,
@@ -15,6 +15,7 @@ from casework.staff import (
     InvalidFilter,
     NotFound,
     Unauthenticated,
+    open_evidence_for_caller,
     report_for_caller,
     reports_for_caller,
 )
@@ -88,3 +89,30 @@ def report(reference: str):  # type: ignore[no-untyped-def]
     except AccessDenied as exc:
         return jsonify(error=f"Not allowed: {exc}."), 403
     return jsonify(body)
+
+
+@bp.get("/reports/<reference>/files/<file_id>")
+def evidence_file(reference: str, file_id: str):  # type: ignore[no-untyped-def]
+    """A photo or recording on a report the caller may see (404 otherwise); audited; never cached."""
+    svc = services()
+    if not file_id.isdigit() or len(file_id) > 12:
+        return jsonify(error=f"No file {file_id[:20]} on a report {reference} that you can see."), 404
+    try:
+        found = open_evidence_for_caller(
+            svc.sessions,
+            svc.settings,
+            credentials=_credentials(),
+            reference=reference,
+            file_id=int(file_id),
+            now=svc.clock.now(),
+        )
+    except Unauthenticated:
+        return _unauthorised()
+    except NotFound:
+        return jsonify(error=f"No file {file_id} on a report {reference} that you can see."), 404
+    except AccessDenied as exc:
+        return jsonify(error=f"Not allowed: {exc}."), 403
+    resp = Response(found.data, mimetype=found.media_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

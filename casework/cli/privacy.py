@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from casework.conversation import InvalidPhoneNumber, normalise_phone, sms_sender_id
 from casework.core.bootstrap import Services, build_services
 from casework.core.db import DatabaseUnavailable, transaction
+from casework.evidence import StoredFileMissing, purge_files, storage_for
 from casework.privacy import (
     OpenReportsNeedConfirmation,
     delete_trackers_for,
@@ -38,9 +39,18 @@ from casework.privacy import (
     run_retention,
     secrets_from_settings,
     subject_access,
+    subject_files,
 )
 from casework.subjects import erase_subject
 from casework.subjects import subject_access as subject_record_access
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "audio/mpeg": "mp3",
+    "video/mp4": "mp4",
+}
 
 DESCRIPTION = "Data protection commands: subject access, erasure, retention (every run is audited)."
 
@@ -75,7 +85,30 @@ def run_sar(services: Services, *, phone: str, out: Path) -> dict[str, int]:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
             fh.write("\n")
+        files = subject_files(session, phone=phone, sender_key=key)
+    counts["evidence_files_written"] = _write_files(services, files, out.with_name(out.stem + "-files"))
     return counts
+
+
+def _write_files(services: Services, files: list[tuple[int, str, str]], folder: Path) -> int:
+    """Copy the person's photos and recordings beside the JSON, named by their id in it."""
+    if not files:
+        return 0
+    storage = storage_for(services.settings)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    written = 0
+    for file_id, key, media_type in files:
+        try:
+            data = storage.get(key)
+        except StoredFileMissing:
+            continue
+        ext = EXTENSIONS.get(media_type, media_type.rsplit("/", 1)[-1] or "bin")
+        path = folder / f"{file_id}.{ext}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        written += 1
+    return written
 
 
 def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str, object]:
@@ -93,6 +126,8 @@ def run_erase(services: Services, *, phone: str, include_open: bool) -> dict[str
             detail={k: v for k, v in result.as_dict().items() if k != "tracker_events_deleted"},
         )
     erased: dict[str, object] = result.as_dict()
+    # The erasure is committed: now the stored photos and recordings themselves are deleted.
+    erased["evidence_files_deleted"] = purge_files(services)
     try:
         erased["tracker_events_deleted"] = delete_trackers_for(
             services.settings.RASA_TRACKER_DB_URL, result.sender_ids

@@ -29,6 +29,7 @@ from casework.conversation.web_chat import (
     client_key,
     send_message,
 )
+from casework.conversation.web_upload import UploadLimited, UploadRefused, upload_evidence
 
 __all__ = [
     "AssistantUnavailable",
@@ -53,6 +54,9 @@ __all__ = [
     "report_transcript",
     "retry_deferred",
     "send_message",
+    "UploadLimited",
+    "UploadRefused",
+    "upload_evidence",
     "sms_sender_id",
     "uk_mobile",
     "web_sender_id",

@@ -46,8 +46,7 @@ from casework.conversation.inbound_terms import (
     HELP_WORDS,
     HOLDING,
     MAX_BODY_CHARS,
-    MEDIA_NOTE,
-    MEDIA_ONLY_REPLY,
+    MEDIA_ONLY_ENDING,
     RATE_LIMITED_REPLY,
     RELAY_KEY,
     REPLY_BUDGET_SECONDS,
@@ -80,6 +79,7 @@ from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import Contact, InboundSms, SurveyResponse
 from casework.core.sms_text import choose_button, render_for_sms
+from casework.evidence import take_sms_media
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +235,7 @@ def _decide(
         return _Plan(
             reply=_say(session, row, contact, help_reply(p.short_name or p.name), status="answered", now=now)
         )
+    media = _take_media(session, services, contact, incoming, now)
     if contact.sms_opted_out:
         # They asked for no texts: keep the message for staff, send nothing back.
         record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=row.body, now=now)
@@ -245,9 +246,7 @@ def _decide(
     if looks_unreadable(body):
         return _Plan(reply=_say(session, row, contact, UNREADABLE_REPLY, status="rejected", now=now))
     if not body:
-        text = MEDIA_ONLY_REPLY if incoming.num_media else EMPTY_REPLY
-        heard = f"[{incoming.num_media} photo/file(s), no text]" if incoming.num_media else "[empty message]"
-        return _Plan(reply=_say(session, row, contact, text, status="rejected", now=now, heard=heard))
+        return _Plan(reply=_no_words(session, row, contact, media, incoming.num_media, now))
 
     if word in {"1", "2", "3", "4", "5"}:
         survey = _outstanding_survey(session, contact, now)
@@ -281,7 +280,7 @@ def _decide(
         text=chosen["title"] if chosen else body,
         now=now,
     )
-    prefix = [{"text": MEDIA_NOTE}] if incoming.num_media else []
+    prefix = [{"text": " ".join(media)}] if media else []
     if shed and danger:
         prefix = [{"text": DANGER_GUIDANCE}, *prefix]
     return _Plan(
@@ -292,6 +291,34 @@ def _decide(
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
         shed=shed,
+    )
+
+
+def _no_words(
+    session: Session, row: InboundSms, contact: Contact, media: list[str], num_media: int, now: datetime
+) -> SmsReply:
+    """A message with no words: photos are acknowledged (and words asked for); an empty text is refused."""
+    if not num_media:
+        return _say(session, row, contact, EMPTY_REPLY, status="rejected", now=now, heard="[empty message]")
+    text = " ".join([*media, MEDIA_ONLY_ENDING])
+    heard = f"[{num_media} photo/file(s), no text]"
+    return _say(session, row, contact, text, status="answered", now=now, heard=heard)
+
+
+def _take_media(
+    session: Session, services: Services, contact: Contact, incoming: IncomingSms, now: datetime
+) -> list[str]:
+    """Write down the MMS items (fetched after we answer) and say what the resident is told about them."""
+    if not incoming.media:
+        return []
+    return take_sms_media(
+        session,
+        settings=services.settings,
+        contact=contact,
+        message_sid=incoming.message_sid,
+        account_sid=incoming.account_sid,
+        items=incoming.media,
+        now=now,
     )
 
 

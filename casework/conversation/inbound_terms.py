@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from casework.evidence import MediaItem, media_items
+
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
@@ -26,11 +28,7 @@ HOLDING = (
     f"shortly. {EMERGENCY}"
 )
 EMPTY_REPLY = f"We could not see any words in your message. Please text us what is happening. {EMERGENCY}"
-MEDIA_ONLY_REPLY = (
-    "Sorry, we cannot receive photos or files by text yet. Please describe what is happening in words. "
-    f"{EMERGENCY}"
-)
-MEDIA_NOTE = "Sorry, we cannot receive photos or files by text yet; we have your words."
+MEDIA_ONLY_ENDING = f"If you have not reported yet, please tell us in words what is happening. {EMERGENCY}"
 UNREADABLE_REPLY = f"Sorry, we could not read that message. Please send it again in words. {EMERGENCY}"
 TOO_LONG_REPLY = (
     f"Sorry, that message is too long for us to read. Please send it again in shorter texts. {EMERGENCY}"
@@ -76,6 +74,8 @@ class IncomingSms:
     from_number: str
     body: str
     num_media: int = 0
+    account_sid: str = ""
+    media: tuple[MediaItem, ...] = ()
 
     @classmethod
     def from_form(cls, form: Any) -> IncomingSms:
@@ -91,7 +91,14 @@ class IncomingSms:
             num_media = max(0, int(str(form.get("NumMedia") or "0").strip() or 0))
         except ValueError:
             num_media = 0
-        return cls(message_sid=sid, from_number=sender, body=str(form.get("Body") or ""), num_media=num_media)
+        return cls(
+            message_sid=sid,
+            from_number=sender,
+            body=str(form.get("Body") or ""),
+            num_media=num_media,
+            account_sid=str(form.get("AccountSid") or "").strip(),
+            media=media_items(form, num_media),
+        )
 
 
 @dataclass

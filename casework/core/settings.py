@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     # Only a production-shaped rehearsal on one machine (`make stack-prod`, local agency stand-ins) sets this.
     ALLOW_PLACEHOLDER_ENDPOINTS: bool = False
     RETENTION_SUBJECT_UNLINKED_DAYS: int = Field(default=90, ge=1)
+    # Evidence files (casework/evidence): "local" keeps them under MEDIA_DIR; "s3" uses any S3-compatible
+    # object store (MEDIA_S3_*). Size limits are per file, after download or upload.
+    MEDIA_STORAGE: str = "local"
+    MEDIA_DIR: str = str(VAR_DIR / "media")
+    MEDIA_S3_ENDPOINT_URL: str = ""
+    MEDIA_S3_BUCKET: str = ""
+    MEDIA_S3_REGION: str = ""
+    MEDIA_S3_ACCESS_KEY_ID: str = ""
+    MEDIA_S3_SECRET_ACCESS_KEY: str = ""
+    MEDIA_MAX_IMAGE_MB: int = Field(default=10, ge=1)
+    MEDIA_MAX_AV_MB: int = Field(default=20, ge=1)
+    # How long the signed link in an agency's referral or update opens the file.
+    MEDIA_LINK_DAYS: int = Field(default=14, ge=1)
 
     @property
     def is_production(self) -> bool:

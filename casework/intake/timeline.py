@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.audit import add_event, audit
 from casework.core.models import Contact, Report
+from casework.evidence import attach_waiting_files
 from casework.intake.case_review import CaseReviewOutcome
 from casework.intake.contract import (
     RECEIVED_EVENT,
@@ -147,6 +148,8 @@ def _queue_messages(
 ) -> None:
     """A duplicate is linked and its reporter told; a new report is referred and acknowledged."""
     p = partnership
+    # Photos sent before the report was made join it, so the referral below carries them.
+    attach_waiting_files(session, report, now=now)
     if primary is not None:
         mark_linked(
             session,

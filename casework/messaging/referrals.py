@@ -16,19 +16,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
-from casework.core.models import Contact, OutboxMessage, Report
+from casework.core.models import Contact, EvidenceFile, OutboxMessage, Report
 from casework.core.safe_contact import text_block_reason
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
     from casework.partnership import Agency, Partnership
 
-REASONS = ("new", "copied", "reassigned", "escalated", "resent", "safe_contact")
+REASONS = ("new", "copied", "reassigned", "escalated", "resent", "safe_contact", "evidence")
 # How a reason reads in an email (the reason code itself for the others).
 REASON_TEXT = {"safe_contact": "sent again: the reporter now says texting them is NOT safe"}
+KIND_WORDS = {"image": "photo", "audio": "sound recording", "video": "video"}
 
 
 def _label(asb_type: str) -> str:
@@ -85,7 +87,31 @@ def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Part
     return True
 
 
-def referral_document(session: Session, report: Report, agency_id: str, reason: str) -> dict[str, Any]:
+def _evidence(session: Session, report: Report, base_url: str) -> list[dict[str, Any]]:
+    """The report's stored files: links that open only with the agency's sign-in (page) or API token."""
+    rows = session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.report_id == report.id, EvidenceFile.status == "stored")
+        .order_by(EvidenceFile.id)
+    ).all()
+    base = base_url.rstrip("/")
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "media_type": row.media_type,
+            "size": row.size,
+            "received_at": row.created_at.isoformat(),
+            "page_url": f"{base}/staff/reports/{report.reference}/files/{row.id}",
+            "api_url": f"{base}/api/v1/reports/{report.reference}/files/{row.id}",
+        }
+        for row in rows
+    ]
+
+
+def referral_document(
+    session: Session, report: Report, agency_id: str, reason: str, *, base_url: str = ""
+) -> dict[str, Any]:
     """The referral as JSON (the webhook body; also the source of the email and Open311 forms)."""
     return {
         "event": "referral",
@@ -123,6 +149,7 @@ def referral_document(session: Session, report: Report, agency_id: str, reason: 
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "created_at": report.created_at.isoformat(),
         "reporter": _reporter(session, report),
+        "evidence": _evidence(session, report, base_url),
     }
 
 
@@ -185,6 +212,13 @@ def email_text(doc: dict[str, Any], agency: Agency) -> str:
         lines.append(f"Also sent to: {', '.join(doc['copied_agencies'])}; lead: {doc['lead_agency']}.")
     if doc["linked_to"]:
         lines.append(f"Linked to earlier report {doc['linked_to']}.")
+    if doc.get("evidence"):
+        lines += ["", "Photos and files from the resident (each link asks for your sign-in):"]
+        lines += [
+            f"- {KIND_WORDS.get(str(e['kind']), 'file')}, {max(1, int(e['size']) // 1024)} KB, "
+            f"received {str(e['received_at'])[:16].replace('T', ' ')} UTC: {e['page_url']}"
+            for e in doc["evidence"]
+        ]
     lines += [
         "",
         "This referral is confidential: it contains personal data. Do not forward outside your agency.",
@@ -222,6 +256,7 @@ def queue_referral(
     reason: str = "new",
     *,
     partnership: Partnership | None = None,
+    base_url: str | None = None,
 ) -> OutboxMessage:
     """Queue a referral of ``report`` to ``agency_id`` by the agency's method (re-sent on every call).
 
@@ -230,7 +265,11 @@ def queue_referral(
     """
     agency = _partnership(partnership).agency(agency_id)
     method = agency.referral.method
-    doc = referral_document(session, report, agency_id, reason)
+    if base_url is None:
+        from casework.core.settings import get_settings
+
+        base_url = get_settings().PUBLIC_BASE_URL
+    doc = referral_document(session, report, agency_id, reason, base_url=base_url)
     payload: dict[str, Any] = {"document": doc}
     recipient = ""
     body = ""

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from casework.privacy.redaction import install_log_redaction, mask_phone_numbers, secrets_from_settings
 from casework.privacy.retention import delete_trackers_for, run_retention
-from casework.privacy.subject_access import OpenReportsNeedConfirmation, erase, record_request, subject_access
+from casework.privacy.subject_access import (
+    OpenReportsNeedConfirmation,
+    erase,
+    record_request,
+    subject_access,
+    subject_files,
+)
 
 __all__ = [
     "OpenReportsNeedConfirmation",
@@ -19,4 +25,5 @@ __all__ = [
     "run_retention",
     "secrets_from_settings",
     "subject_access",
+    "subject_files",
 ]

@@ -79,7 +79,14 @@ _original_factory: Callable[..., logging.LogRecord] | None = None
 
 def secrets_from_settings(settings: Any) -> list[str]:
     """The secret values a deployment is configured with (never to appear in a log line)."""
-    names = ("SECRET_KEY", "INTERNAL_API_TOKEN", "SENDER_ID_KEY", "TWILIO_AUTH_TOKEN", "STAFF_API_TOKEN")
+    names = (
+        "SECRET_KEY",
+        "INTERNAL_API_TOKEN",
+        "SENDER_ID_KEY",
+        "TWILIO_AUTH_TOKEN",
+        "STAFF_API_TOKEN",
+        "MEDIA_S3_SECRET_ACCESS_KEY",
+    )
     values = [str(getattr(settings, n, "") or "") for n in names]
     values += list(getattr(settings, "open311_keys", set()) or ())
     for url_name in ("DATABASE_URL", "RASA_TRACKER_DB_URL", "REDIS_URL"):

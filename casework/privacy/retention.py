@@ -30,12 +30,14 @@ from casework.core.models import (
     AuditEvent,
     ChatTurn,
     Contact,
+    EvidenceFile,
     InboundSms,
     OutboxMessage,
     Report,
     ReportEvent,
     WebChatRequest,
 )
+from casework.evidence import mark_files_for_purge, purge_files
 from casework.subjects import purge_subjects
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class RetentionResult:
     sms_outbox_deleted: int = 0
     contacts_deleted: int = 0
     subjects_deleted: int = 0
+    evidence_files_deleted: int = 0
     # None when no SQL tracker store is configured (RASA_TRACKER_DB_URL unset).
     tracker_conversations_deleted: int | None = None
 
@@ -126,6 +129,8 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.intake_key = None
     report.anonymised_at = now
     report.updated_at = now
+    # Photos and recordings are personal data: their stored objects are deleted (purge_files) after commit.
+    mark_files_for_purge(session, EvidenceFile.report_id == report.id, now=now)
     for event in session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)):
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
@@ -244,6 +249,7 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
         ~exists().where(Report.contact_id == Contact.id),
         ~exists().where(InboundSms.contact_id == Contact.id),
         ~exists().where(ChatTurn.sender_id == Contact.sender_id),
+        ~exists().where(EvidenceFile.contact_id == Contact.id),
         ~exists().where(OutboxMessage.contact_id == Contact.id, OutboxMessage.status.not_in(FINAL_STATES)),
     )
     ids = list(session.scalars(idle))
@@ -324,10 +330,16 @@ def run_retention(services: Services) -> RetentionResult:
     result = RetentionResult()
     anonymise_closed_reports(services, now=now, result=result)
     with transaction(services.sessions) as session:
+        # Files never attached to a report go with the conversation they came in.
+        cutoff = now - timedelta(days=settings.RETENTION_CONVERSATION_DAYS)
+        mark_files_for_purge(
+            session, (EvidenceFile.report_id.is_(None)) & (EvidenceFile.created_at < cutoff), now=now
+        )
         delete_old_conversations(session, now=now, days=settings.RETENTION_CONVERSATION_DAYS, result=result)
         result.subjects_deleted = purge_subjects(
             session, now=now, unlinked_days=settings.RETENTION_SUBJECT_UNLINKED_DAYS
         )
+    result.evidence_files_deleted = purge_files(services)
     try:
         result.tracker_conversations_deleted = delete_idle_trackers(
             settings.RASA_TRACKER_DB_URL, now=now, days=settings.RETENTION_CONVERSATION_DAYS

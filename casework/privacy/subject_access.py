@@ -19,6 +19,7 @@ from casework.core.models import (
     AuditEvent,
     ChatTurn,
     Contact,
+    EvidenceFile,
     InboundSms,
     OutboxMessage,
     Report,
@@ -26,6 +27,7 @@ from casework.core.models import (
     SurveyResponse,
 )
 from casework.core.values import isoformat as _iso
+from casework.evidence import mark_files_for_purge
 from casework.privacy.retention import ERASED, anonymise_report, rowcount
 
 
@@ -51,6 +53,7 @@ class ErasureResult:
     chat_turns_deleted: int = 0
     outbox_cancelled: int = 0
     outbox_cleared: int = 0
+    evidence_files_marked: int = 0
     sender_ids: list[str] = field(default_factory=list)
     tracker_events_deleted: int | None = None
 
@@ -121,6 +124,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         .where(OutboxMessage.kind != "sms", OutboxMessage.report_id.in_(report_ids))
         .order_by(OutboxMessage.id)
     )
+    files = session.scalars(select(EvidenceFile).where(_files_of(ids, sender_ids)).order_by(EvidenceFile.id))
     return {
         "subject": {"phone": e164},
         "generated_at": now.isoformat(),
@@ -138,6 +142,15 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
         "chat_turns": [_row(t) for t in turns],
+        # The files themselves are written beside the JSON by `casework.cli.privacy sar` (name = id).
+        "evidence_files": [
+            {
+                **_row(f, skip=("storage_key", "thumb_key", "source_url")),
+                "report": _reference(reports, f.report_id),
+            }
+            for f in files
+            if f.status != "purge"
+        ],
         # Who the reports were disclosed to (the content sent is the report above).
         "referrals": [_referral(m, reports) for m in referrals],
     }
@@ -155,7 +168,23 @@ def _referral(row: OutboxMessage, reports: list[Report]) -> dict[str, Any]:
     }
 
 
-def _reference(reports: list[Report], report_id: int) -> str | None:
+def subject_files(session: Session, *, phone: str, sender_key: str) -> list[tuple[int, str, str]]:
+    """(id, storage key, media type) of every stored file the number sent, for the subject access copy."""
+    contacts = contacts_for_phone(session, normalise_phone(phone), sender_key=sender_key)
+    where = _files_of([c.id for c in contacts], [c.sender_id for c in contacts])
+    rows = session.execute(
+        select(EvidenceFile.id, EvidenceFile.storage_key, EvidenceFile.media_type).where(
+            where, EvidenceFile.status == "stored", EvidenceFile.storage_key.is_not(None)
+        )
+    ).all()
+    return [(i, str(k), str(t or "")) for i, k, t in rows]
+
+
+def _files_of(contact_ids: list[int], sender_ids: list[str]) -> Any:
+    return or_(EvidenceFile.contact_id.in_(contact_ids), EvidenceFile.sender_id.in_(sender_ids))
+
+
+def _reference(reports: list[Report], report_id: int | None) -> str | None:
     return next((r.reference for r in reports if r.id == report_id), None)
 
 
@@ -184,6 +213,8 @@ def erase(
             .execution_options(synchronize_session=False)
         )
     )
+    # Before the reports and contacts change: every file this person sent is deleted (objects after commit).
+    result.evidence_files_marked = mark_files_for_purge(session, _files_of(ids, result.sender_ids), now=now)
     for report in reports:
         result.outbox_cleared += anonymise_report(session, report, now=now, marker=ERASED)
         result.reports_anonymised.append(report.reference)

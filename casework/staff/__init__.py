@@ -18,6 +18,7 @@ from casework.staff.access import (
 )
 from casework.staff.accounts import ROLES, StaffInputError, create_staff
 from casework.staff.api_reports import Credentials, Unauthenticated, report_for_caller, reports_for_caller
+from casework.staff.evidence_files import open_evidence, open_evidence_for_caller
 from casework.staff.inbox import STATUSES, InvalidFilter, london_day_start, parse_filters
 from casework.staff.sign_in import sign_in, sign_out, signed_in_actor
 from casework.staff.triage_steps import TriageError
@@ -40,6 +41,8 @@ __all__ = [
     "get_report_for",
     "desk",
     "london_day_start",
+    "open_evidence",
+    "open_evidence_for_caller",
     "parse_filters",
     "report_for_caller",
     "report_scope",

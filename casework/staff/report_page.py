@@ -19,6 +19,7 @@ from casework.core.audit import audit
 from casework.core.models import Contact, OutboxMessage, Report, ReportEvent
 from casework.core.safe_contact import current_text_safe
 from casework.staff.access import Actor, get_report_for, hidden_references, redact_references, report_scope
+from casework.staff.evidence_files import EvidenceItem, files_on_report
 from casework.staff.inbox import badges_for, is_overdue
 from casework.staff.inbox_rows import Badge
 
@@ -55,6 +56,7 @@ class ReportPage:
     linked_elsewhere: bool = False
     other_duplicates: int = 0
     subjects: Any = None  # casework.subjects.ReportSubjects, filled by the desk
+    files: list[EvidenceItem] = field(default_factory=list)
 
 
 @dataclass
@@ -196,4 +198,5 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         routing_reasons=reasons,
         linked_elsewhere=report.linked_to_id is not None and linked.linked_to is None,
         other_duplicates=linked.all_duplicates - len(linked.duplicates),
+        files=files_on_report(session, report.id),
     )

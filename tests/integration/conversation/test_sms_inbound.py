@@ -19,7 +19,7 @@ from casework.conversation.deferred import retry_deferred
 from casework.conversation.inbound_terms import (
     EMPTY_REPLY,
     HOLDING,
-    MEDIA_ONLY_REPLY,
+    MEDIA_ONLY_ENDING,
     RATE_LIMITED_REPLY,
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
@@ -479,18 +479,20 @@ def test_an_empty_message_gets_a_friendly_reply(client, rasa):
     assert rasa.calls == []
 
 
-def test_a_photo_without_words_is_told_photos_cannot_be_received(client, rasa):
+def test_a_forged_media_url_without_words_is_refused_and_words_are_asked_for(client, rasa):
     resp = text(
         client, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1", MediaContentType0="image/jpeg"
     )
-    assert messages(resp) == [MEDIA_ONLY_REPLY]
+    assert messages(resp) == [
+        "We could not accept a file you sent: it did not come through our text service. " + MEDIA_ONLY_ENDING
+    ]
     assert rasa.calls == []
 
 
-def test_a_photo_with_words_relays_the_words_and_says_photos_are_not_received(client, rasa):
-    resp = text(client, "look at this", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1")
+def test_a_forged_media_url_with_words_relays_the_words_and_says_the_file_was_refused(client, rasa):
+    resp = text(client, "look at this", NumMedia="1", MediaUrl0="https://evil.example/ME1")
     replies = messages(resp)
-    assert "photos" in replies[0] and replies[-1] == "You said: look at this"
+    assert "could not accept" in replies[0] and replies[-1] == "You said: look at this"
 
 
 def test_a_5000_character_message_gets_a_friendly_reply_and_is_kept(client, rasa, services):

@@ -180,5 +180,52 @@
       .catch(function () { /* a new conversation simply starts empty */ });
   }
 
+  /* Photos and recordings: the button opens the file picker; XMLHttpRequest reports upload progress. */
+  var attach = document.getElementById("attach");
+  var picker = document.getElementById("evidence");
+  var progress = document.getElementById("upload-progress");
+  var uploadStatus = document.getElementById("upload-status");
+
+  function finishUpload(text, ok) {
+    progress.hidden = true;
+    attach.disabled = false;
+    uploadStatus.textContent = ok ? "Sent." : text;
+    if (ok) { addTurn("resident", "[file sent]"); addTurn("assistant", text); }
+    picker.value = "";
+  }
+
+  function upload(file) {
+    var data = new FormData();
+    data.append("file", file);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/chat/upload");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) {
+        progress.value = Math.round(100 * event.loaded / event.total);
+        uploadStatus.textContent = "Sending: " + progress.value + "%";
+      }
+    });
+    xhr.addEventListener("load", function () {
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+      if (xhr.status === 200 && body && body.length) { finishUpload(body[0].text, true); return; }
+      finishUpload((body && body.error) || "Sorry, the file could not be sent. Please try again.", false);
+    });
+    xhr.addEventListener("error", function () {
+      finishUpload("Sorry, the file could not be sent. Check your connection and try again.", false);
+    });
+    attach.disabled = true;
+    progress.value = 0;
+    progress.hidden = false;
+    uploadStatus.textContent = "Sending: 0%";
+    xhr.send(data);
+  }
+
+  attach.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () {
+    if (picker.files && picker.files.length) { upload(picker.files[0]); }
+  });
+
   loadHistory();
 }());
