@@ -40,13 +40,12 @@ from casework.conversation.inbound_limits import (
     _rate_limit,
     _shown,
 )
+from casework.conversation.inbound_replies import _no_words, _say, _take_media
 from casework.conversation.inbound_terms import (
     DUPLICATE_WAIT_SECONDS,
-    EMPTY_REPLY,
     HELP_WORDS,
     HOLDING,
     MAX_BODY_CHARS,
-    MEDIA_ONLY_ENDING,
     RATE_LIMITED_REPLY,
     RELAY_KEY,
     REPLY_BUDGET_SECONDS,
@@ -79,30 +78,12 @@ from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import Contact, InboundSms, SurveyResponse
 from casework.core.sms_text import choose_button, render_for_sms
-from casework.evidence import take_sms_media
 
 log = logging.getLogger(__name__)
 
 
 def _keyword(text: str) -> str:
     return text.strip().strip(".!").strip().upper()
-
-
-def _say(
-    session: Session,
-    row: InboundSms,
-    contact: Contact,
-    text: str,
-    *,
-    status: str,
-    now: datetime,
-    heard: str | None = None,
-) -> SmsReply:
-    """Answer without the assistant; keep both sides in the transcript."""
-    record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=heard or row.body, now=now)
-    messages = [{"text": text}]
-    record_assistant_messages(session, sender_id=contact.sender_id, messages=messages, now=now)
-    return _finish(row, status=status, messages=messages, now=now)
 
 
 @dataclass
@@ -291,34 +272,6 @@ def _decide(
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
         shed=shed,
-    )
-
-
-def _no_words(
-    session: Session, row: InboundSms, contact: Contact, media: list[str], num_media: int, now: datetime
-) -> SmsReply:
-    """A message with no words: photos are acknowledged (and words asked for); an empty text is refused."""
-    if not num_media:
-        return _say(session, row, contact, EMPTY_REPLY, status="rejected", now=now, heard="[empty message]")
-    text = " ".join([*media, MEDIA_ONLY_ENDING])
-    heard = f"[{num_media} photo/file(s), no text]"
-    return _say(session, row, contact, text, status="answered", now=now, heard=heard)
-
-
-def _take_media(
-    session: Session, services: Services, contact: Contact, incoming: IncomingSms, now: datetime
-) -> list[str]:
-    """Write down the MMS items (fetched after we answer) and say what the resident is told about them."""
-    if not incoming.media:
-        return []
-    return take_sms_media(
-        session,
-        settings=services.settings,
-        contact=contact,
-        message_sid=incoming.message_sid,
-        account_sid=incoming.account_sid,
-        items=incoming.media,
-        now=now,
     )
 
 

@@ -1,7 +1,8 @@
 """The database tables of the product (SQLAlchemy 2 declarative mapping).
 
-Every table is migrated by Alembic (casework/migrations). Personal data is kept to what is needed:
-a contact's phone number lives only in `contacts`; reports refer to the contact by id.
+Every table is migrated by Alembic (casework/migrations). Personal data is kept to what is needed: a
+contact's phone number lives only in `contacts`; reports refer to the contact by id. Subjects of reports
+and evidence files have their own modules (imported at the end, for the metadata).
 """
 
 from __future__ import annotations
@@ -259,32 +260,6 @@ class InboundSms(Base):
     answered_at: Mapped[datetime | None]
 
 
-class EvidenceFile(Base):
-    """A photo, recording or video a resident sent (by MMS or web chat), stored under a random key."""
-
-    __tablename__ = "evidence_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # NULL until the sender files a report (then attached to it) or when sent with no report yet.
-    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
-    sender_id: Mapped[str] = mapped_column(String(80), index=True)
-    channel: Mapped[str] = mapped_column(String(10))  # sms | web
-    message_sid: Mapped[str | None] = mapped_column(String(64))  # the MMS it came with
-    # pending (to fetch from Twilio) -> fetching -> stored | refused; purge = objects to delete, then row
-    status: Mapped[str] = mapped_column(String(10), index=True)
-    kind: Mapped[str | None] = mapped_column(String(8))  # image | audio | video
-    media_type: Mapped[str | None] = mapped_column(String(60))  # identified from the bytes
-    size: Mapped[int] = mapped_column(Integer, default=0)
-    storage_key: Mapped[str | None] = mapped_column(String(80))
-    thumb_key: Mapped[str | None] = mapped_column(String(80))
-    source_url: Mapped[str | None] = mapped_column(Text)  # Twilio's media URL until fetched and deleted
-    refusal: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime]
-    stored_at: Mapped[datetime | None]
-
-
 class ChatTurn(Base):
     """The conversation transcript the edge relays (shown to staff with the report, retention-limited)."""
 
@@ -422,5 +397,5 @@ class Heartbeat(Base):
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-# People and places across reports (their own module keeps this one short); imported for the metadata.
+from casework.core.evidence_models import EvidenceFile  # noqa: E402, F401
 from casework.core.subject_models import ReportSubject, Subject  # noqa: E402, F401
