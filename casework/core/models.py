@@ -1,8 +1,7 @@
 """The database tables of the product (SQLAlchemy 2 declarative mapping).
 
-Every table is migrated by Alembic (casework/migrations). Personal data is kept to what is needed: a
-contact's phone number lives only in `contacts`; reports refer to the contact by id. Subjects of reports
-and evidence files have their own modules (imported at the end, for the metadata).
+Every table is migrated by Alembic. A contact's phone number lives only in `contacts`; reports refer to
+the contact by id. Subjects and evidence files have their own modules, imported at the end.
 """
 
 from __future__ import annotations
