@@ -50,7 +50,7 @@ def test_an_upload_is_cleaned_kept_and_joins_the_chats_open_report(client, servi
     ]
     cookie = client.get_cookie("asb_chat", domain="asb.example.org", path="/chat")
     assert cookie is not None and cookie.http_only
-    sender = web_sender_id(cookie.value)
+    sender = web_sender_id(cookie.value, services.settings.SENDER_ID_KEY)
     with services.sessions() as s, s.begin():
         reference = make_report(s, conversation_id=sender, channel="web", lead_agency="ldc").reference
 
