@@ -98,10 +98,10 @@ def test_a_conversation_alternating_between_replicas_keeps_its_state(prod_stack:
     convo = converse(sender, alternate)
 
     assert convo.completed, [(t.sent, t.answer, t.error) for t in convo.turns]
-    assert len(convo.turns) >= 10 and set(served) == set(replicas)
+    assert len(convo.turns) >= 4 and set(served) == set(replicas)
     # Each replica asked the next question of the form the other one had started: the state was shared.
     asked = [" ".join(t.answer).lower() for t in convo.turns]
-    assert "where is it happening" in asked[0] and "when did it happen" in asked[1]
+    assert "where is it happening" in asked[0] and "own your home or rent" in asked[1]
     engine = create_engine(prod_stack["pg"].url("asb_prod"))
     with engine.connect() as conn:
         filed = conn.execute(
