@@ -358,3 +358,11 @@ class Heartbeat(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     beat_at: Mapped[datetime]
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The casework that follows a report (Case Reviews, interventions) lives in its own module to keep this
+# one short; importing it here registers its tables with Base.metadata.
+from casework.core.models_casefile import (  # noqa: E402
+    CaseReviewApplication as CaseReviewApplication,
+)
+from casework.core.models_casefile import Intervention as Intervention  # noqa: E402
