@@ -16,9 +16,21 @@ from casework.insight.imports import (
     parse_type_values,
     police_uk_rows,
 )
+from casework.insight.measures import MeasureRow, Measures, compute_measures
+from casework.insight.periods import measures_period, quarter_period, recent_quarters
+from casework.insight.report_files import format_value, measures_csv, quarterly_report
 from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, period_from, public_stats
 
 __all__ = [
+    "MeasureRow",
+    "Measures",
+    "compute_measures",
+    "format_value",
+    "measures_csv",
+    "measures_period",
+    "quarter_period",
+    "quarterly_report",
+    "recent_quarters",
     "ColumnMapping",
     "ImportFileError",
     "InvalidPeriod",

@@ -27,12 +27,12 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from casework.partnership.checks import _check, _path
 from casework.partnership.places import PlaceMatch, _contains_phrase, _norm, _PlaceIndex
 from casework.partnership.schema import (
-    Agency,
     DEFAULT_INTERVENTIONS,
+    Agency,
     CaseReview,
     Duplicates,
-    InterventionKind,
     Gazetteer,
+    InterventionKind,
     PartnershipConfigError,
     QuietHours,
     Repeats,

@@ -6,7 +6,17 @@ Other packages import only the names below; the modules behind them may change.
 from __future__ import annotations
 
 from casework.staff import admin, desk
-from casework.staff.access import AccessDenied, Actor, NotFound, agency_involved, dashboard_wards, require
+from casework.staff.access import (
+    AccessDenied,
+    Actor,
+    NotFound,
+    agency_involved,
+    dashboard_wards,
+    get_report_for,
+    may_see,
+    report_scope,
+    require,
+)
 from casework.staff.accounts import ROLES, StaffInputError, create_staff
 from casework.staff.api_reports import Credentials, Unauthenticated, report_for_caller, reports_for_caller
 from casework.staff.inbox import STATUSES, InvalidFilter, london_day_start, parse_filters
@@ -29,9 +39,12 @@ __all__ = [
     "create_staff",
     "dashboard_wards",
     "desk",
+    "get_report_for",
     "london_day_start",
+    "may_see",
     "parse_filters",
     "report_for_caller",
+    "report_scope",
     "reports_for_caller",
     "require",
     "sign_in",

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.core.audit import audit
-from casework.core.models import Report
+from casework.core.models import Intervention, Report
 from casework.staff.access import Actor, require
 from casework.staff.inbox import InboxFilters, apply_filters, order_for
 
@@ -37,7 +39,13 @@ COLUMNS = (
     "due_at",
     "first_response_at",
     "closed_at",
+    "interventions_preventative",
+    "interventions_enforcement",
+    "interventions_advisory",
+    "intervention_agencies",
 )
+INTERVENTION_CLASSES = ("preventative", "enforcement", "advisory")
+INTERVENTION_COLUMNS = COLUMNS[-4:]
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,6 +61,28 @@ def _cell(value: object) -> str:
         value = " ".join(str(v) for v in value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _interventions_by_report(session: Session, report_ids: Select[Any]) -> dict[int, dict[str, Counter[str]]]:
+    """Each exported report's interventions: counts by class and by agency."""
+    stmt = (
+        select(Intervention.report_id, Intervention.intervention_class, Intervention.agency_id, func.count())
+        .where(Intervention.report_id.in_(report_ids.scalar_subquery()))
+        .group_by(Intervention.report_id, Intervention.intervention_class, Intervention.agency_id)
+    )
+    out: dict[int, dict[str, Counter[str]]] = {}
+    for report_id, cls, agency, n in session.execute(stmt):
+        entry = out.setdefault(report_id, {"classes": Counter(), "agencies": Counter()})
+        entry["classes"][cls] += n
+        entry["agencies"][agency] += n
+    return out
+
+
+def _intervention_cells(entry: dict[str, Counter[str]] | None) -> list[str]:
+    if entry is None:
+        return ["0", "0", "0", ""]
+    agencies = " ".join(f"{a}:{n}" for a, n in sorted(entry["agencies"].items()))
+    return [str(entry["classes"].get(c, 0)) for c in INTERVENTION_CLASSES] + [agencies]
 
 
 def export_reports(
@@ -88,16 +118,21 @@ def export_reports(
         Report.closed_at,
     ]
     header = list(COLUMNS)
+    columns.insert(0, Report.id)
     if include_descriptions:
         columns.append(Report.description)
         header.append("description")
     stmt = apply_filters(select(*columns).outerjoin(parent, parent.id == Report.linked_to_id), actor, filters)
+    done = _interventions_by_report(session, apply_filters(select(Report.id), actor, filters))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     count = 0
     for row in session.execute(stmt.order_by(*order_for(filters.sort))).yield_per(2000):
-        writer.writerow([_cell(v) for v in row])
+        report_id, *values = row
+        base = len(COLUMNS) - len(INTERVENTION_COLUMNS)
+        cells = [_cell(v) for v in values[:base]] + _intervention_cells(done.get(report_id))
+        writer.writerow(cells + [_cell(v) for v in values[base:]])
         count += 1
     detail = {
         k: (v.isoformat() if hasattr(v, "isoformat") else v)
