@@ -14,6 +14,7 @@ from casework.insight import (
     batch_progress,
     batches,
     build_dashboard,
+    casework_figures,
     check_generic,
     check_police_uk,
     decode,
@@ -65,6 +66,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     d = read(
         svc.sessions,
         build_dashboard,
+        casework_figures,
         actor=actor,
         period=period,
         now=svc.clock.now(),
@@ -72,6 +74,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         ward_names=[w.name for w in p.wards],
         victim_reports=p.repeats.victim_reports,
         location_reports=p.repeats.location_reports,
+    )
+    casework = read(
+        svc.sessions, casework_figures, actor=actor, period=period, now=svc.clock.now(), partnership=p
     )
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
@@ -84,6 +89,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         heat_scale=HEAT,
         targets=p.response_targets_working_days,
         partnership=p,
+        casework=casework,
     )
 
 

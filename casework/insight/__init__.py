@@ -24,6 +24,7 @@ from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, 
 __all__ = [
     "MeasureRow",
     "Measures",
+    "casework_figures",
     "compute_measures",
     "format_value",
     "measures_csv",

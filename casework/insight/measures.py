@@ -90,6 +90,19 @@ def compute_measures(
     return m
 
 
+def casework_figures(
+    session: Session, *, actor: Actor, period: Period, now: datetime, partnership: Partnership
+) -> Measures:
+    """The Case Review, intervention and hub figures alone (the dashboard shows them beside its charts)."""
+    require(actor, "dashboard")
+    wards = dashboard_wards(actor)
+    m = Measures(period=period, wards_limited_to=wards)
+    _case_reviews(m, session, period, wards, now)
+    _interventions(m, session, period, wards, partnership)
+    _hub(m, session, period, wards, partnership)
+    return m
+
+
 def _in_period(column: object, period: Period) -> object:
     return and_(column >= period.start_at, column < period.end_at)  # type: ignore[operator]
 
