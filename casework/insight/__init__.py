@@ -16,7 +16,7 @@ from casework.insight.imports import (
     parse_type_values,
     police_uk_rows,
 )
-from casework.insight.measures import MeasureRow, Measures, compute_measures
+from casework.insight.measures import MeasureRow, Measures, casework_figures, compute_measures
 from casework.insight.periods import measures_period, quarter_period, recent_quarters
 from casework.insight.report_files import format_value, measures_csv, quarterly_report
 from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, period_from, public_stats
