@@ -66,7 +66,6 @@ def dashboard():  # type: ignore[no-untyped-def]
     d = read(
         svc.sessions,
         build_dashboard,
-        casework_figures,
         actor=actor,
         period=period,
         now=svc.clock.now(),
