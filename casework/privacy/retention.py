@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 from casework.core.audit import audit
 from casework.core.bootstrap import Services
 from casework.core.db import normalise_url, transaction
-from casework.core.models import ChatTurn, Contact, InboundSms, OutboxMessage, Report, ReportEvent
+from casework.core.models import (
+    CaseReviewApplication,
+    ChatTurn,
+    Contact,
+    InboundSms,
+    Intervention,
+    OutboxMessage,
+    Report,
+    ReportEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +107,7 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.intake_key = None
     report.anonymised_at = now
     report.updated_at = now
+    _anonymise_casework(session, report, now=now)
     for event in session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)):
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
@@ -123,6 +133,32 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
             .values(body="", payload={}, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+    )
+
+
+def _anonymise_casework(session: Session, report: Report, *, now: datetime) -> None:
+    """Case Review applications and interventions on the report keep their states, dates and classes only."""
+    session.execute(
+        update(CaseReviewApplication)
+        .where(CaseReviewApplication.report_id == report.id)
+        .values(
+            contact_id=None,
+            threshold_reasons=[],
+            decision_reason=None,
+            recommendations=None,
+            outcome=None,
+            appeal_reason=None,
+            appeal_decision=None,
+            anonymised_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Intervention)
+        .where(Intervention.report_id == report.id)
+        .values(outcome="")
+        .execution_options(synchronize_session=False)
     )
 
 
