@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from casework.core.workdays import add_working_days
 
 if TYPE_CHECKING:
-    from casework.partnership.schema import CaseReviewDeadlines
+    from casework.partnership import CaseReviewDeadlines
 
 STATES = (
     "applied",

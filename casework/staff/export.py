@@ -63,6 +63,31 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _columns(parent: Any) -> list[Any]:
+    """The exported columns of a report, in COLUMNS order (the linked primary through ``parent``)."""
+    return [
+        Report.reference,
+        Report.created_at,
+        Report.asb_type,
+        Report.nsir_class,
+        Report.status,
+        Report.lead_agency,
+        Report.copied_agencies,
+        Report.ward,
+        Report.risk_level,
+        Report.hate,
+        Report.domestic_abuse,
+        Report.repeat_victim_count,
+        Report.repeat_location_count,
+        Report.case_review_eligible,
+        parent.reference.label("linked_to"),
+        Report.channel,
+        Report.due_at,
+        Report.first_response_at,
+        Report.closed_at,
+    ]
+
+
 def _interventions_by_report(session: Session, report_ids: Select[Any]) -> dict[int, dict[str, Counter[str]]]:
     """Each exported report's interventions: counts by class and by agency."""
     stmt = (
@@ -96,27 +121,7 @@ def export_reports(
     """The filtered reports as CSV (filename, text), every page, audited; the caller commits."""
     require(actor, "export")
     parent = aliased(Report)
-    columns = [
-        Report.reference,
-        Report.created_at,
-        Report.asb_type,
-        Report.nsir_class,
-        Report.status,
-        Report.lead_agency,
-        Report.copied_agencies,
-        Report.ward,
-        Report.risk_level,
-        Report.hate,
-        Report.domestic_abuse,
-        Report.repeat_victim_count,
-        Report.repeat_location_count,
-        Report.case_review_eligible,
-        parent.reference.label("linked_to"),
-        Report.channel,
-        Report.due_at,
-        Report.first_response_at,
-        Report.closed_at,
-    ]
+    columns: list[Any] = _columns(parent)
     header = list(COLUMNS)
     columns.insert(0, Report.id)
     if include_descriptions:

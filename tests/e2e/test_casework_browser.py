@@ -5,15 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.core.models import CaseReviewApplication, Intervention, OutboxMessage
-from tests.e2e.test_inbox_browser import (  # noqa: F401 (fixtures)
-    _cheap_argon2,
-    live,
-    page,
-    pytestmark,
-    serious_violations,
-    shot,
-)
+from tests.e2e import test_inbox_browser as inbox
+from tests.e2e.test_inbox_browser import serious_violations, shot
 from tests.factories import PASSWORD, make_contact, make_report, make_staff
+
+# The inbox browser tests' harness: a live server on SQLite, a Chromium page, cheap password hashing.
+live = inbox.live
+page = inbox.page
+_cheap_argon2 = inbox._cheap_argon2
+pytestmark = inbox.pytestmark
 
 
 def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,9 @@ def test_the_whole_process_runs_from_application_to_appeal_and_closure() -> None
     rec = ReviewState("recommendations", appeal_by=NOW + timedelta(days=20))
     assert allowed_steps(rec, NOW) == ["close", "request_appeal"]
     assert next_state(rec, "request_appeal", NOW) == "appeal_requested"
-    assert next_state(ReviewState("appeal_requested", appealed=True), "decide_appeal", NOW) == "appeal_decided"
+    assert (
+        next_state(ReviewState("appeal_requested", appealed=True), "decide_appeal", NOW) == "appeal_decided"
+    )
     upheld = ReviewState("appeal_decided", appealed=True, appeal_upheld=True)
     assert allowed_steps(upheld, NOW) == ["schedule_meeting", "close"]
     not_upheld = ReviewState("appeal_decided", appealed=True, appeal_upheld=False)
