@@ -31,8 +31,15 @@ if TYPE_CHECKING:
 PREFIX = "CR-"
 CHANNELS = ("sms", "web", "phone", "email", "letter", "in_person")
 APPLICANTS = ("victim", "on_behalf")
-OPEN_STATES = ("applied", "threshold_met", "threshold_not_met", "review_meeting", "recommendations")
-OPEN_STATES += ("appeal_requested", "appeal_decided")
+OPEN_STATES = (
+    "applied",
+    "threshold_met",
+    "threshold_not_met",
+    "review_meeting",
+    "recommendations",
+    "appeal_requested",
+    "appeal_decided",
+)
 MAX_TEXT = 4000
 
 

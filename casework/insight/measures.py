@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from casework.core.models import CaseReviewApplication, Report
@@ -103,11 +103,11 @@ def casework_figures(
     return m
 
 
-def _in_period(column: object, period: Period) -> object:
-    return and_(column >= period.start_at, column < period.end_at)  # type: ignore[operator]
+def _in_period(column: Any, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start_at, column < period.end_at)
 
 
-def _ward_scope(wards: tuple[str, ...] | None) -> object:
+def _ward_scope(wards: tuple[str, ...] | None) -> ColumnElement[bool]:
     return Report.ward.in_(wards) if wards else true()
 
 
@@ -124,7 +124,7 @@ def _reports(
             add(MeasureRow("Reports", "Reports by ward", row.label, row.by_source["reports"]))
     channels = session.execute(
         select(Report.channel, func.count())
-        .where(_in_period(Report.created_at, period), _ward_scope(wards))  # type: ignore[arg-type]
+        .where(_in_period(Report.created_at, period), _ward_scope(wards))
         .group_by(Report.channel)
         .order_by(func.count().desc(), Report.channel)
     ).all()
@@ -150,12 +150,12 @@ def _responses(m: Measures, d: Dashboard, partnership: Partnership) -> None:
     add(MeasureRow("First response", "Share within target", target, d.within_target_share, "%"))
 
 
-def _count(session: Session, *conditions: object) -> int:
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
     stmt = (
         select(func.count())
         .select_from(CaseReviewApplication)
         .join(Report, Report.id == CaseReviewApplication.report_id)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
     )
     return session.scalar(stmt) or 0
 
@@ -217,7 +217,7 @@ def _hub(
     n = session.scalar(
         select(func.count())
         .select_from(Report)
-        .where(_in_period(Report.created_at, period), _ward_scope(wards), involved)  # type: ignore[arg-type]
+        .where(_in_period(Report.created_at, period), _ward_scope(wards), involved)
     )
     m.rows.append(MeasureRow("Partnership Hub", "Reports referred to the hub", "", n or 0))
 
