@@ -195,10 +195,8 @@ def tell(
         return None
     fields = {"respond_by": format_date_for_resident(when, partnership.timezone)} if when else {}
     body = render(purpose, reference=review.reference, partnership=partnership, fields=fields)
+    # The same rule as every text about the report (and the notifier re-checks it when it sends).
     reason = sms_block_reason(report, contact)
-    # An applicant who asked by text wants to hear back, even if they did not ask for report updates.
-    if reason == "reporter did not ask for updates" and review.channel == "sms":
-        reason = None
     row = enqueue(
         session,
         kind="sms",
