@@ -101,7 +101,13 @@ def assess(
     )
     outcome = assess_case_review(session, new=facts, now=now, partnership=partnership)
     met = outcome.status == "eligible" or report.case_review_eligible
-    reasons = list(outcome.reasons) or (["flagged eligible when the report was filed"] if met else [])
+    if outcome.status == "eligible":
+        reasons = list(outcome.reasons)
+    elif met:
+        reasons = ["flagged eligible when the report was filed"]
+    else:
+        cfg = partnership.case_review
+        reasons = [f"the threshold is {cfg.threshold_reports} qualifying reports in {cfg.window_days} days"]
     return met, reasons, outcome.qualifying_reports
 
 
