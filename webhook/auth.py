@@ -214,7 +214,9 @@ def staff_home():  # type: ignore[no-untyped-def]
 NAV = (
     ("inbox", "staff_inbox.inbox", "Inbox"),
     ("subjects", "staff_subjects.subjects", "Subjects"),
+    ("report.view", "staff_case_reviews.case_reviews", "Case Reviews"),
     ("dashboard", "staff_dashboard.dashboard", "Dashboard"),
+    ("dashboard", "staff_performance.performance", "Performance"),
     ("imports", "staff_dashboard.imports", "Imports"),
     ("admin.users", "staff_admin.users", "Staff"),
     ("admin.api_keys", "staff_admin.api_keys", "API keys"),

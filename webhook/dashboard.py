@@ -16,6 +16,7 @@ from casework.insight import (
     batch_progress,
     batches,
     build_dashboard,
+    casework_figures,
     check_generic,
     check_police_uk,
     generic_rows,
@@ -65,6 +66,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         victim_reports=p.repeats.victim_reports,
         location_reports=p.repeats.location_reports,
     )
+    casework = read(
+        svc.sessions, casework_figures, actor=actor, period=period, now=svc.clock.now(), partnership=p
+    )
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
     colours = {source: PALETTE[i % len(PALETTE)] for i, source in enumerate(d.sources)}
@@ -76,6 +80,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         heat_scale=HEAT,
         targets=p.response_targets_working_days,
         partnership=p,
+        casework=casework,
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from casework.core.asb_types import ASB_TYPES
+from casework.core.clock import LONDON
+from casework.core.db import read
+from casework.interventions import MEDIATION_OUTCOMES, interventions_for
 from casework.staff import (
     STATUSES,
     InvalidFilter,
@@ -69,6 +72,7 @@ def report(reference: str):  # type: ignore[no-untyped-def]
     page, previews = desk.view_report(
         svc.sessions, actor=actor, reference=reference, now=svc.clock.now(), partnership=svc.partnership
     )
+    done = read(svc.sessions, interventions_for, actor=actor, reference=reference)
     return render_template(
         "staff/report.html",
         p=page,
@@ -76,6 +80,10 @@ def report(reference: str):  # type: ignore[no-untyped-def]
         v=vocabulary(),
         can_act=actor.can("report.act"),
         previews=previews,
+        interventions=done,
+        kinds={k.code: k for k in svc.partnership.interventions},
+        mediation_outcomes=MEDIATION_OUTCOMES,
+        today=svc.clock.now().astimezone(LONDON).date().isoformat(),
     )
 
 

@@ -1,6 +1,7 @@
 """The internal API the assistant's actions call (loopback, shared bearer token INTERNAL_API_TOKEN).
 
 POST /api/v1/intake files a report; GET /api/v1/status tells a reporter how their report is going;
+POST /api/v1/case-reviews applies for an ASB Case Review;
 GET /api/v1/places/resolve places a location; GET /api/v1/partnership gives the public details.
 """
 
@@ -10,6 +11,7 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
+from casework.case_review import apply_as_resident
 from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
 from casework.intake import IntakeError, file_report, parse_intake
@@ -68,6 +70,31 @@ def status():  # type: ignore[no-untyped-def]
     if found is None:
         return jsonify(error="No report with that reference was made from this conversation."), 404
     return jsonify(found.as_dict())
+
+
+@bp.post("/case-reviews")
+def case_review_application():  # type: ignore[no-untyped-def]
+    """A resident asks for an ASB Case Review: checked against this conversation's own reports only."""
+    svc = services()
+    body = request.get_json(silent=True)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("conversation_id"), str)
+        or not body["conversation_id"]
+    ):
+        return jsonify(error="Give conversation_id.", field="conversation_id"), 400
+    reference = body.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        return jsonify(error="reference must be a string.", field="reference"), 400
+    result = apply_as_resident(
+        svc.sessions,
+        conversation_id=body["conversation_id"],
+        reference=reference or None,
+        now=svc.clock.now(),
+        partnership=svc.partnership,
+    )
+    status = {"applied": 201, "already_applied": 200, "no_reports": 404}[result.status]
+    return jsonify(result.as_dict()), status
 
 
 @bp.get("/places/resolve")

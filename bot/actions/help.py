@@ -87,8 +87,38 @@ class ActionExplainCaseReview(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        for text in case_review_texts(await _partnership()):
+        texts = case_review_texts(await _partnership())
+        for text in texts[:-1]:
             dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=texts[-1], buttons=[APPLY_BUTTON])
+        return []
+
+
+APPLY_BUTTON = {"title": "Apply for a Case Review now", "payload": "/apply_case_review"}
+APPLY_UNAVAILABLE = "I can't record your application just now, sorry. Please try again later, or: {how}"
+
+
+class ActionApplyCaseReview(Action):
+    """Apply for an ASB Case Review on the resident's own reports; the partnership checks the threshold."""
+
+    def name(self) -> str:
+        return "action_apply_case_review"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        reference = tracker.get_slot("reference")
+        try:
+            answer = await get_client().apply_case_review(
+                conversation_id=tracker.sender_id, reference=reference if isinstance(reference, str) else None
+            )
+        except WebhookUnavailable:
+            how = case_review_texts(await _partnership())[-1]
+            dispatcher.utter_message(text=APPLY_UNAVAILABLE.format(how=how))
+            return []
+        dispatcher.utter_message(text=str(answer.get("message") or ""))
+        if answer.get("status") != "no_reports":
+            dispatcher.utter_message(text=f"If the problem carries on meanwhile, please keep reporting it. {EMERGENCY_LINE}")
         return []
 
 

@@ -122,6 +122,17 @@ class WebhookClient:
             return list(body.get("reports") or [])
         raise WebhookUnavailable(f"status: unexpected HTTP {status}")
 
+    async def apply_case_review(self, *, conversation_id: str, reference: str | None = None) -> dict[str, Any]:
+        """POST /api/v1/case-reviews: apply for an ASB Case Review on this conversation's own reports.
+
+        Returns {status: applied | already_applied | no_reports, reference, decision_by, message}.
+        """
+        payload = {"conversation_id": conversation_id, "reference": reference}
+        status, body = await self._request("POST", "/api/v1/case-reviews", json=payload)
+        if status in (200, 201, 404) and isinstance(body, dict) and body.get("status"):
+            return body
+        raise WebhookUnavailable(f"case review: unexpected HTTP {status}")
+
     async def resolve_place(self, text: str) -> dict[str, Any]:
         """GET /api/v1/places/resolve; returns {resolved, ward, place, postcode}."""
         status, body = await self._request("GET", "/api/v1/places/resolve", params={"q": text})

@@ -25,6 +25,7 @@ class FakeWebhook:
         }
         self.reports: dict[str, dict[str, Any]] = {}
         self.down = False
+        self.applications: list[tuple[str, str | None]] = []
 
     async def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.filed.append(payload)
@@ -75,6 +76,20 @@ class FakeWebhook:
         if self.down:
             raise webhook_client.WebhookUnavailable("down")
         return [r["status"] for r in self.reports.values() if r["conversation_id"] == conversation_id]
+
+    async def apply_case_review(self, *, conversation_id: str, reference: str | None = None) -> dict[str, Any]:
+        if self.down:
+            raise webhook_client.WebhookUnavailable("down")
+        self.applications.append((conversation_id, reference))
+        if not any(r["conversation_id"] == conversation_id for r in self.reports.values()):
+            return {"status": "no_reports", "reference": None, "message": "I can't find a report from you."}
+        return {
+            "status": "applied",
+            "reference": "CR-7K3QXR",
+            "decision_by": "Wednesday 2 December",
+            "threshold_indicated": True,
+            "message": "Thank you. Your Case Review application is reference CR-7K3QXR.",
+        }
 
     async def resolve_place(self, text: str) -> dict[str, Any]:
         if self.down:

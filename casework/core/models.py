@@ -386,15 +386,8 @@ class ImportedIncident(Base):
     created_at: Mapped[datetime]
 
 
-class Heartbeat(Base):
-    """Liveness of background processes (the notifier), read by /healthz."""
-
-    __tablename__ = "heartbeats"
-
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    beat_at: Mapped[datetime]
-    info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
 from casework.core.evidence_models import EvidenceFile  # noqa: E402, F401
+from casework.core.heartbeat_models import Heartbeat as Heartbeat  # noqa: E402
+from casework.core.models_casefile import CaseReviewApplication as CaseReviewApplication  # noqa: E402
+from casework.core.models_casefile import Intervention as Intervention  # noqa: E402
 from casework.core.subject_models import ReportSubject, Subject  # noqa: E402, F401

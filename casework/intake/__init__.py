@@ -5,11 +5,15 @@ Other packages import only the names below; the modules behind them may change.
 
 from __future__ import annotations
 
+from casework.intake.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
 from casework.intake.contract import Intake, IntakeError, parse_intake
 from casework.intake.filing import file_report, record_report
 from casework.intake.linking import LinkError, contacts_following, link_reports, root_of, unlink_report
 
 __all__ = [
+    "CaseReviewOutcome",
+    "NewReportFacts",
+    "assess_case_review",
     "Intake",
     "IntakeError",
     "LinkError",

@@ -44,6 +44,16 @@ TEMPLATES: dict[str, str] = {
     "closure": "Ref {reference}: your report has now been closed. {detail}",
     "case_review": "Ref {reference}: you may be able to ask for an ASB Case Review. {detail}",
     "linked": "Ref {reference}: this is already being dealt with and you will get its updates. {detail}",
+    # The resident's ASB Case Review application ({reference} is the application's own, CR-...).
+    "cr_received": "Ref {reference}: we have your Case Review application. "
+    "We will tell you our decision by {respond_by}. {detail}",
+    "cr_decision": "Ref {reference}: we have made a decision on your Case Review application. {detail}",
+    "cr_meeting": "Ref {reference}: the Case Review meeting is set for {respond_by}. {detail}",
+    "cr_recommendations": "Ref {reference}: the Case Review has met and its recommendations are ready. "
+    "{detail}",
+    "cr_closed": "Ref {reference}: your Case Review is now closed. {detail}",
+    "cr_appeal": "Ref {reference}: we have your appeal. We will reply by {respond_by}. {detail}",
+    "cr_appeal_decided": "Ref {reference}: we have made a decision on your appeal. {detail}",
     "survey_1m": "Ref {reference}: how satisfied are you with how your report was handled? "
     "Reply 1 (poor) to 5 (very good).",
     "survey_6m": "Ref {reference}: six months on, how satisfied are you with the outcome? "

@@ -20,6 +20,8 @@ from casework.partnership.schema import (
     LANDLORD_PLACEHOLDER,
     RISK_LEVELS,
     Agency,
+    CaseReviewDeadlines,
+    InterventionKind,
     PartnershipConfigError,
     QuietHours,
     Rule,
@@ -27,6 +29,8 @@ from casework.partnership.schema import (
 
 __all__ = [
     "Agency",
+    "CaseReviewDeadlines",
+    "InterventionKind",
     "LANDLORD_PLACEHOLDER",
     "PARTNERSHIPS_DIR",
     "Partnership",

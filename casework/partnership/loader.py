@@ -27,10 +27,12 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from casework.partnership.checks import _check, _path
 from casework.partnership.places import PlaceMatch, _contains_phrase, _norm, _PlaceIndex
 from casework.partnership.schema import (
+    DEFAULT_INTERVENTIONS,
     Agency,
     CaseReview,
     Duplicates,
     Gazetteer,
+    InterventionKind,
     PartnershipConfigError,
     QuietHours,
     Repeats,
@@ -74,6 +76,7 @@ class Partnership(_Model):
     duplicates: Duplicates = Field(default_factory=Duplicates)
     repeats: Repeats = Field(default_factory=Repeats)
     case_review: CaseReview = Field(default_factory=CaseReview)
+    interventions: list[InterventionKind] = Field(default_factory=lambda: list(DEFAULT_INTERVENTIONS))
     support_services: SupportServices
     self_help: dict[str, str]
     wording: dict[str, str] = Field(default_factory=dict)
@@ -112,6 +115,19 @@ class Partnership(_Model):
     def has_agency(self, agency_id: object) -> bool:
         """True when the id names a configured agency."""
         return isinstance(agency_id, str) and agency_id in self.agencies
+
+    @field_validator("interventions")
+    @classmethod
+    def _unique_intervention_codes(cls, value: list[InterventionKind]) -> list[InterventionKind]:
+        codes = [k.code for k in value]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"intervention codes must be unique; repeated: {', '.join(repeated)}")
+        return value
+
+    def intervention(self, code: str) -> InterventionKind | None:
+        """The configured intervention kind with this code, or None."""
+        return next((k for k in self.interventions if k.code == code), None)
 
     @property
     def council(self) -> Agency:

@@ -245,8 +245,18 @@ class Repeats(_Model):
     location_window_days: int = Field(default=30, ge=1)
 
 
+class CaseReviewDeadlines(_Model):
+    """Working days allowed for each step of an ASB Case Review (counted as in casework.core.workdays)."""
+
+    decision: int = Field(default=10, ge=1)  # application -> threshold decision
+    meeting: int = Field(default=15, ge=1)  # threshold met -> review meeting held
+    recommendations: int = Field(default=5, ge=1)  # meeting -> recommendations sent to the applicant
+    appeal_request: int = Field(default=20, ge=1)  # decision or recommendations -> last day to appeal
+    appeal_decision: int = Field(default=15, ge=1)  # appeal requested -> appeal decided
+
+
 class CaseReview(_Model):
-    """The local ASB Case Review threshold and the words used to explain it."""
+    """The local ASB Case Review threshold, its deadlines and the words used to explain it."""
 
     threshold_reports: int = Field(default=3, ge=1, le=3)  # the law allows no higher than three
     window_days: int = Field(default=183, ge=1)
@@ -263,6 +273,40 @@ class CaseReview(_Model):
         "done and tell you what will happen next."
     )
     how_to_apply: str = "Ask the council's community safety team for an ASB Case Review."
+    deadlines: CaseReviewDeadlines = Field(default_factory=CaseReviewDeadlines)
+
+
+InterventionClass = Literal["preventative", "enforcement", "advisory"]
+
+
+class InterventionKind(_Model):
+    """One kind of intervention staff can record on a report, with its class for the partnership's counts."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
+    label: str
+    intervention_class: InterventionClass = Field(alias="class")
+    has_mediation_outcome: bool = False  # a mediation referral: record how mediation went
+
+
+def _kind(code: str, label: str, cls: str, mediation: bool = False) -> InterventionKind:
+    return InterventionKind.model_validate(
+        {"code": code, "label": label, "class": cls, "has_mediation_outcome": mediation}
+    )
+
+
+DEFAULT_INTERVENTIONS: tuple[InterventionKind, ...] = (
+    _kind("advice", "Advice given", "advisory"),
+    _kind("mediation_referral", "Mediation referral", "preventative", True),
+    _kind("warning_letter", "Warning letter", "preventative"),
+    _kind("abc", "Acceptable Behaviour Contract", "preventative"),
+    _kind("cpw", "Community Protection Warning", "enforcement"),
+    _kind("cpn", "Community Protection Notice", "enforcement"),
+    _kind("fpn", "Fixed penalty notice", "enforcement"),
+    _kind("civil_injunction", "Civil Injunction", "enforcement"),
+    _kind("closure_order", "Closure Order", "enforcement"),
+    _kind("pspo_enforcement", "PSPO enforcement", "enforcement"),
+    _kind("support_referral", "Referral to support", "preventative"),
+)
 
 
 class SupportService(_Model):

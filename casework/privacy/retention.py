@@ -28,10 +28,12 @@ from casework.core.bootstrap import Services
 from casework.core.db import normalise_url, transaction
 from casework.core.models import (
     AuditEvent,
+    CaseReviewApplication,
     ChatTurn,
     Contact,
     EvidenceFile,
     InboundSms,
+    Intervention,
     OutboxMessage,
     Report,
     ReportEvent,
@@ -131,6 +133,7 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.updated_at = now
     # Photos and recordings are personal data: their stored objects are deleted (purge_files) after commit.
     mark_files_for_purge(session, EvidenceFile.report_id == report.id, now=now)
+    _anonymise_casework(session, report, now=now)
     for event in session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)):
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
@@ -185,6 +188,32 @@ def _remove_free_text_elsewhere(session: Session, report: Report, *, marker: str
             continue
         event.body = _LINK_EVENTS[event.kind].format(ref=report.reference)
         event.data = {k: v for k, v in event.data.items() if k != "reason"}
+
+
+def _anonymise_casework(session: Session, report: Report, *, now: datetime) -> None:
+    """Case Review applications and interventions on the report keep their states, dates and classes only."""
+    session.execute(
+        update(CaseReviewApplication)
+        .where(CaseReviewApplication.report_id == report.id)
+        .values(
+            contact_id=None,
+            threshold_reasons=[],
+            decision_reason=None,
+            recommendations=None,
+            outcome=None,
+            appeal_reason=None,
+            appeal_decision=None,
+            anonymised_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Intervention)
+        .where(Intervention.report_id == report.id)
+        .values(outcome="")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _reports_due(session: Session, cutoff: datetime) -> list[int]:

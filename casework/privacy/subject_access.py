@@ -7,7 +7,7 @@ written to the audit trail. The audit trail names the contact by its opaque send
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -17,10 +17,12 @@ from casework.conversation import normalise_phone, sms_sender_id
 from casework.core.audit import audit
 from casework.core.models import (
     AuditEvent,
+    CaseReviewApplication,
     ChatTurn,
     Contact,
     EvidenceFile,
     InboundSms,
+    Intervention,
     OutboxMessage,
     Report,
     ReportEvent,
@@ -69,7 +71,7 @@ def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
         if column.key in skip:
             continue
         value = getattr(obj, column.key)
-        out[column.key] = _iso(value) if isinstance(value, datetime) else value
+        out[column.key] = value.isoformat() if isinstance(value, datetime | date) else value
     return out
 
 
@@ -125,6 +127,16 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         .order_by(OutboxMessage.id)
     )
     files = session.scalars(select(EvidenceFile).where(_files_of(ids, sender_ids)).order_by(EvidenceFile.id))
+    reviews = session.scalars(
+        select(CaseReviewApplication)
+        .where(
+            or_(CaseReviewApplication.report_id.in_(report_ids), CaseReviewApplication.contact_id.in_(ids))
+        )
+        .order_by(CaseReviewApplication.id)
+    )
+    done = session.scalars(
+        select(Intervention).where(Intervention.report_id.in_(report_ids)).order_by(Intervention.id)
+    )
     return {
         "subject": {"phone": e164},
         "generated_at": now.isoformat(),
@@ -142,6 +154,8 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
         "chat_turns": [_row(t) for t in turns],
+        "case_reviews": [{**_row(c), "report": _reference(reports, c.report_id)} for c in reviews],
+        "interventions": [{**_row(i), "report": _reference(reports, i.report_id)} for i in done],
         # The files themselves are written beside the JSON by `casework.cli.privacy sar` (name = id).
         "evidence_files": [
             {
@@ -225,6 +239,12 @@ def erase(
             .values(recipient="", body="", payload={}, contact_id=None, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+    )
+    session.execute(
+        update(CaseReviewApplication)
+        .where(CaseReviewApplication.contact_id.in_(ids))
+        .values(contact_id=None, anonymised_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     inbound = list(session.scalars(select(InboundSms).where(InboundSms.contact_id.in_(ids))))
     for row in inbound:

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.core.audit import audit
-from casework.core.models import Report
+from casework.core.models import Intervention, Report
 from casework.staff.access import Actor, report_scope, require
 from casework.staff.inbox import InboxFilters, apply_filters, order_for
 
@@ -38,7 +39,13 @@ COLUMNS = (
     "due_at",
     "first_response_at",
     "closed_at",
+    "interventions_preventative",
+    "interventions_enforcement",
+    "interventions_advisory",
+    "intervention_agencies",
 )
+INTERVENTION_CLASSES = ("preventative", "enforcement", "advisory")
+INTERVENTION_COLUMNS = COLUMNS[-4:]
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,12 +63,9 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _export_query(
-    actor: Actor, filters: InboxFilters, *, include_descriptions: bool
-) -> tuple[Any, list[str]]:
-    """The export's SELECT (the inbox filters within the actor's scope) and its header row."""
-    parent = aliased(Report)
-    columns = [
+def _columns(parent: Any) -> list[Any]:
+    """The exported columns of a report, in COLUMNS order (the linked primary through ``parent``)."""
+    return [
         Report.reference,
         Report.created_at,
         Report.asb_type,
@@ -82,16 +86,28 @@ def _export_query(
         Report.first_response_at,
         Report.closed_at,
     ]
-    header = list(COLUMNS)
-    if include_descriptions:
-        columns.append(Report.description)
-        header.append("description")
-    # A link is named only when the exporter may open the linked report too.
-    joined = select(*columns).outerjoin(
-        parent,
-        and_(parent.id == Report.linked_to_id, report_scope(actor, parent)),  # type: ignore[arg-type]
+
+
+def _interventions_by_report(session: Session, report_ids: Select[Any]) -> dict[int, dict[str, Counter[str]]]:
+    """Each exported report's interventions: counts by class and by agency."""
+    stmt = (
+        select(Intervention.report_id, Intervention.intervention_class, Intervention.agency_id, func.count())
+        .where(Intervention.report_id.in_(report_ids.scalar_subquery()))
+        .group_by(Intervention.report_id, Intervention.intervention_class, Intervention.agency_id)
     )
-    return apply_filters(joined, actor, filters), header
+    out: dict[int, dict[str, Counter[str]]] = {}
+    for report_id, cls, agency, n in session.execute(stmt):
+        entry = out.setdefault(report_id, {"classes": Counter(), "agencies": Counter()})
+        entry["classes"][cls] += n
+        entry["agencies"][agency] += n
+    return out
+
+
+def _intervention_cells(entry: dict[str, Counter[str]] | None) -> list[str]:
+    if entry is None:
+        return ["0", "0", "0", ""]
+    agencies = " ".join(f"{a}:{n}" for a, n in sorted(entry["agencies"].items()))
+    return [str(entry["classes"].get(c, 0)) for c in INTERVENTION_CLASSES] + [agencies]
 
 
 def export_reports(
@@ -104,13 +120,29 @@ def export_reports(
 ) -> tuple[str, str]:
     """The filtered reports as CSV (filename, text), every page, audited; the caller commits."""
     require(actor, "export")
-    stmt, header = _export_query(actor, filters, include_descriptions=include_descriptions)
+    parent = aliased(Report)
+    columns: list[Any] = _columns(parent)
+    header = list(COLUMNS)
+    columns.insert(0, Report.id)
+    if include_descriptions:
+        columns.append(Report.description)
+        header.append("description")
+    # A link is named only when the exporter may open the linked report too.
+    joined = select(*columns).outerjoin(
+        parent,
+        and_(parent.id == Report.linked_to_id, report_scope(actor, parent)),  # type: ignore[arg-type]
+    )
+    stmt = apply_filters(joined, actor, filters)
+    done = _interventions_by_report(session, apply_filters(select(Report.id), actor, filters))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     count = 0
     for row in session.execute(stmt.order_by(*order_for(filters.sort))).yield_per(2000):
-        writer.writerow([_cell(v) for v in row])
+        report_id, *values = row
+        base = len(COLUMNS) - len(INTERVENTION_COLUMNS)
+        cells = [_cell(v) for v in values[:base]] + _intervention_cells(done.get(report_id))
+        writer.writerow(cells + [_cell(v) for v in values[base:]])
         count += 1
     detail = {
         k: (v.isoformat() if hasattr(v, "isoformat") else v)
