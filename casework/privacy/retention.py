@@ -27,19 +27,21 @@ from casework.core.audit import audit
 from casework.core.bootstrap import Services
 from casework.core.db import normalise_url, transaction
 from casework.core.models import (
-    AuditEvent,
-    CaseReviewApplication,
     ChatTurn,
     Contact,
     EvidenceFile,
     InboundSms,
-    Intervention,
     OutboxMessage,
     Report,
     ReportEvent,
     WebChatRequest,
 )
 from casework.evidence import mark_files_for_purge, purge_files
+from casework.privacy.report_text import (
+    STATISTICAL_EVENT_KEYS,
+    anonymise_casework,
+    remove_free_text_elsewhere,
+)
 from casework.subjects import purge_subjects
 
 log = logging.getLogger(__name__)
@@ -48,20 +50,6 @@ REMOVED = "[removed under the retention policy]"
 ERASED = "[erased at the resident's request]"
 FINAL_STATES = ("sent", "delivered", "failed", "cancelled", "undelivered")
 UNSENT_STATES = ("pending", "held")
-# Timeline data keys that describe the case's progress, not the people in it (kept for statistics).
-STATISTICAL_EVENT_KEYS = ("from", "to", "agency", "via", "lead", "copied", "count", "qualifying_reports")
-# Audit detail keys that record what was done (codes, references, ids), never words about people; any other
-# value of an audit row about the report (a staff reason, a note) is replaced by the marker.
-AUDIT_FACT_KEYS = (
-    *STATISTICAL_EVENT_KEYS,
-    *("primary", "former_primary", "duplicate", "linked_to", "channel", "risk_level", "level"),
-    *("message_id", "kind", "purpose", "transport", "update_id", "status", "public"),
-)
-# Timeline entries on ANOTHER report that quote a staff reason about this one (its primary's timeline).
-_LINK_EVENTS = {
-    "duplicate_linked": "{ref} linked as a duplicate.",
-    "duplicate_unlinked": "{ref} is no longer linked to this report.",
-}
 BATCH = 200
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)$")
@@ -133,11 +121,11 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     report.updated_at = now
     # Photos and recordings are personal data: their stored objects are deleted (purge_files) after commit.
     mark_files_for_purge(session, EvidenceFile.report_id == report.id, now=now)
-    _anonymise_casework(session, report, now=now)
+    anonymise_casework(session, report, now=now)
     for event in session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)):
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
-    _remove_free_text_elsewhere(session, report, marker=marker)
+    remove_free_text_elsewhere(session, report, marker=marker)
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.report_id == report.id, OutboxMessage.status.in_(UNSENT_STATES))
@@ -160,59 +148,6 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
             .values(body="", payload={}, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    )
-
-
-def _remove_free_text_elsewhere(session: Session, report: Report, *, marker: str) -> None:
-    """Staff words about this report kept outside its own timeline: the audit trail, its primary's timeline.
-
-    Audit rows keep who did what and when (actor, action, target, time and the facts in AUDIT_FACT_KEYS).
-    """
-    audit_rows = session.scalars(
-        select(AuditEvent).where(AuditEvent.target_type == "report", AuditEvent.target_id == report.reference)
-    )
-    for row in audit_rows:
-        detail = row.detail or {}
-        kept = {k: (v if k in AUDIT_FACT_KEYS or v in (None, "") else marker) for k, v in detail.items()}
-        if kept != detail:
-            row.detail = kept
-    quoting = session.scalars(
-        select(ReportEvent).where(
-            ReportEvent.report_id != report.id,
-            ReportEvent.kind.in_(tuple(_LINK_EVENTS)),
-            ReportEvent.body.like(f"{report.reference}%"),
-        )
-    )
-    for event in quoting:
-        if (event.data or {}).get("duplicate") != report.reference:
-            continue
-        event.body = _LINK_EVENTS[event.kind].format(ref=report.reference)
-        event.data = {k: v for k, v in event.data.items() if k != "reason"}
-
-
-def _anonymise_casework(session: Session, report: Report, *, now: datetime) -> None:
-    """Case Review applications and interventions on the report keep their states, dates and classes only."""
-    session.execute(
-        update(CaseReviewApplication)
-        .where(CaseReviewApplication.report_id == report.id)
-        .values(
-            contact_id=None,
-            threshold_reasons=[],
-            decision_reason=None,
-            recommendations=None,
-            outcome=None,
-            appeal_reason=None,
-            appeal_decision=None,
-            anonymised_at=now,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Intervention)
-        .where(Intervention.report_id == report.id)
-        .values(outcome="")
-        .execution_options(synchronize_session=False)
     )
 
 
