@@ -127,16 +127,6 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         .order_by(OutboxMessage.id)
     )
     files = session.scalars(select(EvidenceFile).where(_files_of(ids, sender_ids)).order_by(EvidenceFile.id))
-    reviews = session.scalars(
-        select(CaseReviewApplication)
-        .where(
-            or_(CaseReviewApplication.report_id.in_(report_ids), CaseReviewApplication.contact_id.in_(ids))
-        )
-        .order_by(CaseReviewApplication.id)
-    )
-    done = session.scalars(
-        select(Intervention).where(Intervention.report_id.in_(report_ids)).order_by(Intervention.id)
-    )
     return {
         "subject": {"phone": e164},
         "generated_at": now.isoformat(),
@@ -154,8 +144,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
         "chat_turns": [_row(t) for t in turns],
-        "case_reviews": [{**_row(c), "report": _reference(reports, c.report_id)} for c in reviews],
-        "interventions": [{**_row(i), "report": _reference(reports, i.report_id)} for i in done],
+        **_casework(session, reports, ids),
         # The files themselves are written beside the JSON by `casework.cli.privacy sar` (name = id).
         "evidence_files": [
             {
@@ -167,6 +156,28 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         ],
         # Who the reports were disclosed to (the content sent is the report above).
         "referrals": [_referral(m, reports) for m in referrals],
+    }
+
+
+def _casework(session: Session, reports: list[Report], contact_ids: list[int]) -> dict[str, Any]:
+    """The Case Reviews and interventions on the resident's reports (or applied for by them)."""
+    report_ids = [r.id for r in reports]
+    reviews = session.scalars(
+        select(CaseReviewApplication)
+        .where(
+            or_(
+                CaseReviewApplication.report_id.in_(report_ids),
+                CaseReviewApplication.contact_id.in_(contact_ids),
+            )
+        )
+        .order_by(CaseReviewApplication.id)
+    )
+    done = session.scalars(
+        select(Intervention).where(Intervention.report_id.in_(report_ids)).order_by(Intervention.id)
+    )
+    return {
+        "case_reviews": [{**_row(c), "report": _reference(reports, c.report_id)} for c in reviews],
+        "interventions": [{**_row(i), "report": _reference(reports, i.report_id)} for i in done],
     }
 
 
