@@ -1,6 +1,7 @@
 """The internal API the assistant's actions call (loopback, shared bearer token INTERNAL_API_TOKEN).
 
 POST /api/v1/intake files a report; GET /api/v1/status tells a reporter how their report is going;
+POST /api/v1/reports/diary adds "it's happening again" to the sender's own report;
 GET /api/v1/places/resolve places a location; GET /api/v1/partnership gives the public details.
 """
 
@@ -12,6 +13,14 @@ from flask import Blueprint, jsonify, request
 
 from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
+from casework.diary import (
+    ChooseReport,
+    DiaryInputError,
+    DiaryReportClosed,
+    DiaryReportNotFound,
+    add_diary_entry,
+    parse_diary_request,
+)
 from casework.intake import IntakeError, file_report, parse_intake
 from webhook import services
 
@@ -68,6 +77,26 @@ def status():  # type: ignore[no-untyped-def]
     if found is None:
         return jsonify(error="No report with that reference was made from this conversation."), 404
     return jsonify(found.as_dict())
+
+
+@bp.post("/reports/diary")
+def diary_entry():  # type: ignore[no-untyped-def]
+    """Add a diary entry to a report this conversation made; 404 (and nothing more) for any other."""
+    svc = services()
+    try:
+        req = parse_diary_request(request.get_json(silent=True))
+        result = add_diary_entry(svc.sessions, req, now=svc.clock.now(), partnership=svc.partnership)
+    except DiaryInputError as exc:
+        return jsonify(error=exc.message, field=exc.field), 400
+    except DiaryReportNotFound:
+        return jsonify(error="No report with that reference was made from this conversation."), 404
+    except DiaryReportClosed as exc:
+        return jsonify(error="That report is closed.", reason="closed", reference=exc.reference), 409
+    except ChooseReport as exc:
+        return jsonify(
+            error="Several open reports: choose one.", reason="choose", references=exc.references
+        ), 409
+    return jsonify(result.as_dict()), 201
 
 
 @bp.get("/places/resolve")

@@ -42,6 +42,8 @@ TEMPLATES: dict[str, str] = {
     "closure": "Ref {reference}: your report has now been closed. {detail}",
     "case_review": "Ref {reference}: you may be able to ask for an ASB Case Review. {detail}",
     "linked": "Ref {reference}: this is already being dealt with and you will get its updates. {detail}",
+    "diary_reminder": "Ref {reference}: if it happens again, text AGAIN and what happened, and we will "
+    "add it to your report. {detail}",
     "survey_1m": "Ref {reference}: how satisfied are you with how your report was handled? "
     "Reply 1 (poor) to 5 (very good).",
     "survey_6m": "Ref {reference}: six months on, how satisfied are you with the outcome? "

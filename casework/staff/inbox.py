@@ -17,6 +17,7 @@ from casework.core.clock import LONDON
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
 from casework.staff.access import Actor, report_scope
+from casework.staff.badges import Badge, badges_for, is_overdue
 
 STATUSES: dict[str, str] = {
     "open": "New",
@@ -28,8 +29,6 @@ STATUSES: dict[str, str] = {
 }
 RISK_LEVELS = ("standard", "medium", "high")
 SORTS = ("newest", "oldest", "due", "risk")
-REPEAT_VICTIM_REPORTS = 2
-REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
 COUNT_CAP = 1_000
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
@@ -211,15 +210,9 @@ def order_for(sort: str) -> tuple[Any, ...]:
     if sort == "risk":
         # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
         return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
-    return (Report.created_at.desc(), Report.id.desc())
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A short flag on a list row or report page."""
-
-    code: str
-    label: str
+    # "Newest": latest activity first (filed, or a new diary entry), so a report the resident has added
+    # to comes back to the top. Reports stored before the column existed fall back to when they were filed.
+    return (Report.last_activity_at.desc().nulls_last(), Report.id.desc())
 
 
 @dataclass
@@ -263,49 +256,6 @@ class InboxPage:
         return max(1, -(-self.total // self.filters.per_page))
 
 
-def is_overdue(
-    *, status: str, due_at: datetime | None, first_response_at: datetime | None, now: datetime
-) -> bool:
-    """True when the response target has passed without a first response on an open report."""
-    if due_at is None or status == "closed" or first_response_at is not None:
-        return False
-    return due_at < now
-
-
-def badges_for(
-    *,
-    risk_level: str,
-    repeat_victim_count: int,
-    repeat_location_count: int,
-    case_review_eligible: bool,
-    linked_count: int,
-    overdue: bool,
-    hate: bool = False,
-    domestic_abuse: bool = False,
-    hotspot: bool = False,
-) -> list[Badge]:
-    """The badges a report earns, most urgent first."""
-    badges: list[Badge] = []
-    if overdue:
-        badges.append(Badge("overdue", "Overdue"))
-    if risk_level == "high":
-        badges.append(Badge("high-risk", "High risk"))
-    if domestic_abuse:
-        badges.append(Badge("domestic-abuse", "Domestic abuse"))
-    if hate:
-        badges.append(Badge("hate", "Hate"))
-    if case_review_eligible:
-        badges.append(Badge("case-review", "Case review eligible"))
-    # Counts include the report itself; thresholds are the partnership defaults (casework.intake.repeats).
-    if repeat_victim_count >= REPEAT_VICTIM_REPORTS:
-        badges.append(Badge("repeat-victim", f"Repeat victim ({repeat_victim_count})"))
-    if hotspot or repeat_location_count >= REPEAT_LOCATION_REPORTS:
-        badges.append(Badge("repeat-location", f"Repeat location ({repeat_location_count})"))
-    if linked_count:
-        badges.append(Badge("linked", f"{linked_count} linked"))
-    return badges
-
-
 LIST_COLUMNS = (
     Report.id,
     Report.reference,
@@ -324,6 +274,9 @@ LIST_COLUMNS = (
     Report.case_review_eligible,
     Report.linked_to_id,
     Report.hotspot,
+    Report.diary_count,
+    Report.last_diary_at,
+    Report.last_public_update_at,
 )
 
 
@@ -381,6 +334,10 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
                     hate=r.hate,
                     domestic_abuse=r.domestic_abuse,
                     hotspot=bool(r.hotspot),
+                    diary_count=r.diary_count or 0,
+                    new_diary=bool(
+                        r.last_diary_at and r.last_diary_at > (r.first_response_at or r.created_at)
+                    ),
                 ),
             )
         )

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.audit import audit
-from casework.core.models import ChatTurn, Contact, OutboxMessage, Report, ReportEvent
+from casework.core.models import ChatTurn, Contact, DiaryEntry, OutboxMessage, Report, ReportEvent
+from casework.diary import diary_entries
 from casework.staff.access import Actor, get_report_for
+from casework.staff.badges import has_new_diary
 from casework.staff.inbox import TRANSCRIPT_AFTER, TRANSCRIPT_BEFORE, Badge, badges_for, is_overdue
 
 
@@ -37,6 +39,7 @@ class ReportPage:
     linked_to: Report | None
     duplicates: list[Report]
     timeline: list[ReportEvent]
+    diary: list[DiaryEntry]
 
 
 def _transcript(session: Session, report: Report, contact: Contact | None) -> list[TranscriptLine]:
@@ -112,6 +115,8 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
             hate=report.hate,
             domestic_abuse=report.domestic_abuse,
             hotspot=report.hotspot,
+            diary_count=report.diary_count or 0,
+            new_diary=has_new_diary(report.status, report.last_diary_at, report.last_public_update_at),
         ),
         overdue=overdue,
         transcript=_transcript(session, report, contact),
@@ -120,4 +125,5 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         linked_to=linked_to,
         duplicates=list(duplicates),
         timeline=list(timeline),
+        diary=diary_entries(session, report.id),
     )
