@@ -122,6 +122,10 @@ def list_for_api(
     return ReportsPage(reports=reports, page=filters.page, per_page=filters.per_page, total=total)
 
 
+def _event(e: ReportEvent) -> dict[str, Any]:
+    return {"kind": e.kind, "public": e.public, "body": e.body, "actor": e.actor, "at": _iso(e.created_at)}
+
+
 def report_for_api(
     session: Session, *, actor: Actor, reference: str, now: datetime, via: str
 ) -> dict[str, Any]:
@@ -162,16 +166,7 @@ def report_for_api(
                 "wants_updates": report.wants_updates,
                 "has_contact": report.contact_id is not None and not report.anonymous,
             },
-            "timeline": [
-                {
-                    "kind": e.kind,
-                    "public": e.public,
-                    "body": e.body,
-                    "actor": e.actor,
-                    "at": _iso(e.created_at),
-                }
-                for e in events
-            ],
+            "timeline": [_event(e) for e in events],
         }
     )
     audit(

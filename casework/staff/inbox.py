@@ -17,7 +17,7 @@ from casework.core.clock import LONDON
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
 from casework.staff.access import Actor, report_scope
-from casework.staff.badges import Badge, badges_for, is_overdue
+from casework.staff.badges import Badge, badges_for, has_new_diary, is_overdue
 
 STATUSES: dict[str, str] = {
     "open": "New",
@@ -280,6 +280,22 @@ LIST_COLUMNS = (
 )
 
 
+def _row_badges(r: Any, linked_count: int, overdue: bool) -> list[Badge]:
+    return badges_for(
+        risk_level=r.risk_level,
+        repeat_victim_count=r.repeat_victim_count or 0,
+        repeat_location_count=r.repeat_location_count or 0,
+        case_review_eligible=bool(r.case_review_eligible),
+        linked_count=linked_count,
+        overdue=overdue,
+        hate=r.hate,
+        domestic_abuse=r.domestic_abuse,
+        hotspot=bool(r.hotspot),
+        diary_count=r.diary_count or 0,
+        new_diary=has_new_diary(r.status, r.last_diary_at, r.last_public_update_at),
+    )
+
+
 def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: datetime) -> InboxPage:
     """The page of reports the actor asked for, with badges (no personal data is read)."""
     base = apply_filters(select(*LIST_COLUMNS), actor, filters)
@@ -324,21 +340,7 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
                 created_at=r.created_at,
                 due_at=r.due_at,
                 linked_to_reference=parent_refs.get(r.linked_to_id) if r.linked_to_id else None,
-                badges=badges_for(
-                    risk_level=r.risk_level,
-                    repeat_victim_count=r.repeat_victim_count or 0,
-                    repeat_location_count=r.repeat_location_count or 0,
-                    case_review_eligible=bool(r.case_review_eligible),
-                    linked_count=linked_counts.get(r.id, 0),
-                    overdue=overdue,
-                    hate=r.hate,
-                    domestic_abuse=r.domestic_abuse,
-                    hotspot=bool(r.hotspot),
-                    diary_count=r.diary_count or 0,
-                    new_diary=bool(
-                        r.last_diary_at and r.last_diary_at > (r.first_response_at or r.created_at)
-                    ),
-                ),
+                badges=_row_badges(r, linked_counts.get(r.id, 0), overdue),
             )
         )
     return InboxPage(rows=out, total=total, filters=filters, has_next=has_next)
