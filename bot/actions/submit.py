@@ -46,6 +46,9 @@ def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list
         messages.append("National Domestic Abuse Helpline, free, 24 hours: 0808 2000 247.")
     if result.get("self_help"):
         messages.append(str(result["self_help"]))
+    if result.get("diary_tip"):
+        # Where the self-help says keep a diary: how to add to this report by text ("AGAIN ...").
+        messages.append(str(result["diary_tip"]))
     mediation = result.get("mediation")
     violent = domestic_abuse or slots.get("asb_type") in VIOLENT_OR_DA_TYPES
     if mediation and not violent:

@@ -176,3 +176,18 @@ def test_median_resident_messages_to_add_an_entry_is_two_or_fewer(webhook):
     median = statistics.median(counts)
     print(f"diary benchmark: messages per entry {counts}, median {median}")
     assert median <= 2
+
+
+def test_the_acknowledgement_says_how_to_add_an_entry_when_the_self_help_says_keep_a_diary():
+    from actions.submit import after_filing_messages
+
+    result = {
+        "reference": "ASB-7KQ2MX",
+        "lead_agency": {"name": "Lichfield District Council"},
+        "respond_by_text": "by Wednesday 25 November",
+        "self_help": "Keep a noise diary.",
+        "diary_tip": "If it happens again, text AGAIN and what happened to this number.",
+    }
+    messages = after_filing_messages(result, {})
+    assert messages.index("Keep a noise diary.") + 1 == messages.index(result["diary_tip"])
+    assert not any("AGAIN" in m for m in after_filing_messages({**result, "diary_tip": None}, {}))
