@@ -195,7 +195,7 @@ class ActionDiarySave(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         slots = dict(tracker.slots)
-        reset = [SlotSet(name, None) for name in DIARY_SLOTS]
+        reset = [SlotSet(name, None) for name in (*DIARY_SLOTS, "diary_route")]
         if slots.get("diary_cancelled") or not slots.get("diary_reference"):
             dispatcher.utter_message(text=CANCELLED)
             return reset
