@@ -204,3 +204,27 @@ def test_the_acknowledgement_says_how_to_add_an_entry_only_where_a_diary_helps(c
     assert "type AGAIN" in (web["diary_tip"] or "")
     litter = intake(client, "web-ffffffffffffffffffffff", asb_type="litter_flytipping", description="Bags.")
     assert litter["diary_tip"] is None
+
+
+def test_a_reminder_due_in_quiet_hours_waits_until_morning_and_a_stop_cancels_it(client, services, clock):
+    from casework.messaging.sending import claim_due
+
+    sms_report(client, services, "07700 900305")
+    clock.advance(days=7, hours=11)  # Wednesday 25 November, 21:00 UTC: quiet hours in London
+    assert queue_diary_reminders(services.sessions, now=clock.now(), partnership=services.partnership) == 1
+    with services.sessions() as s:
+        result = claim_due(s, now=clock.now(), worker="w1", partnership=services.partnership)
+        s.commit()
+    assert result.held >= 1
+    [row] = reminders(services)
+    assert row.status == "held" and row.next_attempt_at.hour == 8
+    with services.sessions() as s:
+        from casework.core.models import Contact
+
+        s.scalars(select(Contact).where(Contact.phone == "+447700900305")).one().sms_opted_out = True
+        s.commit()
+    clock.advance(hours=11)
+    with services.sessions() as s:
+        result = claim_due(s, now=clock.now(), worker="w1", partnership=services.partnership)
+        s.commit()
+    assert result.cancelled >= 1 and reminders(services)[0].status == "cancelled"
