@@ -170,6 +170,9 @@ class ValidateDiaryForm(FormValidationAction):
     async def validate_diary_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "diary_answer":
+            # The words that started the diary are not an answer: nothing has been asked yet.
+            return {"diary_answer": None}
         intent, _ = latest_intent(tracker)
         return interpret(str(value or latest_text(tracker)), intent, dict(tracker.slots))
 

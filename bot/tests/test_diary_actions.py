@@ -191,3 +191,18 @@ def test_the_acknowledgement_says_how_to_add_an_entry_when_the_self_help_says_ke
     messages = after_filing_messages(result, {})
     assert messages.index("Keep a noise diary.") + 1 == messages.index(result["diary_tip"])
     assert not any("AGAIN" in m for m in after_filing_messages({**result, "diary_tip": None}, {}))
+
+
+def test_the_words_that_start_the_diary_are_not_taken_as_the_answer():
+    from actions.diary import ValidateDiaryForm
+
+    slots = {"diary_reference": "ASB-7KQ2MX", "diary_when": "again last night 2am", "requested_slot": None}
+    tracker = make_tracker(slots=slots, events=[user_event("again last night 2am", "add_to_report")])
+    answer = run(
+        ValidateDiaryForm().validate_diary_answer("again last night 2am", CollectingDispatcher(), tracker, {})
+    )
+    assert answer == {"diary_answer": None}
+    asked = make_tracker(slots={**slots, "requested_slot": "diary_answer"}, events=[user_event("/affirm", "affirm")])
+    assert run(ValidateDiaryForm().validate_diary_answer("/affirm", CollectingDispatcher(), asked, {})) == {
+        "diary_answer": "yes"
+    }
