@@ -113,7 +113,8 @@ class Open311Sender:
         try:
             answer = resp.json()
             first = answer[0] if isinstance(answer, list) and answer else answer
-            ident = first.get("service_request_id") or first.get("token")
+            # A request answers service_request_id or token; an update (a diary entry) update_id.
+            ident = first.get("service_request_id") or first.get("token") or first.get("update_id")
         except (ValueError, AttributeError, TypeError):
             ident = None
         return Receipt(provider_id=str(ident) if ident else None, delivered=True, delivery_status="delivered")

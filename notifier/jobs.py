@@ -13,6 +13,7 @@ from casework.core.bootstrap import Services
 from casework.core.db import DatabaseUnavailable
 from casework.core.heartbeat import beat as record_beat
 from casework.core.heartbeat import forget
+from casework.diary import queue_diary_reminders
 from casework.messaging import queue_scheduled
 
 log = logging.getLogger("notifier.jobs")
@@ -61,4 +62,7 @@ def scan_schedules(services: Services) -> tuple[int, int]:
     cadence, surveys = queue_scheduled(services.sessions, now=now, partnership=services.partnership)
     if cadence or surveys:
         log.info("queued %d progress update(s) and %d satisfaction survey(s)", cadence, surveys)
+    reminders = queue_diary_reminders(services.sessions, now=now, partnership=services.partnership)
+    if reminders:
+        log.info("queued %d diary reminder(s)", reminders)
     return cadence, surveys

@@ -2,6 +2,7 @@
 
 POST /api/v1/intake files a report; GET /api/v1/status tells a reporter how their report is going;
 POST /api/v1/case-reviews applies for an ASB Case Review;
+POST /api/v1/reports/diary adds "it's happening again" to the sender's own report;
 GET /api/v1/places/resolve places a location; GET /api/v1/partnership gives the public details.
 """
 
@@ -14,6 +15,14 @@ from flask import Blueprint, jsonify, request
 from casework.case_review import apply_as_resident
 from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
+from casework.diary import (
+    ChooseReport,
+    DiaryInputError,
+    DiaryReportClosed,
+    DiaryReportNotFound,
+    add_diary_entry,
+    parse_diary_request,
+)
 from casework.intake import IntakeError, file_report, parse_intake
 from webhook import services
 
@@ -95,6 +104,26 @@ def case_review_application():  # type: ignore[no-untyped-def]
     )
     status = {"applied": 201, "already_applied": 200, "no_reports": 404}[result.status]
     return jsonify(result.as_dict()), status
+
+
+@bp.post("/reports/diary")
+def diary_entry():  # type: ignore[no-untyped-def]
+    """Add a diary entry to a report this conversation made; 404 (and nothing more) for any other."""
+    svc = services()
+    try:
+        req = parse_diary_request(request.get_json(silent=True))
+        result = add_diary_entry(svc.sessions, req, now=svc.clock.now(), partnership=svc.partnership)
+    except DiaryInputError as exc:
+        return jsonify(error=exc.message, field=exc.field), 400
+    except DiaryReportNotFound:
+        return jsonify(error="No report with that reference was made from this conversation."), 404
+    except DiaryReportClosed as exc:
+        return jsonify(error="That report is closed.", reason="closed", reference=exc.reference), 409
+    except ChooseReport as exc:
+        return jsonify(
+            error="Several open reports: choose one.", reason="choose", references=exc.references
+        ), 409
+    return jsonify(result.as_dict()), 201
 
 
 @bp.get("/places/resolve")

@@ -276,8 +276,7 @@ def _signing(spawned: Any) -> tuple[str, str]:
     """The Twilio signing token and public URL the webhook checks signatures against."""
     if spawned is not None:
         return spawned.twilio_token, spawned.url
-    from casework.settings import get_settings
-
+    from casework.core.settings import get_settings
     from webhook.sms import signing_token
 
     settings = get_settings()

@@ -44,6 +44,9 @@ def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list
         messages.append(str(result["self_help"]))
     # Casework decides who is offered what: mediation only where it is safe, support services (the
     # domestic abuse helpline among them) in the signposts.
+    if result.get("diary_tip"):
+        # Where the self-help says keep a diary: how to add to this report by text ("AGAIN ...").
+        messages.append(str(result["diary_tip"]))
     mediation = result.get("mediation")
     if mediation:
         how = mediation.get("phone") or mediation.get("web") or ""

@@ -38,6 +38,14 @@ class ReportNotFound(Exception):
     """No report with that reference was made by this conversation (404)."""
 
 
+class DiaryConflict(Exception):
+    """The report is closed, or several are open and none was named (the body says which)."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(str(body.get("reason")))
+        self.body = body
+
+
 @dataclass(frozen=True)
 class WebhookSettings:
     """Where the webhook is and how to authenticate."""
@@ -114,6 +122,19 @@ class WebhookClient:
         if status in (400, 404):
             raise ReportNotFound(reference)
         raise WebhookUnavailable(f"status: unexpected HTTP {status}")
+
+    async def add_diary_entry(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST /api/v1/reports/diary: 201 -> the entry; 404 -> ReportNotFound; 409 -> DiaryConflict."""
+        status, body = await self._request("POST", "/api/v1/reports/diary", json=payload)
+        if status == 201 and isinstance(body, dict):
+            return body
+        if status == 404:
+            raise ReportNotFound(str(payload.get("reference") or ""))
+        if status == 409 and isinstance(body, dict):
+            raise DiaryConflict(body)
+        if status == 400 and isinstance(body, dict):
+            raise IntakeRejected(str(body.get("error", "bad request")), body.get("field"))
+        raise WebhookUnavailable(f"diary: unexpected HTTP {status}")
 
     async def my_reports(self, *, conversation_id: str) -> list[dict[str, Any]]:
         """GET /api/v1/status without a reference: this conversation's latest reports, newest first."""

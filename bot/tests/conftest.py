@@ -24,6 +24,7 @@ class FakeWebhook:
             "bore street": {"resolved": True, "ward": "Stowe", "place": "bore-street", "postcode": None}
         }
         self.reports: dict[str, dict[str, Any]] = {}
+        self.diary: list[dict[str, Any]] = []
         self.down = False
         self.applications: list[tuple[str, str | None]] = []
 
@@ -71,6 +72,26 @@ class FakeWebhook:
         if not found or found["conversation_id"] != conversation_id:
             raise webhook_client.ReportNotFound(reference)
         return found["status"]
+
+    async def add_diary_entry(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.down:
+            raise webhook_client.WebhookUnavailable("down")
+        found = self.reports.get(str(payload.get("reference")))
+        if not found or found["conversation_id"] != payload["conversation_id"]:
+            raise webhook_client.ReportNotFound(str(payload.get("reference")))
+        self.diary.append(payload)
+        eligible = len(self.diary) >= 2
+        return {
+            "reference": payload["reference"],
+            "entry": {"id": len(self.diary), "text": payload["text"]},
+            "lead_agency_name": "Lichfield District Council",
+            "message": f"Thank you. I've added this to report {payload['reference']} and passed it to "
+            "Lichfield District Council.",
+            "case_review": {
+                "status": "eligible" if eligible else "none",
+                "message": "You can now ask for an ASB Case Review." if eligible else None,
+            },
+        }
 
     async def my_reports(self, *, conversation_id: str) -> list[dict[str, Any]]:
         if self.down:

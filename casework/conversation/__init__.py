@@ -19,7 +19,7 @@ from casework.conversation.contacts import (
 from casework.conversation.deferred import retry_deferred
 from casework.conversation.inbound_sms import receive_sms
 from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
-from casework.conversation.public_status import my_reports, partnership_summary, public_status
+from casework.conversation.public_status import made_by, my_reports, partnership_summary, public_status
 from casework.conversation.transcript import AssistantUnavailable, claim_conversation, report_transcript
 from casework.conversation.web_chat import (
     MAX_MESSAGE_CHARS,
@@ -47,6 +47,7 @@ __all__ = [
     "is_valid_web_id",
     "new_web_id",
     "normalise_phone",
+    "made_by",
     "my_reports",
     "partnership_summary",
     "public_status",

@@ -67,7 +67,8 @@ class PublicStatus:
         }
 
 
-def _made_by(session: Session, report: Report, conversation_id: str) -> bool:
+def made_by(session: Session, report: Report, conversation_id: str) -> bool:
+    """True when ``conversation_id`` made the report, or is the same contact (the only people told)."""
     if report.conversation_id and report.conversation_id == conversation_id:
         return True
     if report.contact_id is None:
@@ -109,7 +110,7 @@ def public_status(
     if canonical is None or not conversation_id:
         return None
     report = session.scalar(select(Report).where(Report.reference == canonical))
-    if report is None or not _made_by(session, report, conversation_id):
+    if report is None or not made_by(session, report, conversation_id):
         return None
     return _status_of(session, report, conversation_id, partnership)
 

@@ -86,6 +86,12 @@ class Contact(Base):
     updated_at: Mapped[datetime]
 
 
+def _filed_at(context: Any) -> datetime | None:
+    """A new report's last activity is its filing (the column default)."""
+    value: datetime | None = context.get_current_parameters().get("created_at")
+    return value
+
+
 class Report(Base):
     """One report of ASB, from chat, SMS, Open311 or staff, with its routing and case state."""
 
@@ -98,6 +104,8 @@ class Report(Base):
         # Inbox sorts: by risk (alphabetical high < medium < standard is the order wanted) and due date.
         Index("ix_reports_risk_created", "risk_level", "created_at"),
         Index("ix_reports_due", "due_at", "id"),
+        # The inbox's default order: latest activity first (filed, or a new diary entry).
+        Index("ix_reports_activity", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +160,10 @@ class Report(Base):
     anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+    # When the report was filed or last had a diary entry: the inbox lists the latest first.
+    last_activity_at: Mapped[datetime | None] = mapped_column(default=_filed_at)
+    diary_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_diary_at: Mapped[datetime | None]
 
     linked_to: Mapped[Report | None] = relationship(remote_side=[id], foreign_keys=[linked_to_id])
     contact: Mapped[Contact | None] = relationship()
@@ -179,6 +191,22 @@ class ReportEvent(Base):
         String(60)
     )  # whose external_id: "agency:<id>" or "key:<label>"
     created_at: Mapped[datetime]
+
+
+class DiaryEntry(Base):
+    """A resident's further incident added to their report ("it's happening again"): their diary."""
+
+    __tablename__ = "diary_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(12))  # sms | web
+    text: Mapped[str] = mapped_column(Text)  # the resident's words, verbatim
+    occurred_text: Mapped[str] = mapped_column(Text, default="")  # when, in their words
+    occurred_at: Mapped[datetime | None]  # parsed in UK time; None when not said or not understood
+    created_at: Mapped[datetime] = mapped_column(index=True)  # when it was reported
+    anonymised_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

@@ -12,7 +12,9 @@ Anti-social Behaviour, Crime and Policing Act 2014 s.104. With the partnership's
 - ``different_people_reports``: that many reports from different people about the same problem.
 
 "The same problem" is the same type of ASB, or anything at the same place. One incident reported several
-times counts once: reports linked as duplicates of the same primary are one incident.
+times counts once: reports linked as duplicates of the same primary are one incident. Each diary entry
+the reporter adds to one of those reports ("it's happening again") is a further complaint, qualifying
+when it is made within ``qualifying_within_days`` of when it happened.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from casework.core.models import Report
+from casework.core.models import DiaryEntry, Report
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -90,6 +92,9 @@ def assess_case_review(
         for r in earlier:
             if _qualifies(r.created_at, r.occurred_at, r.ongoing, cfg.qualifying_within_days):
                 incidents.add(f"r{r.linked_to_id or r.id}")
+        incidents |= diary_incidents(
+            session, [r.id for r in earlier], since=since, now=now, days=cfg.qualifying_within_days
+        )
     if _qualifies(now, new.occurred_at, new.ongoing, cfg.qualifying_within_days):
         incidents.add(f"r{new.primary_id}" if new.primary_id else "new")
     count = len(incidents)
@@ -146,3 +151,61 @@ def _different_people(session: Session, *, new: NewReportFacts, since: datetime,
     if new.contact_id is not None:
         contacts.add(new.contact_id)
     return len(contacts)
+
+
+def diary_incidents(
+    session: Session, report_ids: list[int], *, since: datetime, now: datetime, days: int
+) -> set[str]:
+    """Qualifying diary entries on these reports in the window, as incident keys ("d<id>")."""
+    if not report_ids:
+        return set()
+    entries = session.execute(
+        select(DiaryEntry.id, DiaryEntry.created_at, DiaryEntry.occurred_at).where(
+            DiaryEntry.report_id.in_(report_ids),
+            DiaryEntry.created_at >= since,
+            DiaryEntry.created_at <= now,
+        )
+    ).all()
+    return {f"d{e.id}" for e in entries if _qualifies(e.created_at, e.occurred_at, None, days)}
+
+
+def assess_after_diary(
+    session: Session, report: Report, *, now: datetime, partnership: Partnership
+) -> CaseReviewOutcome:
+    """The Case Review once a diary entry is added to ``report`` (the entry is already flushed).
+
+    Counts the reporter's qualifying reports about the same problem in the window and the qualifying
+    diary entries on them. Says "eligible" only when the threshold is newly reached, "explain" only when
+    it was never explained; otherwise "none" (the flags on the report already say so).
+    """
+    cfg = partnership.case_review
+    since = now - timedelta(days=cfg.window_days)
+    reports = [report]
+    if report.contact_id is not None:
+        reports = list(
+            session.scalars(
+                select(Report).where(
+                    Report.contact_id == report.contact_id,
+                    Report.created_at >= since,
+                    Report.created_at <= now,
+                    _same_problem(report.asb_type, report.place_key),
+                )
+            ).all()
+        ) or [report]
+    incidents = {
+        f"r{r.linked_to_id or r.id}"
+        for r in reports
+        if _qualifies(r.created_at, r.occurred_at, r.ongoing, cfg.qualifying_within_days)
+    }
+    incidents |= diary_incidents(
+        session, [r.id for r in reports], since=since, now=now, days=cfg.qualifying_within_days
+    )
+    count = len(incidents)
+    if count >= cfg.threshold_reports and not report.case_review_eligible:
+        message = f"{cfg.eligible_text} {cfg.how_to_apply}".strip()
+        reason = f"{count} qualifying reports and diary entries about this problem in {cfg.window_days} days"
+        return CaseReviewOutcome("eligible", message, (reason,), count)
+    if count >= 2 and not report.case_review_explained and not report.case_review_eligible:
+        why = (f"complaint {count} about this problem",)
+        return CaseReviewOutcome("explain", cfg.explain_text, why, count)
+    return CaseReviewOutcome("none", None, (), count)

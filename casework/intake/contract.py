@@ -170,6 +170,8 @@ class IntakeResult:
     signposts: list[dict[str, str | None]]
     self_help: str
     mediation: dict[str, str | None] | None
+    # How to add to the report by text, where the self-help says to keep a diary.
+    diary_tip: str | None = None
     created: bool = field(default=True, compare=False)
 
     def as_dict(self) -> dict[str, Any]:

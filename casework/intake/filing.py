@@ -33,7 +33,7 @@ from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_dupli
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
-from casework.intake.signposts import mediation_offer, signposts_for
+from casework.intake.signposts import diary_tip, mediation_offer, signposts_for
 from casework.intake.timeline import record_filing, resolve_contact
 
 if TYPE_CHECKING:
@@ -318,6 +318,7 @@ def _reply(report: Report, intake: Intake, a: _Assessment, p: Partnership) -> In
             partnership=p,
         ),
         self_help=p.self_help_for(intake.asb_type),
+        diary_tip=diary_tip(p, intake.asb_type, intake.channel),
         mediation=mediation_offer(
             asb_type=intake.asb_type,
             hate=intake.hate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from casework.intake.contract import (
@@ -74,3 +75,25 @@ def mediation_offer(
     if service is None:
         return None
     return {"name": service.name, "phone": service.phone, "web": service.web}
+
+
+# Self-help that asks the resident to keep a diary or a record (noise, neighbours, harassment...).
+_KEEPS_DIARY = re.compile(r"\b(diary|keep a record)\b", re.IGNORECASE)
+DIARY_TIPS = {
+    "sms": "If it happens again, text AGAIN and what happened to this number (for example: AGAIN loud "
+    "music 2am). We will add it to your report.",
+    "web": "If it happens again, come back to this chat and type AGAIN and what happened (for example: "
+    "AGAIN loud music 2am). We will add it to your report.",
+}
+
+
+def prompts_diary(partnership: Partnership, asb_type: str) -> bool:
+    """True when the partnership's self-help for this type says to keep a diary or a record."""
+    return bool(_KEEPS_DIARY.search(partnership.self_help_for(asb_type)))
+
+
+def diary_tip(partnership: Partnership, asb_type: str, channel: str) -> str | None:
+    """How to add to the report by text, where the self-help says to keep a diary; else None."""
+    if channel not in DIARY_TIPS or not prompts_diary(partnership, asb_type):
+        return None
+    return DIARY_TIPS[channel]

@@ -13,6 +13,7 @@ from casework.messaging.delivery import (
     settle_stale,
     stale,
 )
+from casework.messaging.diary_updates import queue_diary_update
 from casework.messaging.notifications import notify_victim, record_text_safe_answer, render, sms_block_reason
 from casework.messaging.outbox import enqueue
 from casework.messaging.receipts import UnknownMessage
@@ -29,6 +30,7 @@ __all__ = [
     "claim_batch",
     "enqueue",
     "notify_victim",
+    "queue_diary_update",
     "queue_referral",
     "queue_scheduled",
     "record_outcomes",

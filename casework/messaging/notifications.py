@@ -54,6 +54,8 @@ TEMPLATES: dict[str, str] = {
     "cr_closed": "Ref {reference}: your Case Review is now closed. {detail}",
     "cr_appeal": "Ref {reference}: we have your appeal. We will reply by {respond_by}. {detail}",
     "cr_appeal_decided": "Ref {reference}: we have made a decision on your appeal. {detail}",
+    "diary_reminder": "Ref {reference}: if it happens again, text AGAIN and what happened, and we will "
+    "add it to your report. {detail}",
     "survey_1m": "Ref {reference}: how satisfied are you with how your report was handled? "
     "Reply 1 (poor) to 5 (very good).",
     "survey_6m": "Ref {reference}: six months on, how satisfied are you with the outcome? "

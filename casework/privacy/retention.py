@@ -29,6 +29,7 @@ from casework.core.db import normalise_url, transaction
 from casework.core.models import (
     ChatTurn,
     Contact,
+    DiaryEntry,
     EvidenceFile,
     InboundSms,
     OutboxMessage,
@@ -126,6 +127,7 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
         event.body = ""
         event.data = {k: v for k, v in (event.data or {}).items() if k in STATISTICAL_EVENT_KEYS}
     remove_free_text_elsewhere(session, report, marker=marker)
+    anonymise_diary(session, DiaryEntry.report_id == report.id, now=now, marker=marker)
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.report_id == report.id, OutboxMessage.status.in_(UNSENT_STATES))
@@ -146,6 +148,18 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
             update(OutboxMessage)
             .where(OutboxMessage.report_id == report.id, OutboxMessage.kind != "sms")
             .values(body="", payload={}, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def anonymise_diary(session: Session, where: Any, *, now: datetime, marker: str = REMOVED) -> int:
+    """Clear the words of diary entries and their link to the contact; when they happened is kept."""
+    return rowcount(
+        session.execute(
+            update(DiaryEntry)
+            .where(where, DiaryEntry.anonymised_at.is_(None))
+            .values(text=marker, occurred_text="", contact_id=None, anonymised_at=now)
             .execution_options(synchronize_session=False)
         )
     )
@@ -211,6 +225,7 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
     idle = select(Contact.id).where(
         Contact.updated_at < cutoff,
         ~exists().where(Report.contact_id == Contact.id),
+        ~exists().where(DiaryEntry.contact_id == Contact.id),
         ~exists().where(InboundSms.contact_id == Contact.id),
         ~exists().where(ChatTurn.sender_id == Contact.sender_id),
         ~exists().where(EvidenceFile.contact_id == Contact.id),

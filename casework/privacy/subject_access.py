@@ -20,6 +20,7 @@ from casework.core.models import (
     CaseReviewApplication,
     ChatTurn,
     Contact,
+    DiaryEntry,
     EvidenceFile,
     InboundSms,
     Intervention,
@@ -30,7 +31,7 @@ from casework.core.models import (
 )
 from casework.core.values import isoformat as _iso
 from casework.evidence import mark_files_for_purge
-from casework.privacy.retention import ERASED, anonymise_report, rowcount
+from casework.privacy.retention import ERASED, anonymise_diary, anonymise_report, rowcount
 
 
 class OpenReportsNeedConfirmation(Exception):
@@ -56,6 +57,7 @@ class ErasureResult:
     outbox_cancelled: int = 0
     outbox_cleared: int = 0
     evidence_files_marked: int = 0
+    diary_entries_erased: int = 0
     sender_ids: list[str] = field(default_factory=list)
     tracker_events_deleted: int | None = None
 
@@ -109,6 +111,11 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
     events = session.scalars(
         select(ReportEvent).where(ReportEvent.report_id.in_(report_ids)).order_by(ReportEvent.id)
     )
+    diary = session.scalars(
+        select(DiaryEntry)
+        .where(or_(DiaryEntry.report_id.in_(report_ids), DiaryEntry.contact_id.in_(ids)))
+        .order_by(DiaryEntry.id)
+    )
     surveys = session.scalars(
         select(SurveyResponse).where(SurveyResponse.report_id.in_(report_ids)).order_by(SurveyResponse.id)
     )
@@ -140,6 +147,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
             for r in reports
         ],
         "report_events": [{**_row(e), "report": _reference(reports, e.report_id)} for e in events],
+        "diary_entries": [{**_row(d), "report": _reference(reports, d.report_id)} for d in diary],
         "survey_answers": [{**_row(s), "report": _reference(reports, s.report_id)} for s in surveys],
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
@@ -240,6 +248,9 @@ def erase(
     )
     # Before the reports and contacts change: every file this person sent is deleted (objects after commit).
     result.evidence_files_marked = mark_files_for_purge(session, _files_of(ids, result.sender_ids), now=now)
+    # The number's diary entries (on its own reports, and any left by the contact elsewhere).
+    mine = or_(DiaryEntry.report_id.in_([r.id for r in reports]), DiaryEntry.contact_id.in_(ids))
+    result.diary_entries_erased = anonymise_diary(session, mine, now=now, marker=ERASED)
     for report in reports:
         result.outbox_cleared += anonymise_report(session, report, now=now, marker=ERASED)
         result.reports_anonymised.append(report.reference)

@@ -21,6 +21,7 @@ from casework.core.audit import audit
 from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent
 from casework.core.values import isoformat as _iso
+from casework.diary import diary_entries, entry_as_dict
 from casework.staff.access import (
     Actor,
     get_report_for,
@@ -70,11 +71,13 @@ def serialise(report: Report, linked_to: str | None) -> dict[str, Any]:
         "channel": report.channel,
         "reporter_role": report.reporter_role,
         "repeat_victim_count": report.repeat_victim_count,
+        "diary_count": report.diary_count or 0,
         "repeat_location_count": report.repeat_location_count,
         "hotspot": report.hotspot,
         "case_review_eligible": report.case_review_eligible,
         "created_at": _iso(report.created_at),
         "updated_at": _iso(report.updated_at),
+        "last_activity_at": _iso(report.last_activity_at),
         "due_at": _iso(report.due_at),
         "first_response_at": _iso(report.first_response_at),
         "closed_at": _iso(report.closed_at),
@@ -176,6 +179,9 @@ def report_for_api(
             "outcome": report.outcome,
             "linked_reports": list(duplicates),
             "subjects": _subjects(session, actor, report),
+            "diary": [
+                entry_as_dict(e, reference=report.reference) for e in diary_entries(session, report.id)
+            ],
             "reporter": {
                 "anonymous": report.anonymous,
                 "wants_updates": report.wants_updates,

@@ -19,7 +19,8 @@ from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
 from casework.core.values import yes_no
 from casework.staff.access import Actor, report_scope
-from casework.staff.inbox_rows import COUNT_CAP, Badge, InboxPage, InboxRow
+from casework.staff.badges import Badge, badges_for, has_new_diary, is_overdue
+from casework.staff.inbox_rows import COUNT_CAP, InboxPage, InboxRow
 
 STATUSES: dict[str, str] = {
     "open": "New",
@@ -209,50 +210,9 @@ def order_for(sort: str) -> tuple[Any, ...]:
     if sort == "risk":
         # Alphabetical order of the levels is the order wanted (high, medium, standard): uses an index.
         return (Report.risk_level.asc(), Report.created_at.desc(), Report.id.desc())
-    return (Report.created_at.desc(), Report.id.desc())
-
-
-def is_overdue(
-    *, status: str, due_at: datetime | None, first_response_at: datetime | None, now: datetime
-) -> bool:
-    """True when the response target has passed without a first response on an open report."""
-    if due_at is None or status == "closed" or first_response_at is not None:
-        return False
-    return due_at < now
-
-
-def badges_for(
-    *,
-    risk_level: str,
-    repeat_victim_count: int,
-    repeat_location_count: int,
-    case_review_eligible: bool,
-    linked_count: int,
-    overdue: bool,
-    hate: bool = False,
-    domestic_abuse: bool = False,
-    hotspot: bool = False,
-) -> list[Badge]:
-    """The badges a report earns, most urgent first."""
-    badges: list[Badge] = []
-    if overdue:
-        badges.append(Badge("overdue", "Overdue"))
-    if risk_level == "high":
-        badges.append(Badge("high-risk", "High risk"))
-    if domestic_abuse:
-        badges.append(Badge("domestic-abuse", "Domestic abuse"))
-    if hate:
-        badges.append(Badge("hate", "Hate"))
-    if case_review_eligible:
-        badges.append(Badge("case-review", "Case review eligible"))
-    # Counts include the report itself; thresholds are the partnership defaults (casework.intake.repeats).
-    if repeat_victim_count >= REPEAT_VICTIM_REPORTS:
-        badges.append(Badge("repeat-victim", f"Repeat victim ({repeat_victim_count})"))
-    if hotspot or repeat_location_count >= REPEAT_LOCATION_REPORTS:
-        badges.append(Badge("repeat-location", f"Repeat location ({repeat_location_count})"))
-    if linked_count:
-        badges.append(Badge("linked", f"{linked_count} linked"))
-    return badges
+    # "Newest": latest activity first (filed, or a new diary entry), so a report the resident has added
+    # to comes back to the top. Reports stored before the column existed fall back to when they were filed.
+    return (Report.last_activity_at.desc().nulls_last(), Report.id.desc())
 
 
 LIST_COLUMNS = (
@@ -273,7 +233,26 @@ LIST_COLUMNS = (
     Report.case_review_eligible,
     Report.linked_to_id,
     Report.hotspot,
+    Report.diary_count,
+    Report.last_diary_at,
+    Report.last_public_update_at,
 )
+
+
+def _row_badges(r: Any, linked_count: int, overdue: bool) -> list[Badge]:
+    return badges_for(
+        risk_level=r.risk_level,
+        repeat_victim_count=r.repeat_victim_count or 0,
+        repeat_location_count=r.repeat_location_count or 0,
+        case_review_eligible=bool(r.case_review_eligible),
+        linked_count=linked_count,
+        overdue=overdue,
+        hate=r.hate,
+        domestic_abuse=r.domestic_abuse,
+        hotspot=bool(r.hotspot),
+        diary_count=r.diary_count or 0,
+        new_diary=has_new_diary(r.status, r.last_diary_at, r.last_public_update_at),
+    )
 
 
 def _links_for(session: Session, actor: Actor, rows: Sequence[Any]) -> tuple[dict[int, int], dict[int, str]]:
@@ -318,17 +297,7 @@ def list_reports(session: Session, *, actor: Actor, filters: InboxFilters, now: 
                 created_at=r.created_at,
                 due_at=r.due_at,
                 linked_to_reference=parent_refs.get(r.linked_to_id) if r.linked_to_id else None,
-                badges=badges_for(
-                    risk_level=r.risk_level,
-                    repeat_victim_count=r.repeat_victim_count or 0,
-                    repeat_location_count=r.repeat_location_count or 0,
-                    case_review_eligible=bool(r.case_review_eligible),
-                    linked_count=linked_counts.get(r.id, 0),
-                    overdue=overdue,
-                    hate=r.hate,
-                    domestic_abuse=r.domestic_abuse,
-                    hotspot=bool(r.hotspot),
-                ),
+                badges=_row_badges(r, linked_counts.get(r.id, 0), overdue),
             )
         )
     return InboxPage(rows=out, total=total, filters=filters, has_next=has_next)

@@ -6,18 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from casework.staff.badges import Badge
+
 if TYPE_CHECKING:
     from casework.staff.inbox import InboxFilters
 
 COUNT_CAP = 1_000
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A short flag on a list row or report page."""
-
-    code: str
-    label: str
 
 
 @dataclass

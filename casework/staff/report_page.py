@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from casework.conversation import report_transcript
 from casework.core.audit import audit
-from casework.core.models import Contact, OutboxMessage, Report, ReportEvent
+from casework.core.models import Contact, DiaryEntry, OutboxMessage, Report, ReportEvent
 from casework.core.safe_contact import current_text_safe
+from casework.diary import diary_entries
 from casework.staff.access import Actor, get_report_for, hidden_references, redact_references, report_scope
+from casework.staff.badges import Badge, badges_for, has_new_diary, is_overdue
 from casework.staff.evidence_files import EvidenceItem, files_on_report
-from casework.staff.inbox import badges_for, is_overdue
-from casework.staff.inbox_rows import Badge
 
 T = TypeVar("T")
 
@@ -57,6 +57,7 @@ class ReportPage:
     other_duplicates: int = 0
     subjects: Any = None  # casework.subjects.ReportSubjects, filled by the desk
     files: list[EvidenceItem] = field(default_factory=list)
+    diary: list[DiaryEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +151,8 @@ def _badges(report: Report, *, linked_count: int, overdue: bool) -> list[Badge]:
         hate=report.hate,
         domestic_abuse=report.domestic_abuse,
         hotspot=report.hotspot,
+        diary_count=report.diary_count or 0,
+        new_diary=has_new_diary(report.status, report.last_diary_at, report.last_public_update_at),
     )
 
 
@@ -199,4 +202,5 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         linked_elsewhere=report.linked_to_id is not None and linked.linked_to is None,
         other_duplicates=linked.all_duplicates - len(linked.duplicates),
         files=files_on_report(session, report.id),
+        diary=diary_entries(session, report.id),
     )
