@@ -193,22 +193,6 @@ class ReportEvent(Base):
     created_at: Mapped[datetime]
 
 
-class DiaryEntry(Base):
-    """A resident's further incident added to their report ("it's happening again"): their diary."""
-
-    __tablename__ = "diary_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(12))  # sms | web
-    text: Mapped[str] = mapped_column(Text)  # the resident's words, verbatim
-    occurred_text: Mapped[str] = mapped_column(Text, default="")  # when, in their words
-    occurred_at: Mapped[datetime | None]  # parsed in UK time; None when not said or not understood
-    created_at: Mapped[datetime] = mapped_column(index=True)  # when it was reported
-    anonymised_at: Mapped[datetime | None]
-
-
 class AuditEvent(Base):
     """Who did or saw what: every staff view of personal data and every staff or system action."""
 
@@ -374,48 +358,11 @@ class SurveyResponse(Base):
     created_at: Mapped[datetime]
 
 
-class ImportBatch(Base):
-    """One upload of another agency's data (police.uk CSV or a mapped generic CSV)."""
-
-    __tablename__ = "import_batches"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(80))
-    filename: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(12), default="running")  # running | done | failed
-    total_rows: Mapped[int] = mapped_column(Integer, default=0)
-    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
-    imported: Mapped[int] = mapped_column(Integer, default=0)
-    duplicates: Mapped[int] = mapped_column(Integer, default=0)
-    skipped: Mapped[int] = mapped_column(Integer, default=0)
-    skip_reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime | None]  # last stored progress: a running batch silent for long has stopped
-    finished_at: Mapped[datetime | None]
-
-
-class ImportedIncident(Base):
-    """An incident from another agency's data: counted in the picture, never in the inbox."""
-
-    __tablename__ = "imported_incidents"
-    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_imported_incidents_source_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
-    source: Mapped[str] = mapped_column(String(80))
-    source_id: Mapped[str] = mapped_column(String(160))
-    asb_type: Mapped[str] = mapped_column(String(40))
-    ward: Mapped[str | None] = mapped_column(String(80))
-    location: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None]
-    longitude: Mapped[float | None]
-    occurred_at: Mapped[datetime] = mapped_column(index=True)
-    created_at: Mapped[datetime]
-
-
+from casework.core.diary_models import DiaryEntry as DiaryEntry  # noqa: E402
 from casework.core.evidence_models import EvidenceFile  # noqa: E402, F401
 from casework.core.heartbeat_models import Heartbeat as Heartbeat  # noqa: E402
+from casework.core.import_models import ImportBatch as ImportBatch  # noqa: E402
+from casework.core.import_models import ImportedIncident as ImportedIncident  # noqa: E402
 from casework.core.models_casefile import CaseReviewApplication as CaseReviewApplication  # noqa: E402
 from casework.core.models_casefile import Intervention as Intervention  # noqa: E402
 from casework.core.subject_models import ReportSubject, Subject  # noqa: E402, F401
