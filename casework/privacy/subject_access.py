@@ -111,11 +111,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
     events = session.scalars(
         select(ReportEvent).where(ReportEvent.report_id.in_(report_ids)).order_by(ReportEvent.id)
     )
-    diary = session.scalars(
-        select(DiaryEntry)
-        .where(or_(DiaryEntry.report_id.in_(report_ids), DiaryEntry.contact_id.in_(ids)))
-        .order_by(DiaryEntry.id)
-    )
+    diary = _diary_of(session, report_ids, ids)
     surveys = session.scalars(
         select(SurveyResponse).where(SurveyResponse.report_id.in_(report_ids)).order_by(SurveyResponse.id)
     )
@@ -165,6 +161,15 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         # Who the reports were disclosed to (the content sent is the report above).
         "referrals": [_referral(m, reports) for m in referrals],
     }
+
+
+def _diary_of(session: Session, report_ids: list[int], contact_ids: list[int]) -> Any:
+    """The diary entries on the resident's reports, or left by them elsewhere."""
+    return session.scalars(
+        select(DiaryEntry)
+        .where(or_(DiaryEntry.report_id.in_(report_ids), DiaryEntry.contact_id.in_(contact_ids)))
+        .order_by(DiaryEntry.id)
+    )
 
 
 def _casework(session: Session, reports: list[Report], contact_ids: list[int]) -> dict[str, Any]:
@@ -268,6 +273,13 @@ def erase(
         .values(contact_id=None, anonymised_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    _delete_messages_and_contacts(session, contacts, result)
+    return result
+
+
+def _delete_messages_and_contacts(session: Session, contacts: list[Contact], result: ErasureResult) -> None:
+    """The number's SMS received, chat turns and contacts themselves, counted in `result`."""
+    ids = [c.id for c in contacts]
     inbound = list(session.scalars(select(InboundSms).where(InboundSms.contact_id.in_(ids))))
     for row in inbound:
         session.delete(row)
@@ -281,7 +293,6 @@ def erase(
         session.delete(contact)
     result.contacts_deleted = len(contacts)
     session.flush()
-    return result
 
 
 def record_request(
