@@ -23,7 +23,6 @@ KNOWN_LONG = {
     "casework/intake/risk.py::assess_risk": 80,
     "casework/intake/routing.py::route": 87,
     "casework/open311/updates.py::_apply_update": 88,
-    "casework/partnership/checks.py::_check": 139,
     "casework/partnership/places.py::resolve": 79,
     "casework/staff/accounts.py::authenticate": 82,
 }
