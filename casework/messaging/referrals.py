@@ -221,14 +221,14 @@ def queue_referral(
     now: datetime,
     reason: str = "new",
     *,
-    partnership: Partnership | None = None,
+    partnership: Partnership,
 ) -> OutboxMessage:
     """Queue a referral of ``report`` to ``agency_id`` by the agency's method (re-sent on every call).
 
     ``reason`` says why (new, copied, reassigned, escalated, resent); the agency sees it. KeyError naming
     the known agencies when ``agency_id`` is not in the partnership.
     """
-    agency = _partnership(partnership).agency(agency_id)
+    agency = partnership.agency(agency_id)
     method = agency.referral.method
     doc = referral_document(session, report, agency_id, reason)
     payload: dict[str, Any] = {"document": doc}
