@@ -73,10 +73,18 @@ def assess_risk(
     repeat-victim window, *including this one*) reaches ``partnership.repeats.victim_reports`` (default 2),
     the level goes up one step (standard → medium → high).
     """
-    score = 0
     reasons: list[str] = []
-    da = bool(domestic_abuse or answers.domestic_abuse)
+    score = _score(answers, reasons)
+    level: RiskLevel = "high" if score >= HIGH_FROM else "medium" if score >= MEDIUM_FROM else "standard"
+    level = _floors(answers, level, reasons, domestic_abuse=bool(domestic_abuse or answers.domestic_abuse))
+    level = _repeat_contact(level, reasons, recent_reports_by_victim, partnership)
 
+    return RiskAssessment(level=level, reasons=tuple(reasons), score=score)
+
+
+def _score(answers: RiskAnswers, reasons: list[str]) -> int:
+    """The TOPIC points, adding a reason for each answer that scores."""
+    score = 0
     if answers.targeted:
         score += 2
         reasons.append("aimed at the person or their household")
@@ -101,28 +109,36 @@ def assess_risk(
     if answers.vulnerable:
         score += 2
         reasons.append("someone vulnerable lives in the household")
+    return score
 
-    level: RiskLevel = "high" if score >= HIGH_FROM else "medium" if score >= MEDIUM_FROM else "standard"
+
+def _floors(answers: RiskAnswers, level: RiskLevel, reasons: list[str], *, domestic_abuse: bool) -> RiskLevel:
+    """The levels a report has whatever its score (prejudice, domestic abuse, severe impact)."""
     if answers.prejudice and level == "standard":
         level = "medium"
-    if da:
+    if domestic_abuse:
         reasons.append("domestic abuse")
         level = _at_least(level, "medium")
     severe = answers.impact == "severe"
     if severe and (answers.targeted or answers.vulnerable) and level != "high":
         level = "high"
         reasons.append("severe impact on someone targeted or vulnerable")
-    if da and answers.targeted and severe:
+    if domestic_abuse and answers.targeted and severe:
         level = "high"
+    return level
 
+
+def _repeat_contact(
+    level: RiskLevel, reasons: list[str], recent_reports: int, partnership: Partnership | None
+) -> RiskLevel:
+    """One step up when this person has reported often enough within the repeat-victim window."""
     threshold = DEFAULT_REPEAT_VICTIM_REPORTS
     if partnership is not None:
         threshold = partnership.repeats.victim_reports
-    if recent_reports_by_victim >= threshold:
-        before = level
-        level = _raise(level)
-        window = f" in {partnership.repeats.victim_window_days} days" if partnership is not None else ""
-        note = f"repeat contact: {recent_reports_by_victim} reports{window}"
-        reasons.append(note if before != level else f"{note} (already high)")
-
-    return RiskAssessment(level=level, reasons=tuple(reasons), score=score)
+    if recent_reports < threshold:
+        return level
+    raised = _raise(level)
+    window = f" in {partnership.repeats.victim_window_days} days" if partnership is not None else ""
+    note = f"repeat contact: {recent_reports} reports{window}"
+    reasons.append(note if raised != level else f"{note} (already high)")
+    return raised

@@ -255,7 +255,7 @@ def queue_referral(
     now: datetime,
     reason: str = "new",
     *,
-    partnership: Partnership | None = None,
+    partnership: Partnership,
     base_url: str | None = None,
 ) -> OutboxMessage:
     """Queue a referral of ``report`` to ``agency_id`` by the agency's method (re-sent on every call).
@@ -263,7 +263,7 @@ def queue_referral(
     ``reason`` says why (new, copied, reassigned, escalated, resent); the agency sees it. KeyError naming
     the known agencies when ``agency_id`` is not in the partnership.
     """
-    agency = _partnership(partnership).agency(agency_id)
+    agency = partnership.agency(agency_id)
     method = agency.referral.method
     if base_url is None:
         from casework.core.settings import get_settings
