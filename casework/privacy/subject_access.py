@@ -100,6 +100,12 @@ def _outbox_for(contacts: list[Contact], phone: str) -> Any:
     return or_(OutboxMessage.contact_id.in_(ids), OutboxMessage.recipient == phone)
 
 
+SAR_NOTE = (
+    "Everything this service holds about the number. Review before release: reports and staff "
+    "notes may name other people or hold information exempt from disclosure."
+)
+
+
 def subject_access(session: Session, *, phone: str, sender_key: str, now: datetime) -> dict[str, Any]:
     """Everything held about a phone number, as a JSON-ready dict (contacts, reports, messages, surveys)."""
     e164 = normalise_phone(phone)
@@ -133,10 +139,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
     return {
         "subject": {"phone": e164},
         "generated_at": now.isoformat(),
-        "note": (
-            "Everything this service holds about the number. Review before release: reports and staff "
-            "notes may name other people or hold information exempt from disclosure."
-        ),
+        "note": SAR_NOTE,
         "contacts": [_row(c) for c in contacts],
         "reports": [
             {**_row(r), "reference": r.reference, "linked_to": r.linked_to.reference if r.linked_to else None}

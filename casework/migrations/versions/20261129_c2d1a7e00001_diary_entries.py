@@ -43,25 +43,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_diary_entries_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_diary_entries_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_diary_entries_report_id"), ["report_id"], unique=False)
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("last_activity_at", UTC_DT, nullable=True))
-        batch_op.add_column(sa.Column("diary_count", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("last_diary_at", UTC_DT, nullable=True))
+    # Plain ADD COLUMN (no table rebuild): on SQLite a rebuild of `reports` fails while other tables'
+    # rows refer to it. The server default stays: existing rows need a count.
+    op.add_column("reports", sa.Column("last_activity_at", UTC_DT, nullable=True))
+    op.add_column("reports", sa.Column("diary_count", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("reports", sa.Column("last_diary_at", UTC_DT, nullable=True))
     op.execute("UPDATE reports SET last_activity_at = created_at")
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.alter_column("diary_count", server_default=None)
-        batch_op.create_index("ix_reports_activity", ["last_activity_at", "id"], unique=False)
+    op.create_index("ix_reports_activity", "reports", ["last_activity_at", "id"], unique=False)
 
 
 def downgrade() -> None:
     """Drop the diary."""
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_index("ix_reports_activity")
-        batch_op.drop_column("last_diary_at")
-        batch_op.drop_column("diary_count")
-        batch_op.drop_column("last_activity_at")
     with op.batch_alter_table("diary_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_diary_entries_report_id"))
         batch_op.drop_index(batch_op.f("ix_diary_entries_created_at"))
         batch_op.drop_index(batch_op.f("ix_diary_entries_contact_id"))
     op.drop_table("diary_entries")
+    op.drop_index("ix_reports_activity", table_name="reports")
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_column("last_diary_at")
+        batch_op.drop_column("diary_count")
+        batch_op.drop_column("last_activity_at")

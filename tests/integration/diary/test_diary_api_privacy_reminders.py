@@ -143,12 +143,14 @@ def test_subject_access_lists_and_erasure_clears_a_numbers_entries(services, cli
 
 
 def sms_report(client: Any, services: Any, phone: str, **changes: Any) -> str:
-    from casework.conversation import get_or_create_sms_contact
+    from casework.conversation import confirm_phone, get_or_create_sms_contact
 
     with services.sessions() as s:
-        sender = get_or_create_sms_contact(
+        contact = get_or_create_sms_contact(
             s, phone=phone, key=services.settings.SENDER_ID_KEY, now=services.clock.now()
-        ).sender_id
+        )
+        confirm_phone(contact, now=services.clock.now())  # it texted us, as at the SMS door
+        sender = contact.sender_id
         s.commit()
     return intake(client, sender, **changes)["reference"]
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework.conversation import get_or_create_sms_contact
+from casework.conversation import confirm_phone, get_or_create_sms_contact
 from casework.core.bootstrap import Services
 from casework.core.models import AuditEvent, DiaryEntry, OutboxMessage, Report, ReportEvent
 from casework.diary import (
@@ -35,6 +35,7 @@ def sms_sender(services: Services, phone: str) -> str:
         contact = get_or_create_sms_contact(
             s, phone=phone, key=services.settings.SENDER_ID_KEY, now=services.clock.now()
         )
+        confirm_phone(contact, now=services.clock.now())  # it texted us, as at the SMS door
         s.commit()
         return contact.sender_id
 
