@@ -358,3 +358,7 @@ class Heartbeat(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     beat_at: Mapped[datetime]
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The official place data's tables live in their own module; importing it registers them on Base.
+from casework.core import place_models as _place_models  # noqa: E402,F401

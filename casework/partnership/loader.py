@@ -65,6 +65,8 @@ class Partnership(_Model):
     domestic_abuse_service: str
     mediation_agency: str | None = None
     agencies: dict[str, Agency]
+    # ONS codes of the local authorities the partnership covers: official open data is loaded for these.
+    local_authority_codes: list[str] = Field(default_factory=list)
     wards: list[Ward] = Field(default_factory=list)
     gazetteer: Gazetteer = Field(default_factory=Gazetteer)
     routing: list[Rule] = Field(default_factory=list)

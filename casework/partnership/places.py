@@ -31,6 +31,13 @@ class PlaceMatch:
     postcode: str | None = None
     town: str | None = None
     precision: str | None = None
+    # How it was placed (postcode, street+town, street, landmark, fuzzy, polygon, town, sector, ward) and how
+    # sure that is (0-1); the candidate towns when a street exists in several; the point when known.
+    method: str | None = None
+    confidence: float = 0.0
+    candidates: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def in_area(self) -> bool:
@@ -74,6 +81,11 @@ def _norm(text: str) -> str:
     lowered = re.sub(r"'s\b", "", lowered).replace("'", "")
     words = lowered.translate(_PUNCT).split()
     return " ".join("st" if w == "saint" else w for w in words)
+
+
+def normalise_place_name(text: str) -> str:
+    """The normalised form places are compared in ("St. John's St" → "st john st")."""
+    return _norm(text)
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -141,6 +153,16 @@ class _Entry:
     qualifier: tuple[str, ...] = ()  # "High Street (Chasetown)": the text must also say "Chasetown"
 
 
+# How sure a gazetteer match is, by what it matched.
+_GAZETTEER_CONFIDENCE = {
+    "postcode": 0.8,
+    "street": 0.8,
+    "landmark": 0.8,
+    "town": 0.6,
+    "ward": 0.7,
+    "sector": 0.6,
+    "district": 0.4,
+}
 _NO_QUALIFIER: tuple[str, ...] = ()
 # Earlier kinds win when several match; within a kind, the longer phrase wins.
 _KIND_RANK = {"street": 0, "landmark": 0, "town": 1, "ward": 2}
@@ -328,6 +350,8 @@ class _PlaceIndex:
             postcode=postcode,
             town=town,
             precision=precision,
+            method=precision,
+            confidence=_GAZETTEER_CONFIDENCE.get(precision or "", 0.0) if (ward or town) else 0.0,
         )
 
     def _bare_street(self, words: list[str]) -> _Entry | None:

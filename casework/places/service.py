@@ -1,0 +1,103 @@
+"""The official data as the rest of the product uses it: cached per database, reloaded after an import.
+
+``resolve_place`` and ``place_point`` are rule functions (they take a session and never commit). With no
+official data imported they fall back to the partnership file's gazetteer, exactly as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.core.place_models import PlaceImport
+from casework.partnership import Partnership, PlaceMatch
+from casework.places.index import OfficialPlaces, build_official_places
+from casework.places.resolve import Resolver
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], tuple[tuple[int | None, int], Resolver | None]] = {}
+
+
+def forget_official_places() -> None:
+    """Drop every cached index (the next look-up reads the tables again)."""
+    with _lock:
+        _cache.clear()
+
+
+def _resolver(session: Session, p: Partnership) -> Resolver | None:
+    """The cached resolver for this database and partnership; rebuilt when an import has run since."""
+    key = (str(session.get_bind().url), p.id)
+    version = session.execute(select(func.max(PlaceImport.id), func.count(PlaceImport.id))).one()
+    stamp = (version[0], int(version[1]))
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    places = build_official_places(session, p)
+    resolver = Resolver(places) if places is not None else None
+    with _lock:
+        _cache[key] = (stamp, resolver)
+    return resolver
+
+
+def official_places(session: Session, p: Partnership) -> OfficialPlaces | None:
+    """The imported data of this partnership, or None when nothing is imported."""
+    resolver = _resolver(session, p)
+    return resolver.places if resolver else None
+
+
+def resolve_place(session: Session, p: Partnership, text: str | None) -> PlaceMatch:
+    """Place a resident's description in a ward, saying how and how sure; the gazetteer when no data."""
+    if not text or not isinstance(text, str):
+        return PlaceMatch()
+    resolver = _resolver(session, p)
+    if resolver is None:
+        return p.resolve_place(text)
+    found = resolver.resolve(text)
+    if found.method is None and not found.candidates:
+        return p.resolve_place(text)  # nothing official matched: the hand-written file may know it
+    return found
+
+
+def place_point(session: Session, p: Partnership, lat: float, lon: float) -> PlaceMatch:
+    """The ward a WGS84 point is in, by polygon (no text matching); unresolved outside the area."""
+    places = official_places(session, p)
+    if places is None:
+        return PlaceMatch(latitude=lat, longitude=lon)
+    ward = places.ward_at(lat, lon)
+    if ward is None:
+        return PlaceMatch(latitude=lat, longitude=lon, method="polygon", confidence=0.95)
+    street = places.nearest_street(lat, lon, within_m=200)
+    w = p.ward(ward)
+    return PlaceMatch(
+        resolved=True,
+        ward=ward,
+        place_key=street.key if street else None,
+        town=(street.town if street else None) or (w.town if w else None),
+        precision="street" if street else "ward",
+        method="polygon",
+        confidence=0.95,
+        latitude=lat,
+        longitude=lon,
+    )
+
+
+@dataclass(frozen=True)
+class NearStreet:
+    """The named street nearest a point, with its town and ward (for "Is it near Curborough Road?")."""
+
+    street: str
+    town: str | None
+    ward: str | None
+
+
+def nearest_street(session: Session, p: Partnership, lat: float, lon: float) -> NearStreet | None:
+    """The nearest named street of the area within 400 m of the point, or None."""
+    places = official_places(session, p)
+    if places is None or places.ward_at(lat, lon) is None:
+        return None
+    street = places.nearest_street(lat, lon)
+    return NearStreet(street.name, street.town, street.ward) if street else None
