@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from casework.partnership import PlaceMatch, normalise_place_name
-from casework.places.index import Named, OfficialPlaces
+from casework.places.index import SUFFIXES, Named, OfficialPlaces
 
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
 SECTOR = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9])\b")
@@ -22,6 +22,9 @@ DISTRICT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
 FUZZY_STREET, FUZZY_TOWN = 86, 86
 # One-word names that are also everyday words: a place only when written with a capital letter.
 COMMON_WORDS = {"wall", "hints", "green", "park", "central", "marsh", "moor", "heath", "cross", "bank", "end"}
+
+
+_STREET_WORDS = {w for long, short in SUFFIXES.items() for w in (long, *short)} | {"hill", "park", "green"}
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,23 @@ class Resolver:
         landmark = next((s for s in _spans(words, self._landmark_phrases(), capitalised)), None)
         if landmark and street and street.overlaps(landmark) and landmark.length >= street.length:
             street = None
-        town = next((s for s in _spans(words, self.town_phrases, capitalised) if not s.overlaps(street)), None)
+        towns = [s for s in _spans(words, self.town_phrases, capitalised) if not s.overlaps(street)]
+        # "Wigginton Road" names a road, not Wigginton: a town word followed by a street word is not a town.
+        towns = [s for s in towns if s.start + s.length >= len(words) or words[s.start + s.length] not in _STREET_WORDS]
         fuzzy = False
         if street is None and landmark is None:
-            street = _fuzzy(words, self.street_keys, FUZZY_STREET, [town] if town else [])
+            street = _fuzzy(words, self.street_keys, FUZZY_STREET, [t for t in towns if not self._outside_town(t.key)])
             fuzzy = street is not None
+            towns = [t for t in towns if not t.overlaps(street)]
+        outside = next((s for s in towns if self._outside_town(s.key)), None)
+        town = next((s for s in towns if s is not outside), outside)
         if town is None:
             town = _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, [s for s in (street, landmark) if s])
         if postcode:
             found = self._postcode(postcode, street, town)
             if found is not None:
                 return found
-        if town is not None and self._outside_town(town.key, street):
+        if outside is not None and (street is None or not self._in_town(self.places.streets[street.key], outside.key)):
             return PlaceMatch(method="town", confidence=0.9, postcode=postcode)
         if street is not None:
             return self._street(street, town, fuzzy=fuzzy)
@@ -120,7 +128,7 @@ class Resolver:
     def _landmark_phrases(self) -> dict[str, str]:
         return {phrase: phrase for phrase in self.landmarks}
 
-    def _outside_town(self, key: str, street: _Span | None) -> bool:
+    def _outside_town(self, key: str) -> bool:
         known = self.places.towns.get(key)
         return known is not None and not known.in_area and key not in {
             normalise_place_name(t) for t in self.places.partnership.gazetteer.towns
