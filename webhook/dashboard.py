@@ -23,6 +23,7 @@ from casework.insight import (
     police_uk_rows,
     start_import,
 )
+from casework.places import area_placer
 from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
@@ -132,7 +133,8 @@ def import_police_uk():  # type: ignore[no-untyped-def]
     except ImportFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start("police.uk", filename, text, lambda: police_uk_rows(text, partnership))
+    placer = read(services().sessions, area_placer, partnership)
+    return _start("police.uk", filename, text, lambda: police_uk_rows(text, partnership, placer))
 
 
 @bp.post("/staff/imports/generic")
@@ -158,7 +160,8 @@ def import_generic():  # type: ignore[no-untyped-def]
     except ImportFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start(mapping.source, filename, text, lambda: generic_rows(text, mapping, partnership))
+    placer = read(services().sessions, area_placer, partnership)
+    return _start(mapping.source, filename, text, lambda: generic_rows(text, mapping, partnership, placer))
 
 
 @bp.get("/staff/imports/<int:batch_id>")

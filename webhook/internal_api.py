@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request
 from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
 from casework.intake import IntakeError, file_report, parse_intake
+from casework.places import resolve_place
 from webhook import services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")
@@ -72,8 +73,10 @@ def status():  # type: ignore[no-untyped-def]
 
 @bp.get("/places/resolve")
 def resolve_place():  # type: ignore[no-untyped-def]
-    """Place a resident's description of a location in a ward."""
-    match = services().partnership.resolve_place(request.args.get("q", ""))
+    """Place a resident's description of a location in a ward: how (method) and how sure (confidence);
+    a street in several towns is not placed and lists the towns (candidates) so the assistant asks."""
+    svc = services()
+    match = read(svc.sessions, resolve_place, svc.partnership, request.args.get("q", ""))
     return jsonify(
         resolved=match.resolved,
         in_area=match.in_area,
@@ -82,6 +85,9 @@ def resolve_place():  # type: ignore[no-untyped-def]
         place=match.place_key,
         postcode=match.postcode,
         town=match.town,
+        method=match.method,
+        confidence=match.confidence,
+        candidates=list(match.candidates),
     )
 
 

@@ -107,6 +107,9 @@ class Report(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # How the place was resolved (postcode, street+town, street, landmark, fuzzy, polygon, town, staff...)
+    place_method: Mapped[str | None] = mapped_column(String(20))
+    place_confidence: Mapped[float | None]
     occurred_text: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime | None]
     ongoing: Mapped[bool | None] = mapped_column(Boolean)

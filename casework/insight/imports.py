@@ -30,6 +30,7 @@ from casework.core.clock import LONDON
 from casework.core.models import ImportBatch
 
 if TYPE_CHECKING:
+    from casework.places import AreaPlacer
     from casework.partnership import Partnership
 
 POLICE_UK_COLUMNS = (
@@ -232,7 +233,7 @@ def _month_start(value: str) -> datetime | None:
     return datetime.combine(date(int(match.group(1)), int(match.group(2)), 1), time(0), tzinfo=LONDON)
 
 
-def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
+def _ward(partnership: Partnership | None, *texts: str | None, placer: AreaPlacer | None = None) -> str | None:
     if partnership is None:
         return None
     for text in texts:
@@ -241,14 +242,27 @@ def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
         ward = partnership.canonical_ward(text)
         if ward:
             return ward
-        match = partnership.resolve_place(text)
+        match = placer.text(text) if placer else partnership.resolve_place(text)
         if match.ward:
             return str(match.ward)
     return None
 
 
-def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowResult]:
-    """Each police.uk row as an incident to import or a reason to skip it."""
+def _placed(
+    partnership: Partnership | None, placer: AreaPlacer | None, row: dict[str, Any], lat_col: str, long_col: str
+) -> tuple[bool, str | None]:
+    """(True, ward) when the row has coordinates and official boundaries are loaded: placed by polygon."""
+    lat, lon = _float(row.get(lat_col)), _float(row.get(long_col))
+    if partnership is None or placer is None or lat is None or lon is None:
+        return False, None
+    return True, placer.ward_at(lat, lon)
+
+
+def police_uk_rows(
+    text: str, partnership: Partnership | None, placer: AreaPlacer | None = None
+) -> Iterator[RowResult]:
+    """Each police.uk row as an incident to import or a reason to skip it (rows with coordinates are
+    placed by the ward polygons when they are loaded, without matching the location text)."""
     seen: Counter[str] = Counter()
     for row in _reader(text):
         if (row.get("Crime type") or "").strip() != POLICE_UK_ASB:
@@ -264,15 +278,19 @@ def police_uk_rows(text: str, partnership: Partnership | None) -> Iterator[RowRe
         if location and location.lower() == "no location":
             location = None
         lsoa_town = re.sub(r"\s+\d+[A-Z]?$", "", (row.get("LSOA name") or "").strip()) or None
+        by_point, ward = _placed(partnership, placer, row, "Latitude", "Longitude")
         yield Incident(
             source_id=source_id,
             asb_type=UNSPECIFIED_TYPE,
             occurred_at=occurred,
-            ward=_ward(
+            ward=ward
+            if by_point
+            else _ward(
                 partnership,
                 f"{location}, {lsoa_town}" if location and lsoa_town else None,
                 location,
                 lsoa_town,
+                placer=placer,
             ),
             location=location,
             latitude=_float(row.get("Latitude")),
@@ -327,8 +345,11 @@ def _type_for(value: str | None, mapping: ColumnMapping) -> str:
     return UNSPECIFIED_TYPE
 
 
-def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | None) -> Iterator[RowResult]:
-    """Each row of a mapped CSV as an incident to import or a reason to skip it."""
+def generic_rows(
+    text: str, mapping: ColumnMapping, partnership: Partnership | None, placer: AreaPlacer | None = None
+) -> Iterator[RowResult]:
+    """Each row of a mapped CSV as an incident to import or a reason to skip it (by polygon when it has
+    coordinates and boundaries are loaded, else by its ward or location text)."""
     seen: Counter[str] = Counter()
     for row in _reader(text):
         raw_date = row.get(mapping.date) or ""
@@ -342,11 +363,12 @@ def generic_rows(text: str, mapping: ColumnMapping, partnership: Partnership | N
         own_id = (row.get(mapping.id) or "").strip() if mapping.id else ""
         location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
         ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
+        by_point, ward = _placed(partnership, placer, row, mapping.latitude or "", mapping.longitude or "")
         yield Incident(
             source_id=own_id or _row_hash(row, seen),
             asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),
             occurred_at=occurred,
-            ward=_ward(partnership, ward_text, location),
+            ward=ward if by_point else _ward(partnership, ward_text, location, placer=placer),
             location=location[:200] if location else None,
             latitude=_float(row.get(mapping.latitude)) if mapping.latitude else None,
             longitude=_float(row.get(mapping.longitude)) if mapping.longitude else None,

@@ -11,18 +11,23 @@ from casework.places.importing import ImportSummary, import_onspd, import_open_n
 from casework.places.index import OfficialPlaces
 from casework.places.mapping import WardMap, report_map, ward_map
 from casework.places.service import (
+    AreaPlacer,
     NearStreet,
+    area_placer,
     forget_official_places,
     nearest_street,
     official_places,
     place_point,
+    place_report,
     resolve_place,
 )
 
 __all__ = [
     "FormatError",
     "ImportSummary",
+    "AreaPlacer",
     "NearStreet",
+    "area_placer",
     "OfficialPlaces",
     "WardMap",
     "check_against_official",
@@ -33,6 +38,7 @@ __all__ = [
     "nearest_street",
     "official_places",
     "place_point",
+    "place_report",
     "report_map",
     "resolve_place",
     "ward_map",

@@ -7,7 +7,7 @@ official data imported they fall back to the partnership file's gazetteer, exact
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -101,3 +101,43 @@ def nearest_street(session: Session, p: Partnership, lat: float, lon: float) -> 
         return None
     street = places.nearest_street(lat, lon)
     return NearStreet(street.name, street.town, street.ward) if street else None
+
+
+def place_report(
+    session: Session, p: Partnership, text: str | None, coordinates: tuple[float, float] | None
+) -> PlaceMatch:
+    """A new report's place: by polygon when its coordinates are in the area (keeping the street the text
+    names in that ward, for linking and repeats), else from the text."""
+    by_text = resolve_place(session, p, text)
+    if coordinates is None:
+        return by_text
+    by_point = place_point(session, p, *coordinates)
+    if not by_point.resolved:
+        return by_text if by_text.method != "polygon" else by_point
+    if by_text.resolved and by_text.ward == by_point.ward and by_text.place_key:
+        return replace(by_point, place_key=by_text.place_key, precision=by_text.precision, postcode=by_text.postcode)
+    return by_point
+
+
+class AreaPlacer:
+    """The official data detached from any session, for long-running imports (text and points)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+
+    def text(self, text: str) -> PlaceMatch:
+        """As ``resolve_place`` (the gazetteer when nothing official matches)."""
+        found = self._resolver.resolve(text)
+        if found.method is None and not found.candidates:
+            return self._resolver.places.partnership.resolve_place(text)
+        return found
+
+    def ward_at(self, lat: float, lon: float) -> str | None:
+        """The area's ward containing the point, by polygon; None outside the area."""
+        return self._resolver.places.ward_at(lat, lon)
+
+
+def area_placer(session: Session, p: Partnership) -> AreaPlacer | None:
+    """A placer over the imported data, or None when nothing is imported."""
+    resolver = _resolver(session, p)
+    return AreaPlacer(resolver) if resolver else None
