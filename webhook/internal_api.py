@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, request
 from casework.conversation import my_reports, partnership_summary, public_status
 from casework.core.db import read
 from casework.intake import IntakeError, file_report, parse_intake
-from casework.places import resolve_place
+from casework.places import resolve_place as resolve_place_with_data
 from webhook import services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")
@@ -76,7 +76,7 @@ def resolve_place():  # type: ignore[no-untyped-def]
     """Place a resident's description of a location in a ward: how (method) and how sure (confidence);
     a street in several towns is not placed and lists the towns (candidates) so the assistant asks."""
     svc = services()
-    match = read(svc.sessions, resolve_place, svc.partnership, request.args.get("q", ""))
+    match = read(svc.sessions, resolve_place_with_data, svc.partnership, request.args.get("q", ""))
     return jsonify(
         resolved=match.resolved,
         in_area=match.in_area,

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from casework.core.bootstrap import build_services
 from casework.core.db import read
+from casework.core.settings import load_settings
 from casework.places.checks import check_against_official
 from casework.places.formats import FormatError
 from casework.places.importing import ImportSummary, import_onspd, import_open_names, import_wards
@@ -37,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; 0 on success, 2 when the file or partnership cannot be used."""
     args = _parser().parse_args(argv)
-    services = build_services()
+    services = build_services(load_settings())
     partnership = services.partnership
     if args.command == "check":
         warnings = read(services.sessions, check_against_official, partnership)
