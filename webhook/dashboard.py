@@ -23,7 +23,7 @@ from casework.insight import (
     police_uk_rows,
     start_import,
 )
-from casework.places import area_placer
+from casework.places import area_placer, ward_map
 from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
@@ -74,6 +74,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         victim_reports=p.repeats.victim_reports,
         location_reports=p.repeats.location_reports,
     )
+    counts = {row.key: (row.by_source.get("reports", 0), row.total - row.by_source.get("reports", 0)) for row in d.by_ward if row.key}
+    wmap = read(svc.sessions, ward_map, p, counts)
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
     colours = {source: PALETTE[i % len(PALETTE)] for i, source in enumerate(d.sources)}
@@ -85,6 +87,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         heat_scale=HEAT,
         targets=p.response_targets_working_days,
         partnership=p,
+        wmap=wmap,
     )
 
 

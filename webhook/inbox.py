@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from casework.core.asb_types import ASB_TYPES
+from casework.core.db import read
+from casework.places import report_map
 from casework.staff import (
     STATUSES,
     InvalidFilter,
@@ -67,13 +69,17 @@ def report(reference: str):  # type: ignore[no-untyped-def]
     page, previews = desk.view_report(
         svc.sessions, actor=actor, reference=reference, now=svc.clock.now(), partnership=svc.partnership
     )
+    r = page.report
+    where = read(svc.sessions, report_map, svc.partnership, r.ward, r.latitude, r.longitude)
     return render_template(
         "staff/report.html",
         p=page,
-        r=page.report,
+        r=r,
         v=vocabulary(),
         can_act=actor.can("report.act"),
         previews=previews,
+        where=where,
+        ward_choices=read(svc.sessions, desk.place_ward_choices, svc.partnership),
     )
 
 
@@ -165,6 +171,19 @@ def risk(reference: str):  # type: ignore[no-untyped-def]
     """Change the risk level with a reason."""
     return _act(
         reference, "risk", level=request.form.get("risk_level", ""), reason=request.form.get("reason", "")
+    )
+
+
+@bp.post("/staff/reports/<reference>/place")
+@staff_required("report.act")
+def place(reference: str):  # type: ignore[no-untyped-def]
+    """Correct the report's place and ward (audited; routing is unchanged)."""
+    return _act(
+        reference,
+        "place",
+        place=request.form.get("place", ""),
+        ward=request.form.get("ward", ""),
+        reason=request.form.get("reason", ""),
     )
 
 

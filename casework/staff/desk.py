@@ -15,6 +15,7 @@ from casework.core.db import transaction
 from casework.staff import triage
 from casework.staff.access import Actor
 from casework.staff.export import export_reports
+from casework.staff.place_correction import ward_choices as place_ward_choices
 from casework.staff.inbox import InboxFilters, InboxPage, list_reports, needs_attention_count
 from casework.staff.report_page import ReportPage, open_report
 from casework.staff.sms_preview import preview_public_update
