@@ -273,3 +273,23 @@ def test_after_999_guidance_a_bare_cry_for_help_is_asked_what_happened():
     dispatcher = CollectingDispatcher()
     slots = slot_events(run(ActionAfterDanger().run(dispatcher, tracker, {})))
     assert texts(dispatcher) == ["utter_after_danger"] and slots == {"danger_draft": False}
+
+
+def test_a_street_in_several_towns_asks_which_then_takes_the_town(webhook):
+    webhook.places["main street"] = {
+        "resolved": False, "ward": None, "place": "main street", "postcode": None,
+        "candidates": ["Stonnall", "Whittington"],
+    }
+    form, dispatcher = ValidateReportForm(), CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("Main Street", "inform")], requested_slot="location")
+    first = run(form.validate_location("Main Street", dispatcher, tracker, {}))
+    assert first["location"] is None
+    assert texts(dispatcher) == ["Which one: Main Street in Stonnall or in Whittington?"]
+    webhook.places["main street, stonnall"] = {"resolved": True, "ward": "Little Aston and Stonnall", "place": "main street", "postcode": None}
+    tracker = make_tracker(
+        slots={"location_attempts": 1, "location_draft": "Main Street"},
+        events=[user_event("Stonnall", "inform")],
+        requested_slot="location",
+    )
+    second = run(form.validate_location("Stonnall", CollectingDispatcher(), tracker, {}))
+    assert second["ward"] == "Little Aston and Stonnall" and "Stonnall" in second["location"]

@@ -174,8 +174,10 @@ class Resolver:
                 point=(chosen.lat, chosen.lon) if len(candidates) == 1 else None,
             )
         options = tuple(sorted({c.town or c.ward or "" for c in candidates}))
+        # Not placed: the street's name (for the question) and the towns to choose from; no precision, so
+        # the name is never used to link reports in different towns.
         return PlaceMatch(
-            place_key=None, town=None, precision="street", method=method, confidence=round(1 / len(options), 2),
+            place_key=span.key, town=None, precision=None, method=method, confidence=round(1 / len(options), 2),
             candidates=options, resolved=False,
         )
 
