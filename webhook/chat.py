@@ -104,6 +104,8 @@ def home() -> Response:
 def page() -> Response:
     """The chat page (history is fetched by the page's script)."""
     resp = Response(render_template("chat/chat.html", max_chars=MAX_MESSAGE_CHARS, **_partnership_names()))
+    # The only page that may ask for the location (for "Use my location", and only when pressed).
+    resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self), payment=()"
     return _secure_headers(resp)
 
 

@@ -28,7 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 HSTS = "max-age=31536000; includeSubDomains"
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
-JSON_PREFIXES = ("/api/", "/chat/messages", "/open311/", "/healthz")
+JSON_PREFIXES = ("/api/", "/chat/messages", "/chat/location", "/open311/", "/healthz")
 
 
 def security_headers(response: Response, *, https: bool) -> Response:
