@@ -35,7 +35,10 @@ def _load(url: str) -> None:
     import_wards(sessions, FIXTURES / "lichfield_wards.geojson", **common)  # type: ignore[arg-type]
     import_onspd(sessions, FIXTURES / "onspd_extract.csv", **common)  # type: ignore[arg-type]
     import_open_names(
-        sessions, FIXTURES / "os_open_names_extract.csv", header=FIXTURES / "os_open_names_header.csv", **common  # type: ignore[arg-type]
+        sessions,
+        FIXTURES / "os_open_names_extract.csv",
+        header=FIXTURES / "os_open_names_header.csv",
+        **common,  # type: ignore[arg-type]
     )
 
 
@@ -64,20 +67,31 @@ def main() -> int:
                     ok = not match.in_area
                     outside_inside += 0 if ok else 1
                 else:
-                    ok = match.ward is not None and normalise_place_name(want) == normalise_place_name(match.ward)
-                kind = str(item.get("kind") or ("outside" if want.upper() == "OUTSIDE" else match.method or "unresolved"))
+                    ok = match.ward is not None and normalise_place_name(want) == normalise_place_name(
+                        match.ward
+                    )
+                kind = str(
+                    item.get("kind")
+                    or ("outside" if want.upper() == "OUTSIDE" else match.method or "unresolved")
+                )
                 per_kind[kind] += 1
                 per_kind_right[kind] += int(ok)
                 right += int(ok)
                 if not ok and args.show_misses:
-                    print(f"  miss: {phrase!r}: want {want}, got {match.ward} ({match.method}, {match.candidates})")
+                    print(
+                        f"  miss: {phrase!r}: want {want}, got {match.ward} "
+                        f"({match.method}, {match.candidates})"
+                    )
         elapsed = time.perf_counter() - started
     n = len(phrases)
     print(f"phrases: {n} from {args.phrases.name}")
     print(f"to the right ward (outside: kept outside): {right}/{n} = {100 * right / max(n, 1):.1f}%")
     print(f"outside the area placed inside: {outside_inside} of {outside_total} (must be 0)")
     for kind in sorted(per_kind):
-        print(f"  {kind:12} {per_kind_right[kind]:4}/{per_kind[kind]:<4} {100 * per_kind_right[kind] / per_kind[kind]:5.1f}%")
+        print(
+            f"  {kind:12} {per_kind_right[kind]:4}/{per_kind[kind]:<4} "
+            f"{100 * per_kind_right[kind] / per_kind[kind]:5.1f}%"
+        )
     print(f"resolution time: {1000 * elapsed / max(n, 1):.1f} ms per phrase")
     return 0 if outside_inside == 0 else 1
 

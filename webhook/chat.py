@@ -155,7 +155,7 @@ def messages() -> Response:
 
 @bp.post("/chat/location")
 def location() -> Response:
-    """"Use my location": the nearest named street to the browser's coordinates, to confirm.
+    """ "Use my location": the nearest named street to the browser's coordinates, to confirm.
 
     The coordinates are used for this look-up only and not stored or sent to the assistant: a "Yes" sends
     the street and town as the resident's answer; "No" lets them type it.

@@ -74,7 +74,11 @@ def dashboard():  # type: ignore[no-untyped-def]
         victim_reports=p.repeats.victim_reports,
         location_reports=p.repeats.location_reports,
     )
-    counts = {row.key: (row.by_source.get("reports", 0), row.total - row.by_source.get("reports", 0)) for row in d.by_ward if row.key}
+    counts = {
+        row.key: (row.by_source.get("reports", 0), row.total - row.by_source.get("reports", 0))
+        for row in d.by_ward
+        if row.key
+    }
     wmap = read(svc.sessions, ward_map, p, counts)
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]

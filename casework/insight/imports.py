@@ -30,8 +30,8 @@ from casework.core.clock import LONDON
 from casework.core.models import ImportBatch
 
 if TYPE_CHECKING:
-    from casework.places import AreaPlacer
     from casework.partnership import Partnership
+    from casework.places import AreaPlacer
 
 POLICE_UK_COLUMNS = (
     "Crime ID",
@@ -233,7 +233,9 @@ def _month_start(value: str) -> datetime | None:
     return datetime.combine(date(int(match.group(1)), int(match.group(2)), 1), time(0), tzinfo=LONDON)
 
 
-def _ward(partnership: Partnership | None, *texts: str | None, placer: AreaPlacer | None = None) -> str | None:
+def _ward(
+    partnership: Partnership | None, *texts: str | None, placer: AreaPlacer | None = None
+) -> str | None:
     if partnership is None:
         return None
     for text in texts:
@@ -246,16 +248,6 @@ def _ward(partnership: Partnership | None, *texts: str | None, placer: AreaPlace
         if match.ward:
             return str(match.ward)
     return None
-
-
-def _placed(
-    partnership: Partnership | None, placer: AreaPlacer | None, row: dict[str, Any], lat_col: str, long_col: str
-) -> tuple[bool, str | None]:
-    """(True, ward) when the row has coordinates and official boundaries are loaded: placed by polygon."""
-    lat, lon = _float(row.get(lat_col)), _float(row.get(long_col))
-    if partnership is None or placer is None or lat is None or lon is None:
-        return False, None
-    return True, placer.ward_at(lat, lon)
 
 
 def police_uk_rows(
@@ -278,7 +270,9 @@ def police_uk_rows(
         if location and location.lower() == "no location":
             location = None
         lsoa_town = re.sub(r"\s+\d+[A-Z]?$", "", (row.get("LSOA name") or "").strip()) or None
-        by_point, ward = _placed(partnership, placer, row, "Latitude", "Longitude")
+        by_point, ward = (
+            placer.row_ward(row.get("Latitude"), row.get("Longitude")) if placer else (False, None)
+        )
         yield Incident(
             source_id=source_id,
             asb_type=UNSPECIFIED_TYPE,
@@ -363,7 +357,8 @@ def generic_rows(
         own_id = (row.get(mapping.id) or "").strip() if mapping.id else ""
         location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
         ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
-        by_point, ward = _placed(partnership, placer, row, mapping.latitude or "", mapping.longitude or "")
+        lat, lon = row.get(mapping.latitude or ""), row.get(mapping.longitude or "")
+        by_point, ward = placer.row_ward(lat, lon) if placer else (False, None)
         yield Incident(
             source_id=own_id or _row_hash(row, seen),
             asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),

@@ -165,6 +165,21 @@ class _Assessment:
     review: CaseReviewOutcome
 
 
+def _victim_and_risk(
+    session: Session, intake: Intake, p: Partnership, *, now: datetime, contact_id: int | None
+) -> tuple[int, RiskAssessment]:
+    """How many recent reports this victim made, and the risk assessment that counts them."""
+    victim_count = victim_report_count(session, contact_id=contact_id, now=now, partnership=p)
+    answers = RiskAnswers(**intake.risk.model_dump(), domestic_abuse=intake.domestic_abuse or None)
+    risk = assess_risk(
+        answers,
+        recent_reports_by_victim=victim_count if contact_id else 0,
+        partnership=p,
+        domestic_abuse=intake.domestic_abuse,
+    )
+    return victim_count, risk
+
+
 def _assess(
     session: Session,
     intake: Intake,
@@ -178,14 +193,7 @@ def _assess(
     text = " ".join(x for x in (intake.location, intake.postcode or "") if x)
     place = place_report(session, p, text, coordinates)
     place_key = place.place_key if place.precision in PRECISE_PLACES else None
-    victim_count = victim_report_count(session, contact_id=contact_id, now=now, partnership=p)
-    answers = RiskAnswers(**intake.risk.model_dump(), domestic_abuse=intake.domestic_abuse or None)
-    risk = assess_risk(
-        answers,
-        recent_reports_by_victim=victim_count if contact_id else 0,
-        partnership=p,
-        domestic_abuse=intake.domestic_abuse,
-    )
+    victim_count, risk = _victim_and_risk(session, intake, p, now=now, contact_id=contact_id)
     facts = ReportFacts(
         asb_type=intake.asb_type,
         ward=place.ward,

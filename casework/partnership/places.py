@@ -83,6 +83,22 @@ def _norm(text: str) -> str:
     return " ".join("st" if w == "saint" else w for w in words)
 
 
+def _gazetteer_match(
+    ward: str | None, place_key: str | None, postcode: str | None, town: str | None, precision: str | None
+) -> PlaceMatch:
+    """A gazetteer resolution, saying it was made by what matched and how sure that is."""
+    return PlaceMatch(
+        resolved=ward is not None,
+        ward=ward,
+        place_key=place_key,
+        postcode=postcode,
+        town=town,
+        precision=precision,
+        method=precision,
+        confidence=_GAZETTEER_CONFIDENCE.get(precision or "", 0.0) if (ward or town) else 0.0,
+    )
+
+
 def normalise_place_name(text: str) -> str:
     """The normalised form places are compared in ("St. John's St" → "st john st")."""
     return _norm(text)
@@ -343,16 +359,7 @@ class _PlaceIndex:
             town = self._town_of(ward)
         if precision is None and town:
             precision = "district"
-        return PlaceMatch(
-            resolved=ward is not None,
-            ward=ward,
-            place_key=place_key,
-            postcode=postcode,
-            town=town,
-            precision=precision,
-            method=precision,
-            confidence=_GAZETTEER_CONFIDENCE.get(precision or "", 0.0) if (ward or town) else 0.0,
-        )
+        return _gazetteer_match(ward, place_key, postcode, town, precision)
 
     def _bare_street(self, words: list[str]) -> _Entry | None:
         """A street named without its 'street'/'road' word ("bore" alone), only when unambiguous."""

@@ -16,23 +16,32 @@ def check_against_official(session: Session, p: Partnership) -> list[str]:
     warnings: list[str] = []
     file = f"partnerships/{p.id}.yml"
     official_wards = set(places.ward_names.values())
-    for ward in p.wards:
-        if ward.name not in official_wards:
-            warnings.append(f"{file}: wards: {ward.name!r} is not a ward in the imported boundaries")
+    for listed in p.wards:
+        if listed.name not in official_wards:
+            warnings.append(f"{file}: wards: {listed.name!r} is not a ward in the imported boundaries")
     for name in sorted(official_wards - {w.name for w in p.wards}):
         warnings.append(f"{file}: wards: the imported boundaries have {name!r}, which the file does not list")
     for town, ward in p.gazetteer.towns.items():
         key = normalise_place_name(town)
         if key not in places.towns:
             warnings.append(f"{file}: gazetteer.towns.{town}: not a settlement in OS Open Names")
-        elif ward and places.towns[key].ward and p.canonical_ward(ward) not in places.town_wards.get(key, set()) | {places.towns[key].ward}:
-            warnings.append(f"{file}: gazetteer.towns.{town}: {ward!r} but OS Open Names puts it in {places.towns[key].ward!r}")
+        elif (
+            ward
+            and places.towns[key].ward
+            and p.canonical_ward(ward) not in places.town_wards.get(key, set()) | {places.towns[key].ward}
+        ):
+            warnings.append(
+                f"{file}: gazetteer.towns.{town}: {ward!r} but OS Open Names puts it in "
+                f"{places.towns[key].ward!r}"
+            )
     for name, ward in p.gazetteer.streets.items():
         warnings += _check_street(places, file, name, p.canonical_ward(ward))
     for name, ward in p.gazetteer.landmarks.items():
         feature = places.features.get(normalise_place_name(name))
         if feature and feature.ward and feature.ward != p.canonical_ward(ward):
-            warnings.append(f"{file}: gazetteer.landmarks.{name}: {ward!r} but OS Open Names puts it in {feature.ward!r}")
+            warnings.append(
+                f"{file}: gazetteer.landmarks.{name}: {ward!r} but OS Open Names puts it in {feature.ward!r}"
+            )
     return warnings
 
 

@@ -50,10 +50,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.file}: no such file", file=sys.stderr)
         return 2
     total = 0 if args.source == "wards" else args.file.stat().st_size
-    bar = tqdm(total=total or None, unit="B" if total else " wards", unit_scale=bool(total), file=sys.stderr,
-               desc=f"{args.source} {args.file.name}", disable=None)
-    common = {"partnership": partnership, "now": services.clock.now(), "actor": f"cli:{getpass.getuser()}",
-              "progress": bar.update}
+    bar = tqdm(
+        total=total or None,
+        unit="B" if total else " wards",
+        unit_scale=bool(total),
+        file=sys.stderr,
+        desc=f"{args.source} {args.file.name}",
+        disable=None,
+    )
+    common = {
+        "partnership": partnership,
+        "now": services.clock.now(),
+        "actor": f"cli:{getpass.getuser()}",
+        "progress": bar.update,
+    }
     try:
         summary: ImportSummary
         if args.source == "onspd":

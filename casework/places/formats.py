@@ -68,7 +68,9 @@ def _pick(header: list[str], names: tuple[str, ...], file: str) -> int:
     for name in names:
         if name in lowered:
             return lowered.index(name)
-    raise FormatError(f"{file}: missing column {names[0]!r}" + (f" (or {names[1]!r})" if len(names) > 1 else ""))
+    raise FormatError(
+        f"{file}: missing column {names[0]!r}" + (f" (or {names[1]!r})" if len(names) > 1 else "")
+    )
 
 
 def read_onspd(path: Path, lads: set[str], progress: Progress | None = None) -> Iterator[Record | str]:
@@ -116,7 +118,9 @@ def open_names_header(header_path: Path | None) -> list[str]:
     with header_path.open(encoding="utf-8-sig", newline="") as handle:
         first = next(csv.reader(handle), None)
     if not first:
-        raise FormatError(f"{header_path.name}: empty header file; expected {','.join(OPEN_NAMES_COLUMNS[:3])},...")
+        raise FormatError(
+            f"{header_path.name}: empty header file; expected {','.join(OPEN_NAMES_COLUMNS[:3])},..."
+        )
     return [c.strip() for c in first]
 
 

@@ -64,12 +64,13 @@ def _area_codes(p: Partnership) -> set[str]:
     return set(p.local_authority_codes)
 
 
-def _store(
-    session: Session, model: Any, key: str, records: list[Record], summary: ImportSummary
-) -> None:
+def _store(session: Session, model: Any, key: str, records: list[Record], summary: ImportSummary) -> None:
     """Insert new rows, update changed ones, count unchanged ones (one chunk, in the caller's transaction)."""
     column = getattr(model, key)
-    existing = {getattr(r, key): r for r in session.scalars(select(model).where(column.in_([r[key] for r in records])))}
+    existing = {
+        getattr(r, key): r
+        for r in session.scalars(select(model).where(column.in_([r[key] for r in records])))
+    }
     for record in records:
         row = existing.get(record[key])
         if row is None:
@@ -156,7 +157,9 @@ def _chain(first: Record | str | None, rest: Iterator[Record | str]) -> Iterator
 
 def stored_wards(session: Session) -> WardShapes:
     """The stored ward polygons as shapes (for placing points)."""
-    rows = session.execute(select(WardBoundary.code, WardBoundary.name, WardBoundary.lad_code, WardBoundary.geometry))
+    rows = session.execute(
+        select(WardBoundary.code, WardBoundary.name, WardBoundary.lad_code, WardBoundary.geometry)
+    )
     return WardShapes([(c, n, lad, g) for c, n, lad, g in rows])
 
 
@@ -176,7 +179,9 @@ def import_open_names(
     with transaction(sessions) as session:
         shapes = stored_wards(session)
     if not shapes:
-        raise FormatError("no ward boundaries stored: run `python -m casework.places import wards FILE` first")
+        raise FormatError(
+            "no ward boundaries stored: run `python -m casework.places import wards FILE` first"
+        )
     rows = read_open_names(path, columns, progress)
     first = next(rows, None)
     summary = ImportSummary("open-names", path.name)
@@ -224,7 +229,9 @@ def import_wards(
         for r in records:
             r["lad_code"] = next(iter(lads)) if r["code"] in known else None
     summary = ImportSummary("wards", path.name)
-    return _run(sessions, WardBoundary, "code", _ward_rows(records, lads, progress), summary, now=now, actor=actor)
+    return _run(
+        sessions, WardBoundary, "code", _ward_rows(records, lads, progress), summary, now=now, actor=actor
+    )
 
 
 def _ward_rows(records: list[Record], lads: set[str], progress: Progress | None) -> Iterator[Record | str]:

@@ -122,7 +122,9 @@ def _ward_name(p: Partnership, code: str, published: str) -> str:
 
 def build_official_places(session: Session, p: Partnership) -> OfficialPlaces | None:
     """The in-memory index of the stored official data, or None when nothing is imported."""
-    wards = session.execute(select(WardBoundary.code, WardBoundary.name, WardBoundary.lad_code, WardBoundary.geometry)).all()
+    wards = session.execute(
+        select(WardBoundary.code, WardBoundary.name, WardBoundary.lad_code, WardBoundary.geometry)
+    ).all()
     has_postcodes = session.scalar(select(PlacePostcode.postcode).limit(1)) is not None
     if not wards and not has_postcodes:
         return None
@@ -139,7 +141,9 @@ def build_official_places(session: Session, p: Partnership) -> OfficialPlaces | 
 def _load_postcodes(session: Session, index: OfficialPlaces) -> None:
     for row in session.scalars(select(PlacePostcode)):
         ward = index.ward_names.get(row.ward_code or "") or index.ward_at(row.latitude, row.longitude)
-        index.postcodes[row.postcode] = Postcode(row.postcode, ward, row.latitude, row.longitude, bool(row.terminated))
+        index.postcodes[row.postcode] = Postcode(
+            row.postcode, ward, row.latitude, row.longitude, bool(row.terminated)
+        )
         if ward and not row.terminated:
             index.sectors[row.sector][ward] += 1
             index.districts[row.district][ward] += 1
@@ -149,8 +153,15 @@ def _load_names(session: Session, index: OfficialPlaces) -> None:
     for row in session.scalars(select(PlaceName)):
         ward = index.ward_at(row.latitude, row.longitude) if row.in_area else None
         named = Named(
-            row.name, row.name_key, "street", ward, row.populated_place, row.latitude, row.longitude,
-            row.in_area, row.local_type,
+            row.name,
+            row.name_key,
+            "street",
+            ward,
+            row.populated_place,
+            row.latitude,
+            row.longitude,
+            row.in_area,
+            row.local_type,
         )
         if row.kind == "transportNetwork" and row.local_type in ROAD_TYPES:
             if row.in_area:
@@ -163,8 +174,15 @@ def _load_names(session: Session, index: OfficialPlaces) -> None:
             if row.name_key in index.towns and index.towns[row.name_key].in_area:
                 continue  # a name used in and outside the area: the area's own place
             index.towns[row.name_key] = Named(
-                row.name, row.name_key, "town", ward, row.name, row.latitude, row.longitude,
-                row.in_area, row.local_type,
+                row.name,
+                row.name_key,
+                "town",
+                ward,
+                row.name,
+                row.latitude,
+                row.longitude,
+                row.in_area,
+                row.local_type,
             )
             if ward and row.local_type not in BIG_SETTLEMENTS:
                 index.town_wards[row.name_key].add(ward)

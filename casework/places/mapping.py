@@ -98,8 +98,17 @@ def ward_map(
         point = w.geometry.representative_point()
         lx, ly = proj.xy(point.x, point.y)
         wards.append(
-            MapWard(name, w.code, _path(w.geometry, proj), lx, ly, name in hotspots, reports, incidents,
-                    _level(reports + incidents, top))
+            MapWard(
+                name,
+                w.code,
+                _path(w.geometry, proj),
+                lx,
+                ly,
+                name in hotspots,
+                reports,
+                incidents,
+                _level(reports + incidents, top),
+            )
         )
     return WardMap(width, proj.height, sorted(wards, key=lambda m: m.name))
 
@@ -110,7 +119,13 @@ def _union_bounds(geometries: list[BaseGeometry]) -> tuple[float, float, float, 
 
 
 def report_map(
-    session: Session, p: Partnership, ward: str | None, lat: float | None, lon: float | None, *, width: int = 220
+    session: Session,
+    p: Partnership,
+    ward: str | None,
+    lat: float | None,
+    lon: float | None,
+    *,
+    width: int = 220,
 ) -> WardMap | None:
     """One ward's outline with a dot where the report is (when its coordinates are known)."""
     places = official_places(session, p)

@@ -35,7 +35,11 @@ class _Span:
     score: float = 100.0
 
     def overlaps(self, other: _Span | None) -> bool:
-        return other is not None and self.start < other.start + other.length and other.start < self.start + self.length
+        return (
+            other is not None
+            and self.start < other.start + other.length
+            and other.start < self.start + self.length
+        )
 
 
 def _spans(words: list[str], phrases: dict[str, str], capitalised: set[str]) -> list[_Span]:
@@ -71,17 +75,22 @@ class Resolver:
         self.places = places
         p = places.partnership
         self.landmarks: dict[str, tuple[str, str | None]] = {}  # phrase -> (place key, ward)
-        for name, ward in p.gazetteer.landmarks.items():
-            self.landmarks[normalise_place_name(name)] = (normalise_place_name(name), p.canonical_ward(ward))
+        for name, landmark_ward in p.gazetteer.landmarks.items():
+            key = normalise_place_name(name)
+            self.landmarks[key] = (key, p.canonical_ward(landmark_ward))
         for alias, target in p.gazetteer.aliases.items():
             key = normalise_place_name(target)
-            ward = self.landmarks.get(key, (key, None))[1] or self._street_ward(key)
-            self.landmarks[normalise_place_name(alias)] = (key, ward)
+            alias_ward = self.landmarks.get(key, (key, None))[1] or self._street_ward(key)
+            self.landmarks[normalise_place_name(alias)] = (key, alias_ward)
         for key, feature in places.features.items():
             self.landmarks.setdefault(key, (key, feature.ward))
         self.town_phrases = {k: k for k in places.towns}
-        self.town_phrases.update({normalise_place_name(t): normalise_place_name(t) for t in p.gazetteer.towns})
-        self.ward_phrases = {normalise_place_name(n): n for n in {*places.ward_names.values(), *(w.name for w in p.wards)}}
+        self.town_phrases.update(
+            {normalise_place_name(t): normalise_place_name(t) for t in p.gazetteer.towns}
+        )
+        self.ward_phrases = {
+            normalise_place_name(n): n for n in {*places.ward_names.values(), *(w.name for w in p.wards)}
+        }
         self.street_keys = list(places.streets)
 
     def _street_ward(self, key: str) -> str | None:
@@ -102,10 +111,16 @@ class Resolver:
             street = None
         towns = [s for s in _spans(words, self.town_phrases, capitalised) if not s.overlaps(street)]
         # "Wigginton Road" names a road, not Wigginton: a town word followed by a street word is not a town.
-        towns = [s for s in towns if s.start + s.length >= len(words) or words[s.start + s.length] not in _STREET_WORDS]
+        towns = [
+            s
+            for s in towns
+            if s.start + s.length >= len(words) or words[s.start + s.length] not in _STREET_WORDS
+        ]
         fuzzy = False
         if street is None and landmark is None:
-            street = _fuzzy(words, self.street_keys, FUZZY_STREET, [t for t in towns if not self._outside_town(t.key)])
+            street = _fuzzy(
+                words, self.street_keys, FUZZY_STREET, [t for t in towns if not self._outside_town(t.key)]
+            )
             fuzzy = street is not None
             towns = [t for t in towns if not t.overlaps(street)]
         outside = next((s for s in towns if self._outside_town(s.key)), None)
@@ -116,7 +131,9 @@ class Resolver:
             found = self._postcode(postcode, street, town)
             if found is not None:
                 return found
-        if outside is not None and (street is None or not self._in_town(self.places.streets[street.key], outside.key)):
+        if outside is not None and (
+            street is None or not self._in_town(self.places.streets[street.key], outside.key)
+        ):
             return PlaceMatch(method="town", confidence=0.9, postcode=postcode)
         if street is not None:
             return self._street(street, town, fuzzy=fuzzy)
@@ -130,9 +147,11 @@ class Resolver:
 
     def _outside_town(self, key: str) -> bool:
         known = self.places.towns.get(key)
-        return known is not None and not known.in_area and key not in {
-            normalise_place_name(t) for t in self.places.partnership.gazetteer.towns
-        }
+        return (
+            known is not None
+            and not known.in_area
+            and key not in {normalise_place_name(t) for t in self.places.partnership.gazetteer.towns}
+        )
 
     def _postcode(self, postcode: str, street: _Span | None, town: _Span | None) -> PlaceMatch | None:
         found = self.places.postcodes.get(postcode)
@@ -143,9 +162,16 @@ class Resolver:
         key = street.key if street and self._street_ward(street.key) == found.ward else postcode.lower()
         town_name = self._town_of(found.ward, found.lat, found.lon)
         return PlaceMatch(
-            resolved=found.ward is not None, ward=found.ward, place_key=key, postcode=postcode, town=town_name,
-            precision="postcode", method="postcode", confidence=0.85 if found.terminated else 0.97,
-            latitude=found.lat, longitude=found.lon,
+            resolved=found.ward is not None,
+            ward=found.ward,
+            place_key=key,
+            postcode=postcode,
+            town=town_name,
+            precision="postcode",
+            method="postcode",
+            confidence=0.85 if found.terminated else 0.97,
+            latitude=found.lat,
+            longitude=found.lon,
         )
 
     def _town_of(self, ward: str | None, lat: float, lon: float) -> str | None:
@@ -170,15 +196,24 @@ class Resolver:
             chosen = candidates[0]
             towns = {c.town for c in candidates}
             return self._placed(
-                chosen.ward, span.key, method, confidence, town=chosen.town if len(towns) == 1 else None,
+                chosen.ward,
+                span.key,
+                method,
+                confidence,
+                town=chosen.town if len(towns) == 1 else None,
                 point=(chosen.lat, chosen.lon) if len(candidates) == 1 else None,
             )
         options = tuple(sorted({c.town or c.ward or "" for c in candidates}))
         # Not placed: the street's name (for the question) and the towns to choose from; no precision, so
         # the name is never used to link reports in different towns.
         return PlaceMatch(
-            place_key=span.key, town=None, precision=None, method=method, confidence=round(1 / len(options), 2),
-            candidates=options, resolved=False,
+            place_key=span.key,
+            town=None,
+            precision=None,
+            method=method,
+            confidence=round(1 / len(options), 2),
+            candidates=options,
+            resolved=False,
         )
 
     def _in_town(self, candidates: list[Named], town_key: str) -> list[Named]:
@@ -197,25 +232,45 @@ class Resolver:
         return [c for c in candidates if metres_between(c.lat, c.lon, centre.lat, centre.lon) < 2500]
 
     def _placed(
-        self, ward: str | None, key: str | None, method: str, confidence: float, *, town: str | None,
+        self,
+        ward: str | None,
+        key: str | None,
+        method: str,
+        confidence: float,
+        *,
+        town: str | None,
         point: tuple[float, float] | None = None,
     ) -> PlaceMatch:
         w = self.places.partnership.ward(ward)
         precision = {"street+town": "street", "fuzzy": "street"}.get(method, method)
         return PlaceMatch(
-            resolved=ward is not None, ward=ward, place_key=key, town=town or (w.town if w else None),
-            precision=precision, method=method, confidence=confidence if ward else 0.0,
-            latitude=point[0] if point else None, longitude=point[1] if point else None,
+            resolved=ward is not None,
+            ward=ward,
+            place_key=key,
+            town=town or (w.town if w else None),
+            precision=precision,
+            method=method,
+            confidence=confidence if ward else 0.0,
+            latitude=point[0] if point else None,
+            longitude=point[1] if point else None,
         )
 
     def _town(self, key: str, postcode: str | None) -> PlaceMatch:
         known = self.places.towns.get(key)
-        gazetteer_name = next((t for t in self.places.partnership.gazetteer.towns if normalise_place_name(t) == key), None)
+        gazetteer_name = next(
+            (t for t in self.places.partnership.gazetteer.towns if normalise_place_name(t) == key), None
+        )
         name = gazetteer_name or (known.name if known else key.title())
         ward = self.places.town_ward(name)
         return PlaceMatch(
-            resolved=ward is not None, ward=ward, place_key=None if postcode else key, postcode=postcode, town=name,
-            precision="town", method="town", confidence=0.7 if ward else 0.5,
+            resolved=ward is not None,
+            ward=ward,
+            place_key=None if postcode else key,
+            postcode=postcode,
+            town=name,
+            precision="town",
+            method="town",
+            confidence=0.7 if ward else 0.5,
         )
 
     def _general(self, words: list[str], town: _Span | None, upper: str, postcode: str | None) -> PlaceMatch:
@@ -240,7 +295,10 @@ class Resolver:
                 ward, n = counts.most_common(1)[0]
                 if n == sum(counts.values()):
                     return self._placed(ward, None, "district", 0.5, town=None)
-                towns = {self.places.partnership.ward(w).town for w in counts if self.places.partnership.ward(w)}  # type: ignore[union-attr]
+                wards = [self.places.partnership.ward(w) for w in counts]
+                towns = {w.town for w in wards if w is not None}
                 only = next(iter(towns)) if len(towns) == 1 else None
-                return PlaceMatch(town=only, precision="district", method="district", confidence=0.3 if only else 0.0)
+                return PlaceMatch(
+                    town=only, precision="district", method="district", confidence=0.3 if only else 0.0
+                )
         return PlaceMatch()

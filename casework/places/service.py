@@ -29,7 +29,8 @@ def forget_official_places() -> None:
 
 def _resolver(session: Session, p: Partnership) -> Resolver | None:
     """The cached resolver for this database and partnership; rebuilt when an import has run since."""
-    key = (str(session.get_bind().url), p.id)
+    bind = session.get_bind()
+    key = (str(bind.engine.url), p.id)
     version = session.execute(select(func.max(PlaceImport.id), func.count(PlaceImport.id))).one()
     stamp = (version[0], int(version[1]))
     with _lock:
@@ -115,7 +116,9 @@ def place_report(
     if not by_point.resolved:
         return by_text if by_text.method != "polygon" else by_point
     if by_text.resolved and by_text.ward == by_point.ward and by_text.place_key:
-        return replace(by_point, place_key=by_text.place_key, precision=by_text.precision, postcode=by_text.postcode)
+        return replace(
+            by_point, place_key=by_text.place_key, precision=by_text.precision, postcode=by_text.postcode
+        )
     return by_point
 
 
@@ -135,6 +138,15 @@ class AreaPlacer:
     def ward_at(self, lat: float, lon: float) -> str | None:
         """The area's ward containing the point, by polygon; None outside the area."""
         return self._resolver.places.ward_at(lat, lon)
+
+    def row_ward(self, lat: str | None, lon: str | None) -> tuple[bool, str | None]:
+        """(True, ward or None) when an imported row's coordinates can be read: placed by polygon, with no
+        text matching; (False, None) when it has none, so its text is used."""
+        try:
+            la, lo = float(lat or ""), float(lon or "")
+        except ValueError:
+            return False, None
+        return True, self.ward_at(la, lo)
 
 
 def area_placer(session: Session, p: Partnership) -> AreaPlacer | None:

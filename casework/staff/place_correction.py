@@ -63,6 +63,15 @@ def correct_place(
     report.ward = chosen or (match.ward if match else report.ward)
     report.place_method, report.place_confidence = "staff", 1.0
     after = {"location": report.location_text, "ward": report.ward, "place_key": report.place_key}
-    _record(session, report, actor, now, kind="place_corrected", body=reason,
-            data={"from": before, "to": after, "reason": reason})
-    return ActionResult(report.reference, f"Place corrected: {report.ward}. Reassign if another agency should lead.")
+    _record(
+        session,
+        report,
+        actor,
+        now,
+        kind="place_corrected",
+        body=reason,
+        data={"from": before, "to": after, "reason": reason},
+    )
+    return ActionResult(
+        report.reference, f"Place corrected: {report.ward}. Reassign if another agency should lead."
+    )

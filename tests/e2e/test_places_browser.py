@@ -16,10 +16,13 @@ from tests.factories import PASSWORD, cheap_password_hashing, make_report, make_
 from tests.integration.places.conftest import load_open_data
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"headless Chromium not installed at {CHROMIUM}")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"headless Chromium not installed at {CHROMIUM}"
+)
 CSP_LISTENER = """
 window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
 
 
@@ -74,7 +77,10 @@ def test_use_my_location_offers_the_nearest_street_from_the_keyboard(live: Any) 
         button.wait_for(state="visible")
         button.focus()
         page.keyboard.press("Enter")
-        page.wait_for_function("() => document.querySelectorAll('#log .turn.assistant').length > 0 || !document.getElementById('problem').hidden")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#log .turn.assistant').length > 0"
+            " || !document.getElementById('problem').hidden"
+        )
         assert page.locator("#problem").is_hidden(), page.locator("#problem-text").inner_text()
         assert "Is it near Curborough Road? 1 Yes 2 No, I'll type it" in page.locator("#log").inner_text()
         quick = page.locator("#quick-replies button")

@@ -17,7 +17,11 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "open_data"
 def load_open_data(services: Services) -> None:
     """Import the three fixture files for Lichfield (wards first: names are placed by polygon)."""
     forget_official_places()
-    common: dict[str, Any] = {"partnership": services.partnership, "now": services.clock.now(), "actor": "test"}
+    common: dict[str, Any] = {
+        "partnership": services.partnership,
+        "now": services.clock.now(),
+        "actor": "test",
+    }
     import_wards(services.sessions, FIXTURES / "lichfield_wards.geojson", **common)
     import_onspd(services.sessions, FIXTURES / "onspd_extract.csv", **common)
     import_open_names(

@@ -36,5 +36,7 @@ def test_outside_the_area_the_resident_is_asked_to_type_it(loaded: Services, cli
 def test_bad_or_cross_site_location_posts_are_refused(loaded: Services, client: Any) -> None:
     assert client.post("/chat/location", json={"lat": "north"}).status_code == 400
     assert client.post("/chat/location", json={"lat": 200, "long": 0}).status_code == 400
-    cross = client.post("/chat/location", json={"lat": 52.7, "long": -1.8}, headers={"Origin": "https://evil.example"})
+    cross = client.post(
+        "/chat/location", json={"lat": 52.7, "long": -1.8}, headers={"Origin": "https://evil.example"}
+    )
     assert cross.status_code == 403

@@ -16,7 +16,12 @@ from casework.places import area_placer
 from tests.integration.insight.test_import_files import import_text
 from tests.integration.places.conftest import FIXTURES
 
-HEADER = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+    "Last outcome category,Context"
+)
+FORCE = "Staffordshire Police,Staffordshire Police"
+TAIL = "E0,Lichfield 008B,Anti-social behaviour,,"
 
 
 def _inside(name: str) -> tuple[float, float]:
@@ -31,11 +36,11 @@ def test_police_uk_rows_with_coordinates_are_placed_by_polygon_not_by_their_text
     chasetown, castle = _inside("Chasetown"), _inside("Castle")
     rows = [
         # The text names a Stowe street; the point is in Chasetown: the point wins.
-        f"a1,2026-10,Staffordshire Police,Staffordshire Police,{chasetown[1]},{chasetown[0]},On or near Bore Street,E0,Lichfield 008B,Anti-social behaviour,,",
+        f"a1,2026-10,{FORCE},{chasetown[1]},{chasetown[0]},On or near Bore Street,{TAIL}",
         # In Tamworth: outside the area, not placed (whatever the text says).
-        f"a2,2026-10,Staffordshire Police,Staffordshire Police,{castle[1]},{castle[0]},On or near Bore Street,E0,Lichfield 008B,Anti-social behaviour,,",
+        f"a2,2026-10,{FORCE},{castle[1]},{castle[0]},On or near Bore Street,{TAIL}",
         # No coordinates: placed by its text as before.
-        "a3,2026-10,Staffordshire Police,Staffordshire Police,,,On or near Bore Street,E0,Lichfield 008B,Anti-social behaviour,,",
+        f"a3,2026-10,{FORCE},,,On or near Bore Street,{TAIL}",
     ]
     text = "\n".join([HEADER, *rows]) + "\n"
     placer = read(loaded.sessions, area_placer, loaded.partnership)

@@ -39,12 +39,19 @@ def test_only_the_partnerships_area_is_loaded(services: Services, expected: dict
 def test_importing_again_adds_nothing(services: Services) -> None:
     load_open_data(services)
     counts = [_count(services, m) for m in (WardBoundary, PlacePostcode, PlaceName)]
-    common: dict[str, Any] = {"partnership": services.partnership, "now": services.clock.now(), "actor": "test"}
+    common: dict[str, Any] = {
+        "partnership": services.partnership,
+        "now": services.clock.now(),
+        "actor": "test",
+    }
     again = import_onspd(services.sessions, FIXTURES / "onspd_extract.csv", **common)
     assert (again.imported, again.updated, again.already_present) == (0, 0, 159)
     assert again.skipped == {"outside the partnership's area": 17}
     names = import_open_names(
-        services.sessions, FIXTURES / "os_open_names_extract.csv", header=FIXTURES / "os_open_names_header.csv", **common
+        services.sessions,
+        FIXTURES / "os_open_names_extract.csv",
+        header=FIXTURES / "os_open_names_header.csv",
+        **common,
     )
     assert names.imported == 0 and names.already_present == 326
     assert import_wards(services.sessions, FIXTURES / "lichfield_wards.geojson", **common).imported == 0
@@ -63,15 +70,23 @@ def _without_column(src: Path, dest: Path, column: str) -> Path:
     return dest
 
 
-def test_a_postcode_file_without_its_ward_column_is_refused_naming_it(services: Services, tmp_path: Path) -> None:
+def test_a_postcode_file_without_its_ward_column_is_refused_naming_it(
+    services: Services, tmp_path: Path
+) -> None:
     bad = _without_column(FIXTURES / "onspd_extract.csv", tmp_path / "onspd.csv", "osward")
     with pytest.raises(FormatError, match="missing column 'osward'"):
-        import_onspd(services.sessions, bad, partnership=services.partnership, now=services.clock.now(), actor="t")
+        import_onspd(
+            services.sessions, bad, partnership=services.partnership, now=services.clock.now(), actor="t"
+        )
     assert _count(services, PlacePostcode) == 0
 
 
 def test_open_names_header_without_a_column_is_refused_naming_it(services: Services, tmp_path: Path) -> None:
-    common: dict[str, Any] = {"partnership": services.partnership, "now": services.clock.now(), "actor": "test"}
+    common: dict[str, Any] = {
+        "partnership": services.partnership,
+        "now": services.clock.now(),
+        "actor": "test",
+    }
     import_wards(services.sessions, FIXTURES / "lichfield_wards.geojson", **common)
     header = _without_column(FIXTURES / "os_open_names_header.csv", tmp_path / "h.csv", "LOCAL_TYPE")
     with pytest.raises(FormatError, match="missing column 'LOCAL_TYPE'"):
@@ -87,7 +102,9 @@ def test_a_boundary_file_without_ward_codes_is_refused(services: Services, tmp_p
     bad = tmp_path / "wards.geojson"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(FormatError, match="missing column 'WD24CD'"):
-        import_wards(services.sessions, bad, partnership=services.partnership, now=services.clock.now(), actor="t")
+        import_wards(
+            services.sessions, bad, partnership=services.partnership, now=services.clock.now(), actor="t"
+        )
 
 
 def test_the_command_prints_a_summary_and_refuses_a_bad_file(

@@ -69,7 +69,13 @@ def test_misspellings_landmarks_towns_and_partial_postcodes(loaded: Services) ->
 
 
 def test_places_outside_the_area_are_never_placed_inside(loaded: Services) -> None:
-    for text in ("Church Street, Tamworth", "Wigginton Road, Tamworth", "Norton Canes", "B78 3HG", "WS11 9AF"):
+    for text in (
+        "Church Street, Tamworth",
+        "Wigginton Road, Tamworth",
+        "Norton Canes",
+        "B78 3HG",
+        "WS11 9AF",
+    ):
         match = _resolve(loaded, text)
         assert not match.in_area and match.ward is None, text
 
@@ -104,11 +110,14 @@ def test_without_official_data_the_gazetteer_is_used_unchanged(services: Service
 @pytest.mark.parametrize("text", ["Bore Street", "WS14 9"])
 def test_the_resolve_api_says_how_and_how_sure(loaded: Services, client: Any, text: str) -> None:
     body = client.get(
-        "/api/v1/places/resolve", query_string={"q": text}, headers={"Authorization": "Bearer test-internal-token-0123456789"}
+        "/api/v1/places/resolve",
+        query_string={"q": text},
+        headers={"Authorization": "Bearer test-internal-token-0123456789"},
     ).get_json()
     assert body["resolved"] and body["method"] in ("street", "sector") and body["confidence"] > 0
     ask = client.get(
-        "/api/v1/places/resolve", query_string={"q": "Main Street"},
+        "/api/v1/places/resolve",
+        query_string={"q": "Main Street"},
         headers={"Authorization": "Bearer test-internal-token-0123456789"},
     ).get_json()
     assert ask["resolved"] is False and "Stonnall" in ask["candidates"]

@@ -34,17 +34,29 @@ def test_an_officer_corrects_the_place_and_it_is_audited(loaded: Services, clien
     assert 'id="place-form"' in page and "Where in the ward" in page
     resp = client.post(
         f"/staff/reports/{ref}/place",
-        data={"csrf_token": csrf_from(page), "place": "Main Street, Stonnall", "ward": "", "reason": "Caller rang back"},
+        data={
+            "csrf_token": csrf_from(page),
+            "place": "Main Street, Stonnall",
+            "ward": "",
+            "reason": "Caller rang back",
+        },
     )
     assert resp.status_code == 303
     with loaded.sessions() as s:
         report = s.scalars(select(Report).where(Report.reference == ref)).one()
-        assert (report.ward, report.place_key, report.place_method) == ("Little Aston and Stonnall", "main street", "staff")
+        assert (report.ward, report.place_key, report.place_method) == (
+            "Little Aston and Stonnall",
+            "main street",
+            "staff",
+        )
         assert report.latitude is not None
         audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "report.place_corrected")).one()
         assert audit.target_id == ref and audit.detail["from"]["ward"] == "Chasetown"
         assert audit.detail["to"]["ward"] == "Little Aston and Stonnall"
-        assert s.scalars(select(ReportEvent).where(ReportEvent.kind == "place_corrected")).one().body == "Caller rang back"
+        assert (
+            s.scalars(select(ReportEvent).where(ReportEvent.kind == "place_corrected")).one().body
+            == "Caller rang back"
+        )
     page = client.get(f"/staff/reports/{ref}").get_data(as_text=True)
     assert 'class="report-dot"' in page and "placed by staff" in page
 
@@ -63,13 +75,23 @@ def test_the_correction_needs_csrf_and_respects_agency_scope(loaded: Services, c
     ref, _, police = _setup(loaded, lead="ldc")
     sign_in(client, police)
     assert client.get(f"/staff/reports/{ref}").status_code == 404
-    token = csrf_from(client.get("/staff/inbox").get_data(as_text=True)) if "csrf_token" in client.get("/staff/inbox").get_data(as_text=True) else ""
-    resp = client.post(f"/staff/reports/{ref}/place", data={"csrf_token": token, "ward": "Stowe", "reason": "r"})
+    token = (
+        csrf_from(client.get("/staff/inbox").get_data(as_text=True))
+        if "csrf_token" in client.get("/staff/inbox").get_data(as_text=True)
+        else ""
+    )
+    resp = client.post(
+        f"/staff/reports/{ref}/place", data={"csrf_token": token, "ward": "Stowe", "reason": "r"}
+    )
     assert resp.status_code in (303, 404)
-    assert client.post(f"/staff/reports/{ref}/place", data={"ward": "Stowe", "reason": "r"}).status_code == 400
+    assert (
+        client.post(f"/staff/reports/{ref}/place", data={"ward": "Stowe", "reason": "r"}).status_code == 400
+    )
     with loaded.sessions() as s:
         assert s.scalars(select(Report.ward).where(Report.reference == ref)).one() == "Chasetown"
-        assert s.scalars(select(AuditEvent).where(AuditEvent.action == "report.place_corrected")).first() is None
+        assert (
+            s.scalars(select(AuditEvent).where(AuditEvent.action == "report.place_corrected")).first() is None
+        )
 
 
 def test_the_dashboard_draws_the_wards_with_hotspots_and_a_table(loaded: Services, client: Any) -> None:
