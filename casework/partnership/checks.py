@@ -96,9 +96,6 @@ def _check(p: Partnership) -> list[tuple[str, str]]:
         if _norm(listed.name) in seen:
             problems.append((f"wards[{i}].name", f"ward {listed.name!r} is listed twice"))
         seen.add(_norm(listed.name))
-    for i, code in enumerate(p.local_authority_codes):
-        if not re.fullmatch(r"[EWSN]0[6-9]\d{6}", code):
-            problems.append((f"local_authority_codes[{i}]", f"{code!r} is not an ONS local authority code"))
 
     g = p.gazetteer
     town_keys = {_norm(t) for t in g.towns}

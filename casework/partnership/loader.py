@@ -80,6 +80,14 @@ class Partnership(_Model):
     self_help: dict[str, str]
     wording: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("local_authority_codes")
+    @classmethod
+    def _ons_codes(cls, value: list[str]) -> list[str]:
+        bad = [c for c in value if not re.fullmatch(r"[EWSN]0[6-9]\d{6}", c)]
+        if bad:
+            raise ValueError(f"{', '.join(map(repr, bad))}: not an ONS local authority code (like E07000194)")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _agency_ids_from_keys(cls, data: Any) -> Any:
