@@ -42,8 +42,9 @@ class PlaceMatch:
     @property
     def in_area(self) -> bool:
         """In the partnership's area: a ward, or at least one of its towns or villages ("Curborough Road,
-        Lichfield" when the street is not in the gazetteer). District duties can be routed on this."""
-        return self.ward is not None or self.town is not None
+        Lichfield" when the street is not in the gazetteer), or a street of the area in several towns (the
+        candidates). District duties can be routed on this."""
+        return self.ward is not None or self.town is not None or bool(self.candidates)
 
 
 POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")

@@ -24,6 +24,31 @@ FUZZY_STREET, FUZZY_TOWN = 86, 86
 COMMON_WORDS = {"wall", "hints", "green", "park", "central", "marsh", "moor", "heath", "cross", "bank", "end"}
 
 
+# Words that describe where, not a town: "Bore Street, Near The Shops" is not a town outside the area.
+_NOT_PLACES = {
+    "near",
+    "by",
+    "outside",
+    "opposite",
+    "behind",
+    "next",
+    "the",
+    "shops",
+    "shop",
+    "park",
+    "flats",
+    "estate",
+    "centre",
+    "center",
+    "city",
+    "town",
+    "village",
+    "corner",
+    "end",
+    "top",
+    "bottom",
+}
+_JOINERS = {"upon", "on", "under", "in", "le", "de"}
 _STREET_WORDS = {w for long, short in SUFFIXES.items() for w in (long, *short)} | {"hill", "park", "green"}
 
 
@@ -135,12 +160,36 @@ class Resolver:
             street is None or not self._in_town(self.places.streets[street.key], outside.key)
         ):
             return PlaceMatch(method="town", confidence=0.9, postcode=postcode)
+        if town is None and (street or landmark) and self._unknown_place_named(rest):
+            return PlaceMatch(method="town", confidence=0.6, postcode=postcode)  # "Bore Street, Birmingham"
         if street is not None:
             return self._street(street, town, fuzzy=fuzzy)
         if landmark is not None:
             key, ward = self.landmarks[" ".join(words[landmark.start : landmark.start + landmark.length])]
             return self._placed(ward, key, "landmark", 0.9, town=None)
         return self._general(words, town, upper, postcode)
+
+    def _unknown_place_named(self, text: str) -> bool:
+        """True when the text ends ", Somewhere" (capitalised words) naming no place of the area: a town
+        outside the area we have no data for, so a street of the same name here is not assumed."""
+        if "," not in text:
+            return False
+        tail = text.rsplit(",", 1)[1].strip()
+        raw = tail.split()
+        if not 1 <= len(raw) <= 3 or not all(re.fullmatch(r"[A-Z][a-z]+", w) or w in _JOINERS for w in raw):
+            return False
+        words = normalise_place_name(tail).split()
+        if not words or set(words) & _NOT_PLACES:
+            return False
+        known = {
+            **self.town_phrases,
+            **self._landmark_phrases(),
+            **self.ward_phrases,
+            **self.places.street_phrases,
+        }
+        if _spans(words, known, set(words)):
+            return False
+        return _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, []) is None
 
     def _landmark_phrases(self) -> dict[str, str]:
         return {phrase: phrase for phrase in self.landmarks}
@@ -285,6 +334,9 @@ class Resolver:
     def _partial_postcode(self, upper: str) -> PlaceMatch:
         for m in SECTOR.finditer(upper):
             counts = self.places.sectors.get(f"{m.group(1)} {m.group(2)}")
+            if not counts and m.group(1) in self.places.districts:
+                # Every live postcode of the area is loaded: a sector with none of them is not ours.
+                return PlaceMatch(method="sector", confidence=0.7)
             if counts:
                 ward, n = counts.most_common(1)[0]
                 share = n / sum(counts.values())

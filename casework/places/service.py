@@ -57,9 +57,16 @@ def resolve_place(session: Session, p: Partnership, text: str | None) -> PlaceMa
     resolver = _resolver(session, p)
     if resolver is None:
         return p.resolve_place(text)
-    found = resolver.resolve(text)
+    return _with_landmarks(resolver.resolve(text), p, text)
+
+
+def _with_landmarks(found: PlaceMatch, p: Partnership, text: str) -> PlaceMatch:
+    """When nothing official matched, a hand-written landmark or local name may still (misspelt, say);
+    the file's streets and towns are not used once official data is loaded."""
     if found.method is None and not found.candidates:
-        return p.resolve_place(text)  # nothing official matched: the hand-written file may know it
+        by_hand = p.resolve_place(text)
+        if by_hand.precision == "landmark":
+            return by_hand
     return found
 
 
@@ -130,10 +137,7 @@ class AreaPlacer:
 
     def text(self, text: str) -> PlaceMatch:
         """As ``resolve_place`` (the gazetteer when nothing official matches)."""
-        found = self._resolver.resolve(text)
-        if found.method is None and not found.candidates:
-            return self._resolver.places.partnership.resolve_place(text)
-        return found
+        return _with_landmarks(self._resolver.resolve(text), self._resolver.places.partnership, text)
 
     def ward_at(self, lat: float, lon: float) -> str | None:
         """The area's ward containing the point, by polygon; None outside the area."""
