@@ -152,6 +152,12 @@ class Resolver:
         town = next((s for s in towns if s is not outside), outside)
         if town is None:
             town = _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, [s for s in (street, landmark) if s])
+            if (
+                town
+                and town.start + town.length < len(words)
+                and words[town.start + town.length] in _STREET_WORDS
+            ):
+                town = None  # "Wigginton Road" (a road we do not know) is not Wigginton
         if postcode:
             found = self._postcode(postcode, street, town)
             if found is not None:

@@ -72,8 +72,13 @@ def test_places_outside_the_area_are_never_placed_inside(loaded: Services) -> No
     for text in (
         "Church Street, Tamworth",
         "Wigginton Road, Tamworth",
+        "Wigginton Road",  # a Tamworth road: not the village of Wigginton
         "Norton Canes",
         "B78 3HG",
+        "Bore Street, Birmingham",  # a town the data does not know, after a street of the area
+        "High Street, Walsall",
+        "B74 2",  # a sector with none of the area's postcodes
+        "Rugeley",  # not the hand-written file's bare "Rugeley Road"
         "WS11 9AF",
     ):
         match = _resolve(loaded, text)
@@ -121,3 +126,22 @@ def test_the_resolve_api_says_how_and_how_sure(loaded: Services, client: Any, te
         headers={"Authorization": "Bearer test-internal-token-0123456789"},
     ).get_json()
     assert ask["resolved"] is False and "Stonnall" in ask["candidates"]
+
+
+def test_start_up_warnings_name_what_the_official_data_contradicts(loaded: Services) -> None:
+    from casework.places import check_against_official
+
+    p = loaded.partnership
+    gazetteer = p.gazetteer.model_copy(
+        update={"streets": {**p.gazetteer.streets, "Bore Street": "Chadsmead", "Nowhere Lane": "Stowe"}}
+    )
+    changed = p.model_copy(update={"gazetteer": gazetteer})
+    with loaded.sessions() as s:
+        warnings = check_against_official(s, changed)
+    assert any("gazetteer.streets.Bore Street: 'Chadsmead'" in w and "Stowe" in w for w in warnings)
+    assert any("gazetteer.streets.Nowhere Lane: no street of that name" in w for w in warnings)
+    with loaded.sessions() as s:
+        assert check_against_official(s, p) == [
+            "partnerships/lichfield.yml: wards: the imported boundaries have 'Longdon', "
+            "which the file does not list"
+        ]
