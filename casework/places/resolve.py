@@ -9,6 +9,7 @@ candidate towns so the assistant can ask which. A town or postcode outside the a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -353,10 +354,20 @@ class Resolver:
                 ward, n = counts.most_common(1)[0]
                 if n == sum(counts.values()):
                     return self._placed(ward, None, "district", 0.5, town=None)
-                wards = [self.places.partnership.ward(w) for w in counts]
-                towns = {w.town for w in wards if w is not None}
-                only = next(iter(towns)) if len(towns) == 1 else None
                 return PlaceMatch(
-                    town=only, precision="district", method="district", confidence=0.3 if only else 0.0
+                    town=self._district_town(m.group(1), counts),
+                    precision="district",
+                    method="district",
+                    confidence=0.3,
                 )
         return PlaceMatch()
+
+    def _district_town(self, district: str, counts: Counter[str]) -> str:
+        """The town a whole postcode district names: the file's when it says, else its commonest ward's."""
+        p = self.places.partnership
+        by_hand = p.gazetteer.postcode_districts.get(district)
+        ward = p.ward(by_hand) if by_hand else None
+        if by_hand:
+            return (ward.town if ward else None) or by_hand
+        towns = [found.town for name, _ in counts.most_common() if (found := p.ward(name)) and found.town]
+        return towns[0] if towns else district
