@@ -36,6 +36,22 @@ BLUEPRINTS = (
 )
 
 
+def _warn_about_places(services: Services) -> None:
+    """Log a warning for each hand-written place the imported official data contradicts."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.core.db import read
+    from casework.places import check_against_official
+
+    try:
+        warnings = read(services.sessions, check_against_official, services.partnership)
+    except SQLAlchemyError as exc:  # not migrated yet, or the database is down: the health check says so
+        log.info("places: not checked against official data (%s)", type(exc).__name__)
+        return
+    for line in warnings:
+        log.warning("places: %s", line)
+
+
 def create_app(test_config: dict[str, Any] | None = None, *, services: Services | None = None) -> Flask:
     """Application factory: build services from settings (or use the given ones) and register blueprints."""
     app = Flask(__name__)
@@ -51,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
 
         wait_for_database(services.engine)
         refuse_demo_accounts(services)  # their passwords are in the README
+    _warn_about_places(services)
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
         MAX_CONTENT_LENGTH=1 * 1024 * 1024,

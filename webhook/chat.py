@@ -1,5 +1,5 @@
 """The web chat: GET /chat (the page), POST /chat/messages (Rasa REST-channel contract), GET /chat/history,
-GET /privacy (the plain privacy notice).
+POST /chat/location ("Use my location": the nearest street, to confirm), GET /privacy (the privacy notice).
 
 The sender id is never taken from the request body: each browser gets a random id in an HttpOnly,
 SameSite=Strict cookie, so one browser cannot speak as another. Cross-site posts are refused (Origin and
@@ -33,7 +33,9 @@ from casework.conversation import (
     upload_evidence,
     web_sender_id,
 )
+from casework.core.db import read
 from casework.evidence import ACCEPTED_WORDS, Limits
+from casework.places import nearest_street
 from rasa_rest.client import client_for
 from webhook import services
 
@@ -126,6 +128,8 @@ def page() -> Response:
             **_partnership_names(),
         )
     )
+    # The only page that may ask for the location (for "Use my location", and only when pressed).
+    resp.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self), payment=()"
     return _secure_headers(resp)
 
 
@@ -202,6 +206,48 @@ def upload() -> Response:
     except UploadRefused as exc:
         resp = _error(str(exc), 422)
     return _secure_headers(_with_cookie(resp, web_id, fresh=fresh))
+
+
+@bp.post("/chat/location")
+def location() -> Response:
+    """ "Use my location": the nearest named street to the browser's coordinates, to confirm.
+
+    The coordinates are used for this look-up only and not stored or sent to the assistant: a "Yes" sends
+    the street and town as the resident's answer; "No" lets them type it.
+    """
+    problem = _cross_site_problem()
+    if problem:
+        log.warning("refused cross-site POST /chat/location: %s", problem)
+        return _secure_headers(_error("Cross-site requests are not accepted.", 403))
+    body = request.get_json(silent=True) if request.is_json else None
+    try:
+        lat, lon = float(body["lat"]), float(body["long"])  # type: ignore[index]
+    except (TypeError, KeyError, ValueError):
+        return _secure_headers(_error('Send {"lat": number, "long": number} (WGS84 degrees).', 400))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return _secure_headers(_error("lat and long are out of range (WGS84 degrees).", 400))
+    svc = services()
+    near = read(svc.sessions, nearest_street, svc.partnership, lat, lon)
+    if near is None:
+        text = (
+            "I couldn't find a street near where you are in our area. Please type the street, a landmark or "
+            "the postcode."
+        )
+        return _secure_headers(jsonify([{"text": text, "type_location": True}]))
+    answer = f"{near.street}, {near.town}" if near.town else near.street
+    return _secure_headers(
+        jsonify(
+            [
+                {
+                    "text": f"Is it near {near.street}? 1 Yes 2 No, I'll type it",
+                    "buttons": [
+                        {"title": "1 Yes", "payload": answer},
+                        {"title": "2 No, I'll type it", "payload": "", "type_location": True},
+                    ],
+                }
+            ]
+        )
+    )
 
 
 def _error(message: str, status: int) -> Response:

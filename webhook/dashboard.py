@@ -25,6 +25,7 @@ from casework.insight import (
     police_uk_rows,
     start_import,
 )
+from casework.places import area_placer, ward_map
 from casework.staff import NotFound
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
@@ -69,6 +70,12 @@ def dashboard():  # type: ignore[no-untyped-def]
     casework = read(
         svc.sessions, casework_figures, actor=actor, period=period, now=svc.clock.now(), partnership=p
     )
+    counts = {
+        row.key: (row.by_source.get("reports", 0), row.total - row.by_source.get("reports", 0))
+        for row in d.by_ward
+        if row.key
+    }
+    wmap = read(svc.sessions, ward_map, p, counts)
     top_heat = max((max(row) for row in d.heatmap), default=0)
     heat_colours = [[_heat_colour(v, top_heat) for v in row] for row in d.heatmap]
     colours = {source: PALETTE[i % len(PALETTE)] for i, source in enumerate(d.sources)}
@@ -81,6 +88,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         targets=p.response_targets_working_days,
         partnership=p,
         casework=casework,
+        wmap=wmap,
     )
 
 
@@ -145,7 +153,8 @@ def import_police_uk():  # type: ignore[no-untyped-def]
             csv_file.remove()
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start("police.uk", filename, csv_file, lambda: police_uk_rows(csv_file, partnership))
+    placer = read(services().sessions, area_placer, partnership)
+    return _start("police.uk", filename, csv_file, lambda: police_uk_rows(csv_file, partnership, placer))
 
 
 @bp.post("/staff/imports/generic")
@@ -175,7 +184,10 @@ def import_generic():  # type: ignore[no-untyped-def]
             csv_file.remove()
         flash(str(exc), "error")
         return redirect(url_for("staff_dashboard.imports")), 303
-    return _start(mapping.source, filename, csv_file, lambda: generic_rows(csv_file, mapping, partnership))
+    placer = read(services().sessions, area_placer, partnership)
+    return _start(
+        mapping.source, filename, csv_file, lambda: generic_rows(csv_file, mapping, partnership, placer)
+    )
 
 
 @bp.get("/staff/imports/<int:batch_id>")

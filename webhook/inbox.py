@@ -10,6 +10,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.clock import LONDON
 from casework.core.db import read
 from casework.interventions import MEDIATION_OUTCOMES, interventions_for
+from casework.places import report_map
 from casework.staff import (
     STATUSES,
     InvalidFilter,
@@ -73,10 +74,12 @@ def report(reference: str):  # type: ignore[no-untyped-def]
         svc.sessions, actor=actor, reference=reference, now=svc.clock.now(), partnership=svc.partnership
     )
     done = read(svc.sessions, interventions_for, actor=actor, reference=reference)
+    r = page.report
+    where = read(svc.sessions, report_map, svc.partnership, r.ward, r.latitude, r.longitude)
     return render_template(
         "staff/report.html",
         p=page,
-        r=page.report,
+        r=r,
         v=vocabulary(),
         can_act=actor.can("report.act"),
         previews=previews,
@@ -84,6 +87,8 @@ def report(reference: str):  # type: ignore[no-untyped-def]
         kinds={k.code: k for k in svc.partnership.interventions},
         mediation_outcomes=MEDIATION_OUTCOMES,
         today=svc.clock.now().astimezone(LONDON).date().isoformat(),
+        where=where,
+        ward_choices=read(svc.sessions, desk.place_ward_choices, svc.partnership),
     )
 
 
@@ -212,6 +217,19 @@ def risk(reference: str):  # type: ignore[no-untyped-def]
     """Change the risk level with a reason."""
     return _act(
         reference, "risk", level=request.form.get("risk_level", ""), reason=request.form.get("reason", "")
+    )
+
+
+@bp.post("/staff/reports/<reference>/place")
+@staff_required("report.act")
+def place(reference: str):  # type: ignore[no-untyped-def]
+    """Correct the report's place and ward (audited; routing is unchanged)."""
+    return _act(
+        reference,
+        "place",
+        place=request.form.get("place", ""),
+        ward=request.form.get("ward", ""),
+        reason=request.form.get("reason", ""),
     )
 
 

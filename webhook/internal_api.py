@@ -24,6 +24,7 @@ from casework.diary import (
     parse_diary_request,
 )
 from casework.intake import IntakeError, file_report, parse_intake
+from casework.places import resolve_place as resolve_place_with_data
 from webhook import services
 
 bp = Blueprint("internal_api", __name__, url_prefix="/api/v1")
@@ -128,8 +129,10 @@ def diary_entry():  # type: ignore[no-untyped-def]
 
 @bp.get("/places/resolve")
 def resolve_place():  # type: ignore[no-untyped-def]
-    """Place a resident's description of a location in a ward."""
-    match = services().partnership.resolve_place(request.args.get("q", ""))
+    """Place a resident's description of a location in a ward: how (method) and how sure (confidence);
+    a street in several towns is not placed and lists the towns (candidates) so the assistant asks."""
+    svc = services()
+    match = read(svc.sessions, resolve_place_with_data, svc.partnership, request.args.get("q", ""))
     return jsonify(
         resolved=match.resolved,
         in_area=match.in_area,
@@ -138,6 +141,9 @@ def resolve_place():  # type: ignore[no-untyped-def]
         place=match.place_key,
         postcode=match.postcode,
         town=match.town,
+        method=match.method,
+        confidence=match.confidence,
+        candidates=list(match.candidates),
     )
 
 

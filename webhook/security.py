@@ -37,7 +37,7 @@ NO_STORE_BLUEPRINTS = frozenset(
     {"staff_auth", "staff_inbox", "staff_admin", "staff_dashboard", "staff_api", "internal_api", "open311"}
 )
 # Paths whose callers speak JSON; everything else gets a short plain-text message.
-JSON_PREFIXES = ("/api/", "/chat/messages", "/chat/upload", "/open311/", "/healthz")
+JSON_PREFIXES = ("/api/", "/chat/messages", "/chat/upload", "/chat/location", "/open311/", "/healthz")
 # Routes that take files get their own, larger body limit (the largest evidence file plus the form).
 UPLOAD_PATHS = ("/chat/upload",)
 FORM_ALLOWANCE = 256 * 1024

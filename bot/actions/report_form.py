@@ -63,6 +63,14 @@ def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
     return asked
 
 
+def which_town_question(street: str, towns: list[str]) -> str:
+    """ "Which one: Main Street in Stonnall or in Whittington?" (a street name used in several towns)."""
+    name = street if any(c.isupper() for c in street) else street.title()
+    if len(towns) == 2:
+        return f"Which one: {name} in {towns[0]} or in {towns[1]}?"
+    return f"Which one: {name} in {', '.join(towns[:-1])} or {towns[-1]}?"
+
+
 def combine_place_answers(first: str | None, second: str) -> str:
     """Both answers to "where?", once each: a retyped or extended answer is not repeated."""
     if not first:
@@ -183,7 +191,7 @@ class ValidateReportForm(FormValidationAction):
         said = combine_place_answers(draft, text) if attempts else text
         postcode = find_postcode(text)
         try:
-            place = await get_client().resolve_place(postcode or text)
+            place = await get_client().resolve_place(postcode or (f"{draft}, {text}" if attempts and draft else text))
             if not is_placed(place) and postcode:
                 place = await get_client().resolve_place(text)
         except WebhookUnavailable:
@@ -201,6 +209,11 @@ class ValidateReportForm(FormValidationAction):
                 tracker,
                 text,
             )
+        towns = [str(t) for t in place.get("candidates") or []]
+        if attempts == 0 and len(towns) >= 2:
+            # A street in several towns: ask which ("Which one: Main Street in Stonnall or in Whittington?").
+            dispatcher.utter_message(text=which_town_question(str(place.get("place") or text), towns))
+            return {"location": None, "location_attempts": 1, "location_draft": text}
         if attempts == 0:
             dispatcher.utter_message(response="utter_location_retry")
             return {"location": None, "location_attempts": 1, "location_draft": text}

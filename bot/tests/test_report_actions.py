@@ -288,3 +288,23 @@ def test_a_domestic_abuse_victim_is_given_the_helpline_once_from_the_intake_answ
     }
     messages = after_filing_messages(result, {"domestic_abuse": True, "asb_type": "intimidation_harassment"})
     assert sum("0808 2000 247" in m for m in messages) == 1
+
+
+def test_a_street_in_several_towns_asks_which_then_takes_the_town(webhook):
+    webhook.places["main street"] = {
+        "resolved": False, "ward": None, "place": "main street", "postcode": None,
+        "candidates": ["Stonnall", "Whittington"],
+    }
+    form, dispatcher = ValidateReportForm(), CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("Main Street", "inform")], requested_slot="location")
+    first = run(form.validate_location("Main Street", dispatcher, tracker, {}))
+    assert first["location"] is None
+    assert texts(dispatcher) == ["Which one: Main Street in Stonnall or in Whittington?"]
+    webhook.places["main street, stonnall"] = {"resolved": True, "ward": "Little Aston and Stonnall", "place": "main street", "postcode": None}
+    tracker = make_tracker(
+        slots={"location_attempts": 1, "location_draft": "Main Street"},
+        events=[user_event("Stonnall", "inform")],
+        requested_slot="location",
+    )
+    second = run(form.validate_location("Stonnall", CollectingDispatcher(), tracker, {}))
+    assert second["ward"] == "Little Aston and Stonnall" and "Stonnall" in second["location"]

@@ -120,6 +120,9 @@ class Report(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # How the place was resolved (postcode, street+town, street, landmark, fuzzy, polygon, town, staff...)
+    place_method: Mapped[str | None] = mapped_column(String(20))
+    place_confidence: Mapped[float | None]
     occurred_text: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime | None]
     ongoing: Mapped[bool | None] = mapped_column(Boolean)
@@ -358,6 +361,7 @@ class SurveyResponse(Base):
     created_at: Mapped[datetime]
 
 
+from casework.core import place_models as _place_models  # noqa: E402,F401
 from casework.core.diary_models import DiaryEntry as DiaryEntry  # noqa: E402
 from casework.core.evidence_models import EvidenceFile  # noqa: E402, F401
 from casework.core.heartbeat_models import Heartbeat as Heartbeat  # noqa: E402

@@ -38,6 +38,7 @@ from casework.insight.csv_files import (
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
+    from casework.places import AreaPlacer
 
 POLICE_UK_ASB = "Anti-social behaviour"
 UNSPECIFIED_TYPE = "unspecified"  # the source does not say which kind of ASB
@@ -135,7 +136,9 @@ def _month_start(value: str) -> datetime | None:
     return datetime.combine(date(int(match.group(1)), int(match.group(2)), 1), time(0), tzinfo=LONDON)
 
 
-def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
+def _ward(
+    partnership: Partnership | None, *texts: str | None, placer: AreaPlacer | None = None
+) -> str | None:
     if partnership is None:
         return None
     for text in texts:
@@ -144,14 +147,17 @@ def _ward(partnership: Partnership | None, *texts: str | None) -> str | None:
         ward = partnership.canonical_ward(text)
         if ward:
             return ward
-        match = partnership.resolve_place(text)
+        match = placer.text(text) if placer else partnership.resolve_place(text)
         if match.ward:
             return str(match.ward)
     return None
 
 
-def police_uk_rows(source: CsvSource, partnership: Partnership | None) -> Iterator[RowResult]:
-    """Each police.uk row as an incident to import or a reason to skip it."""
+def police_uk_rows(
+    source: CsvSource, partnership: Partnership | None, placer: AreaPlacer | None = None
+) -> Iterator[RowResult]:
+    """Each police.uk row as an incident to import or a reason to skip it (rows with coordinates are
+    placed by the ward polygons when they are loaded, without matching the location text)."""
     seen: Counter[str] = Counter()
     for row in _rows(source):
         if isinstance(row, str):
@@ -173,15 +179,21 @@ def police_uk_rows(source: CsvSource, partnership: Partnership | None) -> Iterat
         if location and location.lower() == "no location":
             location = None
         lsoa_town = re.sub(r"\s+\d+[A-Z]?$", "", (row.get("LSOA name") or "").strip()) or None
+        by_point, ward = (
+            placer.row_ward(row.get("Latitude"), row.get("Longitude")) if placer else (False, None)
+        )
         yield Incident(
             source_id=source_id,
             asb_type=UNSPECIFIED_TYPE,
             occurred_at=occurred,
-            ward=_ward(
+            ward=ward
+            if by_point
+            else _ward(
                 partnership,
                 f"{location}, {lsoa_town}" if location and lsoa_town else None,
                 location,
                 lsoa_town,
+                placer=placer,
             ),
             location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get("Latitude")),
@@ -237,9 +249,13 @@ def _type_for(value: str | None, mapping: ColumnMapping) -> str:
 
 
 def generic_rows(
-    source: CsvSource, mapping: ColumnMapping, partnership: Partnership | None
+    source: CsvSource,
+    mapping: ColumnMapping,
+    partnership: Partnership | None,
+    placer: AreaPlacer | None = None,
 ) -> Iterator[RowResult]:
-    """Each row of a mapped CSV as an incident to import or a reason to skip it."""
+    """Each row of a mapped CSV as an incident to import or a reason to skip it (by polygon when it has
+    coordinates and boundaries are loaded, else by its ward or location text)."""
     seen: Counter[str] = Counter()
     for row in _rows(source):
         if isinstance(row, str):
@@ -259,11 +275,13 @@ def generic_rows(
             continue
         location = (row.get(mapping.location) or "").strip() or None if mapping.location else None
         ward_text = (row.get(mapping.ward) or "").strip() or None if mapping.ward else None
+        lat, lon = row.get(mapping.latitude or ""), row.get(mapping.longitude or "")
+        by_point, ward = placer.row_ward(lat, lon) if placer else (False, None)
         yield Incident(
             source_id=own_id or _row_hash(row, seen),
             asb_type=_type_for(row.get(mapping.asb_type) if mapping.asb_type else None, mapping),
             occurred_at=occurred,
-            ward=_ward(partnership, ward_text, location),
+            ward=ward if by_point else _ward(partnership, ward_text, location, placer=placer),
             location=location[:MAX_LOCATION] if location else None,
             latitude=_float(row.get(mapping.latitude)) if mapping.latitude else None,
             longitude=_float(row.get(mapping.longitude)) if mapping.longitude else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -179,3 +180,33 @@ class IntakeResult:
         out = asdict(self)
         out.pop("created")
         return out
+
+
+_RELATIVE_DAYS = {
+    "now": 0,
+    "right now": 0,
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "just now": 0,
+    "yesterday": 1,
+    "last night": 1,
+}
+
+
+def parse_occurred(text: str, now: datetime) -> datetime | None:
+    """When the behaviour happened, if the words say so plainly (ISO dates, today, last night...)."""
+    words = text.strip().lower()
+    if not words:
+        return None
+    if words in _RELATIVE_DAYS:
+        return now - timedelta(days=_RELATIVE_DAYS[words])
+    try:
+        parsed = datetime.fromisoformat(words.upper() if "t" in words else words)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=now.tzinfo)
+    return min(parsed, now)

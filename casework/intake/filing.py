@@ -10,7 +10,7 @@ submission (same conversation_id and submission_id) files nothing new and return
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from casework.intake.contract import (
     RECEIVED_EVENT,
     Intake,
     IntakeResult,
+    parse_occurred,
 )
 from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_duplicate
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
@@ -35,42 +36,13 @@ from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
 from casework.intake.signposts import diary_tip, mediation_offer, signposts_for
 from casework.intake.timeline import record_filing, resolve_contact
+from casework.places import place_report
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership, PlaceMatch
 
 
 # --------------------------------------------------------------------------------------- helpers
-
-
-_RELATIVE_DAYS = {
-    "now": 0,
-    "right now": 0,
-    "today": 0,
-    "tonight": 0,
-    "this morning": 0,
-    "this afternoon": 0,
-    "this evening": 0,
-    "just now": 0,
-    "yesterday": 1,
-    "last night": 1,
-}
-
-
-def parse_occurred(text: str, now: datetime) -> datetime | None:
-    """When the behaviour happened, if the words say so plainly (ISO dates, today, last night...)."""
-    words = text.strip().lower()
-    if not words:
-        return None
-    if words in _RELATIVE_DAYS:
-        return now - timedelta(days=_RELATIVE_DAYS[words])
-    try:
-        parsed = datetime.fromisoformat(words.upper() if "t" in words else words)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=now.tzinfo)
-    return min(parsed, now)
 
 
 def _agency_card(partnership: Partnership, agency_id: str) -> dict[str, str | None]:
@@ -167,12 +139,10 @@ class _Assessment:
     review: CaseReviewOutcome
 
 
-def _assess(
+def _victim_and_risk(
     session: Session, intake: Intake, p: Partnership, *, now: datetime, contact_id: int | None
-) -> _Assessment:
-    """Place, repeats, risk, routing, duplicate and case review for a new report."""
-    place = p.resolve_place(" ".join(x for x in (intake.location, intake.postcode or "") if x))
-    place_key = place.place_key if place.precision in PRECISE_PLACES else None
+) -> tuple[int, RiskAssessment]:
+    """How many recent reports this victim made, and the risk assessment that counts them."""
     victim_count = victim_report_count(session, contact_id=contact_id, now=now, partnership=p)
     answers = RiskAnswers(**intake.risk.model_dump(), domestic_abuse=intake.domestic_abuse or None)
     risk = assess_risk(
@@ -181,6 +151,23 @@ def _assess(
         partnership=p,
         domestic_abuse=intake.domestic_abuse,
     )
+    return victim_count, risk
+
+
+def _assess(
+    session: Session,
+    intake: Intake,
+    p: Partnership,
+    *,
+    now: datetime,
+    contact_id: int | None,
+    coordinates: tuple[float, float] | None = None,
+) -> _Assessment:
+    """Place, repeats, risk, routing, duplicate and case review for a new report."""
+    text = " ".join(x for x in (intake.location, intake.postcode or "") if x)
+    place = place_report(session, p, text, coordinates)
+    place_key = place.place_key if place.precision in PRECISE_PLACES else None
+    victim_count, risk = _victim_and_risk(session, intake, p, now=now, contact_id=contact_id)
     facts = ReportFacts(
         asb_type=intake.asb_type,
         ward=place.ward,
@@ -274,8 +261,10 @@ def _new_report(
         ward=a.place.ward,
         place_key=a.place_key,
         postcode=a.place.postcode or intake.postcode,
-        latitude=coordinates[0] if coordinates else None,
-        longitude=coordinates[1] if coordinates else None,
+        latitude=coordinates[0] if coordinates else a.place.latitude,
+        longitude=coordinates[1] if coordinates else a.place.longitude,
+        place_method=a.place.method,
+        place_confidence=a.place.confidence if a.place.method else None,
         occurred_at=a.occurred_at,
         risk_level=a.risk.level,
         risk_reasons=list(a.risk.reasons),
@@ -346,7 +335,7 @@ def _file(
         session, sender_id=contact_sender_id, intake=intake, now=now, partnership=partnership
     )
     contact_id = contact.id if contact is not None else None
-    a = _assess(session, intake, p, now=now, contact_id=contact_id)
+    a = _assess(session, intake, p, now=now, contact_id=contact_id, coordinates=coordinates)
     report = _new_report(
         session,
         intake,

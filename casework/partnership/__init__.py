@@ -15,7 +15,7 @@ from casework.partnership.loader import (
     parse_partnership,
     partnership_path,
 )
-from casework.partnership.places import PlaceMatch, normalise_postcode
+from casework.partnership.places import PlaceMatch, normalise_place_name, normalise_postcode
 from casework.partnership.schema import (
     LANDLORD_PLACEHOLDER,
     RISK_LEVELS,
@@ -42,6 +42,7 @@ __all__ = [
     "available_partnerships",
     "clear_partnership_cache",
     "load_partnership",
+    "normalise_place_name",
     "normalise_postcode",
     "parse_partnership",
     "partnership_path",

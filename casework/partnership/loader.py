@@ -67,6 +67,8 @@ class Partnership(_Model):
     domestic_abuse_service: str
     mediation_agency: str | None = None
     agencies: dict[str, Agency]
+    # ONS codes of the local authorities the partnership covers: official open data is loaded for these.
+    local_authority_codes: list[str] = Field(default_factory=list)
     wards: list[Ward] = Field(default_factory=list)
     gazetteer: Gazetteer = Field(default_factory=Gazetteer)
     routing: list[Rule] = Field(default_factory=list)
@@ -80,6 +82,14 @@ class Partnership(_Model):
     support_services: SupportServices
     self_help: dict[str, str]
     wording: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("local_authority_codes")
+    @classmethod
+    def _ons_codes(cls, value: list[str]) -> list[str]:
+        bad = [c for c in value if not re.fullmatch(r"[EWSN]0[6-9]\d{6}", c)]
+        if bad:
+            raise ValueError(f"{', '.join(map(repr, bad))}: not an ONS local authority code (like E07000194)")
+        return value
 
     @model_validator(mode="before")
     @classmethod

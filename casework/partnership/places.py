@@ -31,12 +31,20 @@ class PlaceMatch:
     postcode: str | None = None
     town: str | None = None
     precision: str | None = None
+    # How it was placed (postcode, street+town, street, landmark, fuzzy, polygon, town, sector, ward) and how
+    # sure that is (0-1); the candidate towns when a street exists in several; the point when known.
+    method: str | None = None
+    confidence: float = 0.0
+    candidates: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def in_area(self) -> bool:
         """In the partnership's area: a ward, or at least one of its towns or villages ("Curborough Road,
-        Lichfield" when the street is not in the gazetteer). District duties can be routed on this."""
-        return self.ward is not None or self.town is not None
+        Lichfield" when the street is not in the gazetteer), or a street of the area in several towns (the
+        candidates). District duties can be routed on this."""
+        return self.ward is not None or self.town is not None or bool(self.candidates)
 
 
 POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
@@ -74,6 +82,27 @@ def _norm(text: str) -> str:
     lowered = re.sub(r"'s\b", "", lowered).replace("'", "")
     words = lowered.translate(_PUNCT).split()
     return " ".join("st" if w == "saint" else w for w in words)
+
+
+def _gazetteer_match(
+    ward: str | None, place_key: str | None, postcode: str | None, town: str | None, precision: str | None
+) -> PlaceMatch:
+    """A gazetteer resolution, saying it was made by what matched and how sure that is."""
+    return PlaceMatch(
+        resolved=ward is not None,
+        ward=ward,
+        place_key=place_key,
+        postcode=postcode,
+        town=town,
+        precision=precision,
+        method=precision,
+        confidence=_GAZETTEER_CONFIDENCE.get(precision or "", 0.0) if (ward or town) else 0.0,
+    )
+
+
+def normalise_place_name(text: str) -> str:
+    """The normalised form places are compared in ("St. John's St" → "st john st")."""
+    return _norm(text)
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -141,6 +170,16 @@ class _Entry:
     qualifier: tuple[str, ...] = ()  # "High Street (Chasetown)": the text must also say "Chasetown"
 
 
+# How sure a gazetteer match is, by what it matched.
+_GAZETTEER_CONFIDENCE = {
+    "postcode": 0.8,
+    "street": 0.8,
+    "landmark": 0.8,
+    "town": 0.6,
+    "ward": 0.7,
+    "sector": 0.6,
+    "district": 0.4,
+}
 _NO_QUALIFIER: tuple[str, ...] = ()
 # Earlier kinds win when several match; within a kind, the longer phrase wins.
 _KIND_RANK = {"street": 0, "landmark": 0, "town": 1, "ward": 2}
@@ -321,14 +360,7 @@ class _PlaceIndex:
             town = self._town_of(ward)
         if precision is None and town:
             precision = "district"
-        return PlaceMatch(
-            resolved=ward is not None,
-            ward=ward,
-            place_key=place_key,
-            postcode=postcode,
-            town=town,
-            precision=precision,
-        )
+        return _gazetteer_match(ward, place_key, postcode, town, precision)
 
     def _bare_street(self, words: list[str]) -> _Entry | None:
         """A street named without its 'street'/'road' word ("bore" alone), only when unambiguous."""

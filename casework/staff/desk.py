@@ -17,6 +17,7 @@ from casework.staff.access import Actor
 from casework.staff.export import export_reports
 from casework.staff.inbox import InboxFilters, list_reports, needs_attention_count
 from casework.staff.inbox_rows import InboxPage
+from casework.staff.place_correction import ward_choices
 from casework.staff.report_page import ReportPage, open_report
 from casework.staff.sms_preview import preview_public_update
 from casework.staff.triage_steps import ActionResult, SmsPreview
@@ -87,3 +88,8 @@ def export_csv(
         return export_reports(
             session, actor=actor, filters=filters, now=now, include_descriptions=include_descriptions
         )
+
+
+def place_ward_choices(session: Session, partnership: Partnership) -> list[str]:
+    """The wards an officer can place a report in (the partnership's and the imported boundaries')."""
+    return ward_choices(session, partnership)

@@ -22,6 +22,7 @@ from casework.intake import LinkError, link_reports, unlink_report
 from casework.messaging import queue_referral, requeue_for_staff, sms_block_reason
 from casework.staff.access import Actor, get_report_for, may_see
 from casework.staff.inbox import RISK_LEVELS, STATUSES
+from casework.staff.place_correction import correct_place
 from casework.staff.triage_steps import (
     ActionResult,
     TriageError,
@@ -390,4 +391,5 @@ ACTIONS: dict[str, Callable[..., ActionResult]] = {
     "risk": change_risk,
     "close": close,
     "resend": resend,
+    "place": correct_place,
 }

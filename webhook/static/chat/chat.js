@@ -12,6 +12,7 @@
   var problem = document.getElementById("problem");
   var problemText = document.getElementById("problem-text");
   var retryButton = document.getElementById("retry");
+  var locate = document.getElementById("use-location");
   var busy = false;
   var pending = null; // {message, li} of a message the assistant has not answered yet
 
@@ -38,7 +39,9 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = b.title;
-      button.addEventListener("click", function () { send(b.payload, b.title); });
+      button.addEventListener("click", function () {
+        if (b.type_location) { typeLocation(b.title); } else { send(b.payload, b.title); }
+      });
       quick.appendChild(button);
     });
     quick.hidden = false;
@@ -226,6 +229,53 @@
   picker.addEventListener("change", function () {
     if (picker.files && picker.files.length) { upload(picker.files[0]); }
   });
+  function typeLocation(said) {
+    showQuickReplies(null);
+    if (said) { addTurn("resident", said); }
+    addTurn("assistant", "Please type the street, a landmark or the postcode.");
+    input.focus();
+  }
+
+  // "Use my location": the browser asks for the position only when the resident presses the button.
+  function useLocation() {
+    if (busy) { return; }
+    if (!navigator.geolocation) {
+      showProblem("Your browser cannot share your location. Please type the street or postcode.", false);
+      return;
+    }
+    clearProblem();
+    setBusy(true);
+    locate.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      addTurn("resident", "Use my location");
+      fetch("/chat/location", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "Accept": "application/json"},
+        body: JSON.stringify({lat: pos.coords.latitude, long: pos.coords.longitude})
+      }).then(function (resp) { return resp.json(); }).then(function (body) {
+        setBusy(false);
+        locate.disabled = false;
+        if (!Array.isArray(body)) { throw new Error("bad answer"); }
+        renderReplies(body);
+        if (body.length && body[0].type_location) { input.focus(); }
+      }).catch(function () {
+        setBusy(false);
+        locate.disabled = false;
+        showProblem("We could not look up your location. Please type the street or postcode.", false);
+      });
+    }, function () {
+      setBusy(false);
+      locate.disabled = false;
+      showProblem("Your location was not shared. Please type the street or postcode.", false);
+      input.focus();
+    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+  }
+
+  if (locate) {
+    locate.hidden = !navigator.geolocation;
+    locate.addEventListener("click", useLocation);
+  }
 
   loadHistory();
 }());
