@@ -167,3 +167,40 @@ class ActionAfterDanger(Action):
         events += await _story_slots(tracker, text, {"asb_type": asb_type})
         dispatcher.utter_message(response="utter_ask_report_after_danger")
         return events
+
+
+class ActionResumeAfterDanger(Action):
+    """Carrying on after 999 guidance given in the middle of the form: the words that raised it were the
+    resident's answer to the question then asked, so they are kept as that answer (the form checks them as
+    usual). A false alarm therefore never makes the resident say the same thing again, and never loops."""
+
+    def name(self) -> str:
+        return "action_resume_after_danger"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        asked = pending_question(tracker.events)
+        words = danger_words(tracker.events)
+        if not asked or not words or asked == "summary_ok":
+            return []
+        return [SlotSet(asked, words)]
+
+
+def pending_question(events: list[dict[str, Any]]) -> str | None:
+    """The form's question that was open when the 999 guidance paused it."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value"):
+            return str(event["value"])
+    return None
+
+
+def danger_words(events: list[dict[str, Any]]) -> str | None:
+    """The words of the resident's latest message read as danger now."""
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") == "danger_now":
+            text = str(event.get("text") or "")
+            return text if text and not text.startswith("/") else None
+    return None

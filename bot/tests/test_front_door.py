@@ -232,3 +232,18 @@ def test_an_update_withheld_for_safety_says_to_call_instead():
         }
     )
     assert "don't send its details by text" in text and "101" in text
+
+
+def test_carrying_on_after_999_guidance_keeps_the_words_as_the_answer_to_the_open_question():
+    from actions.report_start import ActionResumeAfterDanger
+
+    words = "I found it at 7am walking the dog, it's just sitting there"
+    events = [
+        {"event": "slot", "name": "requested_slot", "value": "occurred"},
+        user_event(words, "danger_now", 0.9),
+        {"event": "slot", "name": "requested_slot", "value": None},
+        user_event("yes", "affirm"),
+    ]
+    tracker = make_tracker(events=events)
+    slots = slot_events(run(ActionResumeAfterDanger().run(CollectingDispatcher(), tracker, {})))
+    assert slots == {"occurred": words}
