@@ -87,7 +87,9 @@ def private_stack() -> Iterator[Stack]:
     (tmp / "endpoints.yml").write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions}/webhook"\n')
     log_path = tmp / "stack.log"
     log = log_path.open("wb")
-    subprocess.run([str(APP / "python"), "-m", "casework.cli.migrate"], env=env, cwd=ROOT, check=True, stdout=log)
+    subprocess.run(
+        [str(APP / "python"), "-m", "casework.cli.migrate"], env=env, cwd=ROOT, check=True, stdout=log
+    )
     subprocess.run(
         [str(APP / "python"), "-m", "casework.cli.seed_demo", "--no-reports"],
         env=env,
