@@ -20,8 +20,6 @@ import argparse
 import re
 import statistics
 import sys
-import uuid
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from contextlib import nullcontext
 from pathlib import Path
@@ -29,13 +27,13 @@ from typing import Any
 
 import requests
 import yaml
-from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.conversations.resident import Played, Send, play  # noqa: E402
 from bench.conversations.stack import private_stack  # noqa: E402
+from bench.load.resident import sms_sender as load_sms_sender  # noqa: E402
 
 SCENARIOS = Path(__file__).with_name("scenarios.yml")
 CLASSES = {
@@ -65,25 +63,11 @@ def type_class(scenario: dict[str, Any]) -> str:
 
 
 def sms_sender(url: str, public_url: str, token: str, number: str) -> Send:
-    """Texts as Twilio delivers them (signed form posts); numbered choices are read back as buttons."""
-    session = requests.Session()
-    signed = public_url.rstrip("/") + "/sms/inbound"
-    validator = RequestValidator(token)
+    """Texts as Twilio delivers them (bench/load's signed sender); numbered choices read back as buttons."""
+    send_sms = load_sms_sender(url, public_url, token, number)
 
     def send(message: str) -> tuple[list[str], list[dict[str, str]]]:
-        form = {
-            "MessageSid": "SM" + uuid.uuid4().hex,
-            "AccountSid": "AC" + "0" * 32,
-            "From": number,
-            "To": "+447700900000",
-            "Body": message,
-            "NumMedia": "0",
-        }
-        headers = {"X-Twilio-Signature": validator.compute_signature(signed, form)}
-        resp = session.post(url.rstrip("/") + "/sms/inbound", data=form, headers=headers, timeout=30)
-        if resp.status_code >= 500:
-            raise RuntimeError(f"HTTP {resp.status_code}")
-        texts = [m.text or "" for m in ET.fromstring(resp.text).iter("Message")] if resp.text else []
+        texts, _ = send_sms(message)
         buttons = [
             {"title": m.group(2)}
             for text in texts
