@@ -195,6 +195,8 @@ def _decide(
     incoming: IncomingSms,
     now: datetime,
 ) -> _Plan:
+    """What a stored message gets: a reply at once (keywords, limits, help, refusals, a survey score) or a
+    plan to relay it to the assistant."""
     word = _keyword(body)
     # Opting out and back in always takes effect, whatever the rate limits say; the confirmation is a
     # reply like any other and counts against the limits (a flood of STOP/START is not a flood of texts).
@@ -207,60 +209,75 @@ def _decide(
     limited = _over_limit(session, row, contact, limit, keyword_reply=keyword_reply, danger=danger, now=now)
     if limited is not None:
         return limited
-    shed = limit == "global"
     if keyword_reply is not None:
         return _Plan(reply=_say(session, row, contact, keyword_reply, status="answered", now=now))
-
     if word in HELP_WORDS:
         p = services.partnership
         return _Plan(
             reply=_say(session, row, contact, help_reply(p.short_name or p.name), status="answered", now=now)
         )
     media = _take_media(session, services, contact, incoming, now)
+    reply = _refused_or_kept(session, row, contact, body, media, incoming.num_media, now) or _survey_score(
+        session, row, contact, word, now
+    )
+    if reply is not None:
+        return _Plan(reply=reply)
+    return _relay_plan(session, row, contact, body, media, shed=limit == "global", danger=danger, now=now)
+
+
+def _refused_or_kept(
+    session: Session,
+    row: InboundSms,
+    contact: Contact,
+    body: str,
+    media: list[str],
+    num_media: int,
+    now: datetime,
+) -> SmsReply | None:
+    """The answer when the words cannot go to the assistant (opted out, too long, unreadable, none)."""
     if contact.sms_opted_out:
         # They asked for no texts: keep the message for staff, send nothing back.
         record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=row.body, now=now)
-        return _Plan(reply=_finish(row, status="opted_out", messages=[], now=now))
-
+        return _finish(row, status="opted_out", messages=[], now=now)
     if len(body) > MAX_BODY_CHARS:
-        return _Plan(reply=_say(session, row, contact, TOO_LONG_REPLY, status="rejected", now=now))
+        return _say(session, row, contact, TOO_LONG_REPLY, status="rejected", now=now)
     if looks_unreadable(body):
-        return _Plan(reply=_say(session, row, contact, UNREADABLE_REPLY, status="rejected", now=now))
+        return _say(session, row, contact, UNREADABLE_REPLY, status="rejected", now=now)
     if not body:
-        return _Plan(reply=_no_words(session, row, contact, media, incoming.num_media, now))
+        return _no_words(session, row, contact, media, num_media, now)
+    return None
 
-    if word in {"1", "2", "3", "4", "5"}:
-        survey = _outstanding_survey(session, contact, now)
-        if survey is not None and survey.report_id is not None:
-            session.add(
-                SurveyResponse(
-                    report_id=survey.report_id,
-                    survey=SURVEY_PURPOSES[survey.purpose],
-                    score=int(word),
-                    created_at=now,
-                )
-            )
-            return _Plan(
-                reply=_say(
-                    session,
-                    row,
-                    contact,
-                    SURVEY_THANKS,
-                    status="answered",
-                    now=now,
-                    heard=f"{word} (satisfaction survey {SURVEY_PURPOSES[survey.purpose]})",
-                )
-            )
 
+def _survey_score(
+    session: Session, row: InboundSms, contact: Contact, word: str, now: datetime
+) -> SmsReply | None:
+    """A digit 1-5 answering an outstanding satisfaction survey: recorded and thanked; else None."""
+    if word not in {"1", "2", "3", "4", "5"}:
+        return None
+    survey = _outstanding_survey(session, contact, now)
+    if survey is None or survey.report_id is None:
+        return None
+    purpose = SURVEY_PURPOSES[survey.purpose]
+    session.add(SurveyResponse(report_id=survey.report_id, survey=purpose, score=int(word), created_at=now))
+    heard = f"{word} (satisfaction survey {purpose})"
+    return _say(session, row, contact, SURVEY_THANKS, status="answered", now=now, heard=heard)
+
+
+def _relay_plan(
+    session: Session,
+    row: InboundSms,
+    contact: Contact,
+    body: str,
+    media: list[str],
+    *,
+    shed: bool,
+    danger: bool,
+    now: datetime,
+) -> _Plan:
+    """Record the resident's turn and plan its relay (a numbered choice relays the button's payload)."""
     chosen = choose_button(body, offered_buttons(session, contact.sender_id))
-    relay_text = chosen["payload"] if chosen else body
-    record_turn(
-        session,
-        sender_id=contact.sender_id,
-        speaker=RESIDENT,
-        text=chosen["title"] if chosen else body,
-        now=now,
-    )
+    text = chosen["title"] if chosen else body
+    record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=text, now=now)
     prefix = [{"text": " ".join(media)}] if media else []
     if shed and danger:
         prefix = [{"text": DANGER_GUIDANCE}, *prefix]
@@ -268,7 +285,7 @@ def _decide(
         row_id=row.id,
         contact_id=contact.id,
         sender_id=contact.sender_id,
-        relay_text=relay_text,
+        relay_text=chosen["payload"] if chosen else body,
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
         shed=shed,

@@ -18,7 +18,6 @@ MAX_FUNCTION_LINES = 60
 # Functions still over the limit when the limit was set, with their length then: each may only shrink.
 # Remove an entry when its function is split.
 KNOWN_LONG = {
-    "casework/conversation/inbound_sms.py::_decide": 90,
     "casework/insight/stats.py::build_dashboard": 158,
     "casework/intake/routing.py::route": 87,
     "casework/open311/updates.py::_apply_update": 88,
