@@ -206,40 +206,72 @@ def _apply_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
+    """Apply a new update: the status (when this sender decides it), the timeline and audit, and for a
+    public update a text to everyone following the problem."""
     # A copied-in agency's update is a note (_refuse_status_decision refused anything that would change it).
     new_status = UPDATE_STATUSES[raw_status] if client.may_decide(report) else None
+    body = _update_body(
+        report, raw_status=raw_status, description=description, client=client, partnership=partnership
+    )
+    data = {"agency_status": raw_status, "updated_datetime": _iso(when), "fingerprint": fingerprint}
+    changed = _set_status(report, new_status, data=data, now=now)
+    # The agency updates the problem: its reporter and the reporters of linked duplicates hear about it.
+    group = (
+        [f.report for f in contacts_following(session, report)] if report.linked_to_id is None else [report]
+    )
+    closed = changed and new_status == "closed"
+    if new_status == "closed":
+        _close_group(group, report, changed=changed, description=description, now=now)
+    kind = "closed" if closed else ("status_changed" if changed else "open311_update")
+    _record_update(
+        session,
+        report,
+        kind=kind,
+        body=body,
+        data=data,
+        public=public,
+        client=client,
+        update_id=update_id,
+        now=now,
+    )
+    texts = 0
+    if public:
+        report.last_public_update_at = now
+        texts = _text_followers(
+            session, group, closed=closed, update_id=update_id, partnership=partnership, now=now
+        )
+    return UpdateOutcome(update_id=update_id, applied=True, texts_queued=texts)
+
+
+def _set_status(report: Report, new_status: str | None, *, data: dict[str, Any], now: datetime) -> bool:
+    """Move the report to the new status (None: unchanged), noting it in the event's data; whether it
+    changed. Any update counts as the agency's response."""
     old = report.status
     changed = new_status is not None and new_status != old
-    if raw_status == NOT_THEIRS:
-        body = f"{client.actor} says this is not theirs to deal with; re-route it." + (
-            f" {description}" if description else ""
-        )
-        report.lead_agency = partnership.triage_agency
-    else:
-        body = description or (f"Status: {raw_status.replace('_', ' ')}.")
-    data = {
-        "open311_status": "closed" if (new_status or old) == "closed" else "open",
-        "agency_status": raw_status,
-        "updated_datetime": _iso(when),
-        "fingerprint": fingerprint,
-    }
+    data["open311_status"] = "closed" if (new_status or old) == "closed" else "open"
     if changed:
         data.update({"from": old, "to": new_status})
         report.status = new_status  # type: ignore[assignment]
     report.updated_at = now
     if report.first_response_at is None:
         report.first_response_at = now
-    # The agency updates the problem: its reporter and the reporters of linked duplicates hear about it.
-    group = (
-        [f.report for f in contacts_following(session, report)] if report.linked_to_id is None else [report]
-    )
-    if new_status == "closed":
-        _close_group(group, report, changed=changed, description=description, now=now)
-    kind = (
-        "closed"
-        if changed and new_status == "closed"
-        else ("status_changed" if changed else "open311_update")
-    )
+    return changed
+
+
+def _record_update(
+    session: Session,
+    report: Report,
+    *,
+    kind: str,
+    body: str,
+    data: dict[str, Any],
+    public: bool,
+    client: Client,
+    update_id: str,
+    now: datetime,
+) -> None:
+    """The update on the report's timeline (kept with its sender and update_id, so it applies once) and
+    in the audit."""
     event = add_event(
         session,
         report,
@@ -261,21 +293,42 @@ def _apply_update(
         at=now,
         target_type="report",
         target_id=report.reference,
-        detail={"update_id": update_id, "status": raw_status, "public": public},
+        detail={"update_id": update_id, "status": data["agency_status"], "public": public},
     )
+
+
+def _update_body(
+    report: Report, *, raw_status: str, description: str, client: Client, partnership: Partnership
+) -> str:
+    """The timeline's words for an update; "not ours" also hands the report back to triage."""
+    if raw_status != NOT_THEIRS:
+        return description or f"Status: {raw_status.replace('_', ' ')}."
+    report.lead_agency = partnership.triage_agency
+    return f"{client.actor} says this is not theirs to deal with; re-route it." + (
+        f" {description}" if description else ""
+    )
+
+
+def _text_followers(
+    session: Session,
+    group: list[Report],
+    *,
+    closed: bool,
+    update_id: str,
+    partnership: Partnership,
+    now: datetime,
+) -> int:
+    """Queue the neutral update (or closing) text to each report's reporter; how many will go."""
     texts = 0
-    if public:
-        report.last_public_update_at = now
-        purpose = "closure" if new_status == "closed" and changed else "status_update"
-        for target in group:
-            row = notify_victim(
-                session,
-                target,
-                purpose=purpose,
-                now=now,
-                partnership=partnership,
-                dedupe_key=f"open311:{update_id}:{target.id}",
-            )
-            if row is not None and row.status != "cancelled":
-                texts += 1
-    return UpdateOutcome(update_id=update_id, applied=True, texts_queued=texts)
+    for target in group:
+        row = notify_victim(
+            session,
+            target,
+            purpose="closure" if closed else "status_update",
+            now=now,
+            partnership=partnership,
+            dedupe_key=f"open311:{update_id}:{target.id}",
+        )
+        if row is not None and row.status != "cancelled":
+            texts += 1
+    return texts
