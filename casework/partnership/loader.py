@@ -25,7 +25,8 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from casework.partnership.checks import _check, _path
-from casework.partnership.places import PlaceMatch, _contains_phrase, _norm, _PlaceIndex
+from casework.partnership.place_words import _contains_phrase, _norm
+from casework.partnership.places import PlaceMatch, _PlaceIndex
 from casework.partnership.schema import (
     DEFAULT_INTERVENTIONS,
     Agency,
