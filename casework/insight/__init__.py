@@ -16,7 +16,7 @@ from casework.insight.csv_files import (
     parse_type_values,
 )
 from casework.insight.import_runs import batch_progress, batches, start_import
-from casework.insight.imports import generic_rows, police_uk_rows
+from casework.insight.imports import ImportStatus, generic_rows, police_uk_rows
 from casework.insight.measures import MeasureRow, Measures, casework_figures, compute_measures
 from casework.insight.periods import measures_period, quarter_period, recent_quarters
 from casework.insight.public_figures import SMALL_COUNT, public_stats
@@ -37,6 +37,7 @@ __all__ = [
     "ColumnMapping",
     "CsvFile",
     "ImportFileError",
+    "ImportStatus",
     "InvalidPeriod",
     "MAX_ROWS",
     "SMALL_COUNT",

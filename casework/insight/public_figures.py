@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.clock import LONDON
 from casework.core.models import ImportedIncident, Report
+from casework.core.states import ReportStatus
 from casework.insight.stats import Period, _share, type_label
 
 SMALL_COUNT = 5  # public figures below this are suppressed
@@ -76,7 +77,7 @@ def public_stats(session: Session, *, now: datetime, months: int = 12) -> Public
     ).all()
 
     def closed_in_period(r: Any) -> bool:
-        return r.status == "closed" and r.closed_at is not None and r.closed_at < period.end_at
+        return r.status == ReportStatus.CLOSED and r.closed_at is not None and r.closed_at < period.end_at
 
     total = len(rows)
     resolved = sum(1 for r in rows if closed_in_period(r))

@@ -22,6 +22,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.clock import LONDON
 from casework.core.inputs import InvalidDay, parse_day
 from casework.core.models import ImportedIncident, Report, SurveyResponse
+from casework.core.states import ReportStatus
 from casework.insight.imports import UNSPECIFIED_TYPE
 from casework.staff import Actor, dashboard_wards, london_day_start, require
 
@@ -139,7 +140,7 @@ def build_dashboard(
     )
     counts = _counts_by_source(session, period, wards, in_period)
     heatmap, weekly = _when_it_happens(session, period, in_period)
-    resolved = _count(session, in_period, Report.status == "closed")
+    resolved = _count(session, in_period, Report.status == ReportStatus.CLOSED)
     hours, within = _first_responses(session, in_period)
     victims, locations = _repeats(session, in_period, victim_reports, location_reports)
     return Dashboard(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from casework.core.asb_types import ASB_TYPES
 from casework.core.models import Contact, EvidenceFile, OutboxMessage, Report
 from casework.core.safe_contact import text_block_reason
+from casework.core.states import EvidenceStatus, OutboxStatus
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def _evidence(session: Session, report: Report, base_url: str) -> list[dict[str,
     """The report's stored files: links that open only with the agency's sign-in (page) or API token."""
     rows = session.scalars(
         select(EvidenceFile)
-        .where(EvidenceFile.report_id == report.id, EvidenceFile.status == "stored")
+        .where(EvidenceFile.report_id == report.id, EvidenceFile.status == EvidenceStatus.STORED)
         .order_by(EvidenceFile.id)
     ).all()
     base = base_url.rstrip("/")
@@ -297,7 +298,7 @@ def queue_referral(
     )
     if method == "inbox":
         # The agency works in the product's own inbox: the report is already there.
-        row.status = "delivered"
+        row.status = OutboxStatus.DELIVERED
         row.delivery_status = "inbox"
         row.sent_at = now
         row.error_message = None

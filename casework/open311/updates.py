@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.core.audit import add_event, audit
 from casework.core.models import Report, ReportEvent
 from casework.core.references import parse_reference
+from casework.core.states import OutboxStatus, ReportStatus
 from casework.core.values import NO
 from casework.intake import contacts_following
 from casework.messaging import notify_victim
@@ -38,7 +39,7 @@ def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str
     # update_ids are unique per sender: a sender sees its own; every other update gets our own unique id.
     own = event.source == "open311" and event.external_id and event.sender == client.sender
     status = data.get("open311_status") or (
-        "closed" if (data.get("to") or report.status) == "closed" else "open"
+        "closed" if (data.get("to") or report.status) == ReportStatus.CLOSED else "open"
     )
     return {
         "update_id": event.external_id if own else f"u{event.id}",
@@ -185,8 +186,8 @@ def _close_group(
 ) -> None:
     """Close the report (when this update closed it) and its linked duplicates still open."""
     for target in group:
-        if (target is report and changed) or (target is not report and target.status != "closed"):
-            target.status = "closed"
+        if (target is report and changed) or (target is not report and target.status != ReportStatus.CLOSED):
+            target.status = ReportStatus.CLOSED
             target.outcome = description or "Closed by the agency dealing with it."
             target.closed_at = now
             target.updated_at = now
@@ -219,8 +220,8 @@ def _apply_update(
     group = (
         [f.report for f in contacts_following(session, report)] if report.linked_to_id is None else [report]
     )
-    closed = changed and new_status == "closed"
-    if new_status == "closed":
+    closed = changed and new_status == ReportStatus.CLOSED
+    if new_status == ReportStatus.CLOSED:
         _close_group(group, report, changed=changed, description=description, now=now)
     kind = "closed" if closed else ("status_changed" if changed else "open311_update")
     _record_update(
@@ -243,15 +244,17 @@ def _apply_update(
     return UpdateOutcome(update_id=update_id, applied=True, texts_queued=texts)
 
 
-def _set_status(report: Report, new_status: str | None, *, data: dict[str, Any], now: datetime) -> bool:
+def _set_status(
+    report: Report, new_status: ReportStatus | None, *, data: dict[str, Any], now: datetime
+) -> bool:
     """Move the report to the new status (None: unchanged), noting it in the event's data; whether it
     changed. Any update counts as the agency's response."""
     old = report.status
     changed = new_status is not None and new_status != old
-    data["open311_status"] = "closed" if (new_status or old) == "closed" else "open"
-    if changed:
+    data["open311_status"] = "closed" if (new_status or old) == ReportStatus.CLOSED else "open"
+    if changed and new_status is not None:
         data.update({"from": old, "to": new_status})
-        report.status = new_status  # type: ignore[assignment]
+        report.status = new_status
     report.updated_at = now
     if report.first_response_at is None:
         report.first_response_at = now
@@ -329,6 +332,6 @@ def _text_followers(
             partnership=partnership,
             dedupe_key=f"open311:{update_id}:{target.id}",
         )
-        if row is not None and row.status != "cancelled":
+        if row is not None and row.status != OutboxStatus.CANCELLED:
             texts += 1
     return texts
