@@ -27,12 +27,10 @@ from casework.core.states import OutboxStatus, ReportStatus
 from casework.core.workdays import working_days_between
 from casework.messaging.outbox import enqueue
 from casework.messaging.referrals import queue_referral
-from casework.partnership import QuietHours
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
 
-DEFAULT_QUIET_HOURS = QuietHours()
 
 # Neutral wording only. {handler} is the agency's public name ("Lichfield District Council"),
 # {respond_by} a date ("Tuesday 24 November"), {detail} how to get the detail by phone.

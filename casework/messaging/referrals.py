@@ -54,16 +54,7 @@ def _reporter(session: Session, report: Report) -> dict[str, Any]:
     return reporter
 
 
-def _partnership(partnership: Partnership | None) -> Partnership:
-    if partnership is not None:
-        return partnership
-    from casework.core.settings import get_settings
-    from casework.partnership import load_partnership
-
-    return load_partnership(get_settings().PARTNERSHIP)
-
-
-def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Partnership | None) -> bool:
+def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Partnership) -> bool:
     """Bring a queued referral's reporter block (safe to text?) up to date; True when it changed.
 
     Called as the referral is claimed for sending, so a "not safe to text" given after it was queued (or
@@ -79,7 +70,7 @@ def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Part
         return False
     doc = {**doc, "reporter": reporter}
     payload["document"] = doc
-    agency = _partnership(partnership).agencies.get(row.agency_id or "")
+    agency = partnership.agencies.get(row.agency_id or "")
     if agency is not None and row.transport == "email":
         row.body = email_text(doc, agency)
     elif agency is not None and row.transport == "open311":

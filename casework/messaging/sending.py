@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
 from casework.core.states import RESENDABLE, UNSENT, OutboxStatus
-from casework.messaging.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
+from casework.messaging.notifications import sms_block_reason
 from casework.messaging.referrals import refresh_safe_contact
 from casework.messaging.send_types import (
     DEFAULT_POLICY,
@@ -115,8 +115,8 @@ def claim_due(
     *,
     now: datetime,
     worker: str,
+    partnership: Partnership,
     limit: int = 50,
-    partnership: Partnership | None = None,
     sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED); re-check safe contact for SMS.
@@ -125,8 +125,7 @@ def claim_due(
     Open311): a text over the cap is cancelled, saying so. Replies to the resident's own texts are not
     counted (the inbound rate limits bound them). The caller commits; only then may the rows be sent.
     """
-    quiet = partnership.quiet_hours if partnership is not None else DEFAULT_QUIET_HOURS
-    tz = partnership.timezone if partnership is not None else "Europe/London"
+    quiet, tz = partnership.quiet_hours, partnership.timezone
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status.in_(CLAIMABLE), OutboxMessage.next_attempt_at <= now)

@@ -283,7 +283,7 @@ def parse_w3c(value: str, name: str) -> datetime:
     return parsed
 
 
-def _iso(dt: datetime | None) -> str | None:
+def w3c_time(dt: datetime | None) -> str | None:
     """GeoReport's W3C form: UTC with a Z (not the ISO offset the staff API uses)."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
@@ -301,9 +301,9 @@ def request_json(report: Report) -> dict[str, Any]:
         "description": report.description,
         "agency_responsible": report.lead_agency,
         "service_notice": None,
-        "requested_datetime": _iso(report.created_at),
-        "updated_datetime": _iso(report.updated_at),
-        "expected_datetime": _iso(report.due_at),
+        "requested_datetime": w3c_time(report.created_at),
+        "updated_datetime": w3c_time(report.updated_at),
+        "expected_datetime": w3c_time(report.due_at),
         "address": report.location_text,
         "address_id": None,
         "zipcode": report.postcode,

@@ -22,7 +22,7 @@ from casework.core.values import NO
 from casework.intake import contacts_following
 from casework.messaging import notify_victim
 from casework.open311.keys import Client, Open311Error
-from casework.open311.requests import MAX_LIST, NOT_THEIRS, UPDATE_STATUSES, _iso, parse_w3c
+from casework.open311.requests import MAX_LIST, NOT_THEIRS, UPDATE_STATUSES, parse_w3c, w3c_time
 from casework.staff import agency_involved
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str
         "service_request_id": report.reference,
         "status": status,
         "description": event.body,
-        "updated_datetime": _iso(event.created_at),
+        "updated_datetime": w3c_time(event.created_at),
         "media_url": None,
     }
 
@@ -214,7 +214,7 @@ def _apply_update(
     body = _update_body(
         report, raw_status=raw_status, description=description, client=client, partnership=partnership
     )
-    data = {"agency_status": raw_status, "updated_datetime": _iso(when), "fingerprint": fingerprint}
+    data = {"agency_status": raw_status, "updated_datetime": w3c_time(when), "fingerprint": fingerprint}
     changed = _set_status(report, new_status, data=data, now=now)
     # The agency updates the problem: its reporter and the reporters of linked duplicates hear about it.
     group = (
