@@ -90,13 +90,6 @@ class Relay:
         self.lease = timedelta(seconds=self.options.NOTIFIER_LEASE_SECONDS)
         self.stopping = threading.Event()
 
-    def _partnership(self):  # type: ignore[no-untyped-def]
-        try:
-            return self.services.partnership
-        except Exception:  # noqa: BLE001 - a bad partnership file must not stop SMS going (defaults apply)
-            log.exception("partnership not loaded; using default quiet hours")
-            return None
-
     def run_once(self) -> RelayStats:
         """Claim one batch, hand its messages over (a few at a time), record the outcomes in one go."""
         stats = RelayStats()
@@ -106,7 +99,7 @@ class Relay:
             now=now,
             worker=self.worker,
             limit=self.options.NOTIFIER_BATCH_SIZE,
-            partnership=self._partnership(),
+            partnership=self.services.partnership,
             sms_per_number_per_day=self.services.settings.SMS_TEXTS_PER_NUMBER_PER_DAY,
         )
         stats.held, stats.cancelled = claimed.held, claimed.cancelled

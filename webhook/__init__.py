@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from casework.core.bootstrap import Services, build_services
 from casework.core.db import DatabaseUnavailable
 from casework.core.settings import load_settings
+from casework.core.states import RESENDABLE, OutboxStatus, ReportStatus
+from casework.insight import ImportStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, services: Services 
     importlib.import_module("webhook.security").init_app(app)  # headers, 413, log redaction
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    # Templates name states (ReportStatus.CLOSED), never spell their stored words.
+    app.jinja_env.globals.update(
+        ReportStatus=ReportStatus, OutboxStatus=OutboxStatus, RESENDABLE=RESENDABLE, ImportStatus=ImportStatus
+    )
 
     @app.errorhandler(DatabaseUnavailable)
     @app.errorhandler(OperationalError)

@@ -22,6 +22,7 @@ from casework.case_review import (
 )
 from casework.core.clock import LONDON
 from casework.core.db import read
+from casework.core.values import yes_no
 from webhook import services
 from webhook.auth import current_actor, protect_staff_blueprint, staff_required
 
@@ -124,7 +125,11 @@ def _meeting_at(form: Any) -> datetime | None:
 
 
 def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+    """A yes/no radio button (core.values.yes_no); None when missing or unreadable: casework asks again."""
+    try:
+        return yes_no(value)
+    except ValueError:
+        return None
 
 
 @bp.post("/staff/case-reviews/<reference>/<step>")

@@ -3,7 +3,7 @@
 - `<int:...>` in every route only matches ids the database can hold (1 .. 2**31-1); anything larger is
   a 404, not a PostgreSQL "integer out of range".
 - Every form and query-string value, and every text path value (`<reference>`), has NUL and other control
-  characters removed (casework.inputs.clean_text) before a view sees it, so no view can store or look up
+  characters removed (casework.core.inputs.clean_text) before a view sees it, so no view can store or look up
   a NUL; the view then answers as for any unknown value (its own 404, JSON on the APIs).
   A view whose form is signed by the sender (Twilio's X-Twilio-Signature covers the exact values) is
   marked `@signed_form` and gets the form as sent; it cleans what it keeps itself.

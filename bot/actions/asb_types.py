@@ -24,8 +24,8 @@ LABELS: dict[str, str] = {
 
 ASB_TYPES: tuple[str, ...] = tuple(LABELS)
 
-# The usual NSIR class of each type (as casework/asb_types.py): personal (aimed at a person or household),
-# nuisance (the community at large) or environmental (places and public spaces).
+# The usual NSIR class of each type (as casework/core/asb_types.py): personal (aimed at a person or
+# household), nuisance (the community at large) or environmental (places and public spaces).
 PERSONAL_TYPES = frozenset({"intimidation_harassment"})
 ENVIRONMENTAL_TYPES = frozenset(
     {

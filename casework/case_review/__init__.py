@@ -8,11 +8,12 @@ from __future__ import annotations
 from casework.case_review.applications import APPLICANTS, CHANNELS
 from casework.case_review.queries import ReviewPage, ReviewRow, list_reviews, open_review
 from casework.case_review.service import ResidentApplication, advance, apply_as_resident, record_application
-from casework.case_review.steps import STATE_LABELS, STATES, STEP_LABELS, StepRefused
+from casework.case_review.steps import STATE_LABELS, STATES, STEP_LABELS, CaseReviewState, StepRefused
 
 __all__ = [
     "APPLICANTS",
     "CHANNELS",
+    "CaseReviewState",
     "STATES",
     "STATE_LABELS",
     "STEP_LABELS",

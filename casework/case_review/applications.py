@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.case_review.effects import EFFECTS, message_for
-from casework.case_review.steps import Deadlines, ReviewState, next_state
+from casework.case_review.steps import CaseReviewState, Deadlines, ReviewState, next_state
 from casework.core.audit import add_event, audit
 from casework.core.models import CaseReviewApplication, Contact, OutboxMessage, Report
 from casework.core.references import ALPHABET
 from casework.core.sms_text import encoding, segments
+from casework.core.states import OutboxStatus
 from casework.core.workdays import format_date_for_resident
 from casework.intake import NewReportFacts, assess_case_review
 from casework.messaging import enqueue, render, sms_block_reason
@@ -31,15 +32,7 @@ if TYPE_CHECKING:
 PREFIX = "CR-"
 CHANNELS = ("sms", "web", "phone", "email", "letter", "in_person")
 APPLICANTS = ("victim", "on_behalf")
-OPEN_STATES = (
-    "applied",
-    "threshold_met",
-    "threshold_not_met",
-    "review_meeting",
-    "recommendations",
-    "appeal_requested",
-    "appeal_decided",
-)
+OPEN_STATES = tuple(s for s in CaseReviewState if s != CaseReviewState.CLOSED)
 MAX_TEXT = 4000
 
 
@@ -133,7 +126,7 @@ def apply(
         contact_id=report.contact_id,
         channel=channel,
         applicant=applicant,
-        state="applied",
+        state=CaseReviewState.APPLIED,
         threshold_indicated=met,
         threshold_reasons=reasons,
         qualifying_reports=qualifying,
@@ -214,7 +207,7 @@ def tell(
         report_id=report.id,
         contact_id=contact.id,
         dedupe_key=f"{purpose}:{review.reference}:{now.isoformat()}",
-        status="cancelled" if reason else "pending",
+        status=OutboxStatus.CANCELLED if reason else OutboxStatus.PENDING,
         error_message=f"not sent: {reason}" if reason else None,
     )
     row.segments = segments(body)
@@ -235,7 +228,7 @@ def take_step(
     text: str = "",
     meeting_at: datetime | None = None,
     ip: str | None = None,
-) -> str:
+) -> CaseReviewState:
     """Move the application on by one step (StepRefused says why not); returns the new state."""
     new_state = next_state(state_of(review), step, now, met=met if step == "decide" else None)
     text = text.strip()[:MAX_TEXT]

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from casework.case_review.applications import state_of
-from casework.case_review.steps import STATES, allowed_steps, due_for_state
+from casework.case_review.steps import STATES, CaseReviewState, allowed_steps, due_for_state
 from casework.core.audit import audit
 from casework.core.models import AuditEvent, CaseReviewApplication, OutboxMessage, Report
 from casework.staff import Actor, NotFound, may_see, report_scope, require
@@ -94,10 +94,10 @@ def list_reviews(
 def _overdue_clause(now: datetime) -> Any:
     c = CaseReviewApplication
     return or_(
-        and_(c.state == "applied", c.decision_due_at < now),
-        and_(c.state == "threshold_met", c.meeting_due_at < now),
-        and_(c.state == "review_meeting", c.recommendations_due_at < now),
-        and_(c.state == "appeal_requested", c.appeal_due_at < now),
+        and_(c.state == CaseReviewState.APPLIED, c.decision_due_at < now),
+        and_(c.state == CaseReviewState.THRESHOLD_MET, c.meeting_due_at < now),
+        and_(c.state == CaseReviewState.REVIEW_MEETING, c.recommendations_due_at < now),
+        and_(c.state == CaseReviewState.APPEAL_REQUESTED, c.appeal_due_at < now),
     )
 
 

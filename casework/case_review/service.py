@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.case_review.applications import APPLICANTS, CHANNELS, apply, take_step
 from casework.case_review.queries import load_review
-from casework.case_review.steps import StepRefused
+from casework.case_review.steps import CaseReviewState, StepRefused
 from casework.core.db import transaction
 from casework.core.models import Contact, Report
 from casework.core.workdays import format_date_for_resident
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class ResidentApplication:
     """What the assistant tells a resident who asked for a Case Review."""
 
-    status: str  # applied | already_applied | no_reports
+    status: Literal["applied", "already_applied", "no_reports"]  # the internal API's words
     reference: str | None = None
     decision_by: str | None = None
     threshold_indicated: bool | None = None
@@ -141,7 +141,7 @@ def advance(
     now: datetime,
     partnership: Partnership,
     **inputs: Any,
-) -> str:
+) -> CaseReviewState:
     """Take one step on an application (StepRefused says why not); returns the new state."""
     with transaction(sessions) as session:
         require(actor, "report.act")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from casework.core.workdays import add_working_days
@@ -23,36 +24,54 @@ from casework.core.workdays import add_working_days
 if TYPE_CHECKING:
     from casework.partnership import CaseReviewDeadlines
 
-STATES = (
-    "applied",
-    "threshold_met",
-    "threshold_not_met",
-    "review_meeting",
-    "recommendations",
-    "closed",
-    "appeal_requested",
-    "appeal_decided",
-)
-STATE_LABELS = {
-    "applied": "Applied",
-    "threshold_met": "Threshold met",
-    "threshold_not_met": "Threshold not met",
-    "review_meeting": "Review meeting",
-    "recommendations": "Recommendations sent",
-    "closed": "Closed",
-    "appeal_requested": "Appeal requested",
-    "appeal_decided": "Appeal decided",
+
+class CaseReviewState(StrEnum):
+    """Where an application is in the process (the module docstring gives the order)."""
+
+    APPLIED = "applied"
+    THRESHOLD_MET = "threshold_met"
+    THRESHOLD_NOT_MET = "threshold_not_met"
+    REVIEW_MEETING = "review_meeting"
+    RECOMMENDATIONS = "recommendations"
+    CLOSED = "closed"
+    APPEAL_REQUESTED = "appeal_requested"
+    APPEAL_DECIDED = "appeal_decided"
+
+
+STATES = tuple(CaseReviewState)
+STATE_LABELS: dict[str, str] = {
+    CaseReviewState.APPLIED: "Applied",
+    CaseReviewState.THRESHOLD_MET: "Threshold met",
+    CaseReviewState.THRESHOLD_NOT_MET: "Threshold not met",
+    CaseReviewState.REVIEW_MEETING: "Review meeting",
+    CaseReviewState.RECOMMENDATIONS: "Recommendations sent",
+    CaseReviewState.CLOSED: "Closed",
+    CaseReviewState.APPEAL_REQUESTED: "Appeal requested",
+    CaseReviewState.APPEAL_DECIDED: "Appeal decided",
 }
 Step = Literal[
     "decide", "schedule_meeting", "record_recommendations", "close", "request_appeal", "decide_appeal"
 ]
-STEPS: dict[str, tuple[str, ...]] = {
-    "decide": ("applied",),
-    "schedule_meeting": ("threshold_met", "review_meeting", "appeal_decided"),
-    "record_recommendations": ("review_meeting",),
-    "close": ("threshold_not_met", "recommendations", "appeal_decided"),
-    "request_appeal": ("threshold_not_met", "recommendations", "closed"),
-    "decide_appeal": ("appeal_requested",),
+# Each step, and the states it may be taken from.
+STEPS: dict[str, tuple[CaseReviewState, ...]] = {
+    "decide": (CaseReviewState.APPLIED,),
+    "schedule_meeting": (
+        CaseReviewState.THRESHOLD_MET,
+        CaseReviewState.REVIEW_MEETING,
+        CaseReviewState.APPEAL_DECIDED,
+    ),
+    "record_recommendations": (CaseReviewState.REVIEW_MEETING,),
+    "close": (
+        CaseReviewState.THRESHOLD_NOT_MET,
+        CaseReviewState.RECOMMENDATIONS,
+        CaseReviewState.APPEAL_DECIDED,
+    ),
+    "request_appeal": (
+        CaseReviewState.THRESHOLD_NOT_MET,
+        CaseReviewState.RECOMMENDATIONS,
+        CaseReviewState.CLOSED,
+    ),
+    "decide_appeal": (CaseReviewState.APPEAL_REQUESTED,),
 }
 STEP_LABELS = {
     "decide": "Record the threshold decision",
@@ -94,14 +113,18 @@ def _why_not(review: ReviewState, step: str, now: datetime) -> str | None:
             return "An appeal has already been asked for; there is one appeal."
         if review.appeal_by is not None and now > review.appeal_by:
             return "The time to ask for an appeal has passed."
-    if step == "schedule_meeting" and review.state == "appeal_decided" and not review.appeal_upheld:
+    if (
+        step == "schedule_meeting"
+        and review.state == CaseReviewState.APPEAL_DECIDED
+        and not review.appeal_upheld
+    ):
         return "The appeal was not upheld: close the Case Review."
     if step == "record_recommendations" and (review.meeting_at is None or review.meeting_at > now):
         return "Record the recommendations once the review meeting has taken place."
     return None
 
 
-def next_state(review: ReviewState, step: str, now: datetime, *, met: bool | None = None) -> str:
+def next_state(review: ReviewState, step: str, now: datetime, *, met: bool | None = None) -> CaseReviewState:
     """The state after taking ``step``; StepRefused when the step is not allowed now."""
     reason = _why_not(review, step, now)
     if reason:
@@ -109,13 +132,13 @@ def next_state(review: ReviewState, step: str, now: datetime, *, met: bool | Non
     if step == "decide":
         if met is None:
             raise StepRefused("Say whether the threshold is met.")
-        return "threshold_met" if met else "threshold_not_met"
+        return CaseReviewState.THRESHOLD_MET if met else CaseReviewState.THRESHOLD_NOT_MET
     return {
-        "schedule_meeting": "review_meeting",
-        "record_recommendations": "recommendations",
-        "close": "closed",
-        "request_appeal": "appeal_requested",
-        "decide_appeal": "appeal_decided",
+        "schedule_meeting": CaseReviewState.REVIEW_MEETING,
+        "record_recommendations": CaseReviewState.RECOMMENDATIONS,
+        "close": CaseReviewState.CLOSED,
+        "request_appeal": CaseReviewState.APPEAL_REQUESTED,
+        "decide_appeal": CaseReviewState.APPEAL_DECIDED,
     }[step]
 
 
@@ -156,9 +179,10 @@ def due_for_state(
     appeal_due_at: datetime | None,
 ) -> datetime | None:
     """The deadline the current state is working towards (None when nothing is due)."""
-    return {
-        "applied": decision_due_at,
-        "threshold_met": meeting_due_at,
-        "review_meeting": recommendations_due_at,
-        "appeal_requested": appeal_due_at,
-    }.get(state)
+    due: dict[str, datetime | None] = {
+        CaseReviewState.APPLIED: decision_due_at,
+        CaseReviewState.THRESHOLD_MET: meeting_due_at,
+        CaseReviewState.REVIEW_MEETING: recommendations_due_at,
+        CaseReviewState.APPEAL_REQUESTED: appeal_due_at,
+    }
+    return due.get(state)

@@ -27,6 +27,7 @@ from casework.core.db import read, transaction
 from casework.core.models import ApiKey, ImportBatch, Report, ReportEvent, StaffUser, SurveyResponse
 from casework.core.references import allocate_reference
 from casework.core.settings import ConfigurationError
+from casework.core.states import ReportStatus
 from casework.core.workdays import add_working_days
 from casework.partnership import Partnership
 from casework.staff import create_staff
@@ -97,7 +98,13 @@ MAX_AGE_DAYS = 140
 
 
 def _add_history(
-    session: Session, rng: random.Random, report: Report, *, status: str, created: datetime, now: datetime
+    session: Session,
+    rng: random.Random,
+    report: Report,
+    *,
+    status: ReportStatus,
+    created: datetime,
+    now: datetime,
 ) -> None:
     """The demo report's timeline entry, and a survey answer for some closed ones (never in the future)."""
     session.add(
@@ -113,7 +120,7 @@ def _add_history(
     )
     closed = report.closed_at
     answered = closed + timedelta(days=30, hours=rng.uniform(1, 72)) if closed else None
-    if status == "closed" and answered is not None and answered < now and rng.random() < 0.4:
+    if status == ReportStatus.CLOSED and answered is not None and answered < now and rng.random() < 0.4:
         session.add(
             SurveyResponse(
                 report_id=report.id, survey="1m", score=rng.choice([2, 3, 4, 4, 5, 5]), created_at=answered
@@ -137,22 +144,23 @@ def demo_received_at(rng: random.Random, now: datetime) -> datetime:
 
 def demo_history(
     rng: random.Random, *, created: datetime, now: datetime, target_days: int
-) -> tuple[str, datetime | None, datetime | None]:
+) -> tuple[ReportStatus, datetime | None, datetime | None]:
     """(status, first response, closed) for a demo report received at ``created``: each after the one
     before and none after ``now``. Recent reports are more often still open."""
     age_days = (now - created).total_seconds() / 86400
     open_weight = 60 if age_days < 7 else 10
-    status = rng.choices(["open", "accepted", "in_progress", "closed"], [open_weight, 15, 20, 50])[0]
-    if status == "open":
+    statuses = [ReportStatus.OPEN, ReportStatus.ACCEPTED, ReportStatus.IN_PROGRESS, ReportStatus.CLOSED]
+    status = rng.choices(statuses, [open_weight, 15, 20, 50])[0]
+    if status == ReportStatus.OPEN:
         return status, None, None
     responded = created + timedelta(hours=rng.uniform(0.5, 24 * max(target_days, 1) * 1.6))
     if responded >= now:
-        return "open", None, None
-    if status != "closed":
+        return ReportStatus.OPEN, None, None
+    if status != ReportStatus.CLOSED:
         return status, responded, None
     closed = responded + timedelta(hours=rng.uniform(2, 24 * 21))
     if closed >= now:
-        return "in_progress", responded, None
+        return ReportStatus.IN_PROGRESS, responded, None
     return status, responded, closed
 
 

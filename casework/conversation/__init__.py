@@ -18,7 +18,7 @@ from casework.conversation.contacts import (
 )
 from casework.conversation.deferred import retry_deferred
 from casework.conversation.inbound_sms import receive_sms
-from casework.conversation.inbound_terms import BadInboundSms, IncomingSms
+from casework.conversation.inbound_terms import BadInboundSms, InboundStatus, IncomingSms
 from casework.conversation.public_status import made_by, my_reports, partnership_summary, public_status
 from casework.conversation.transcript import AssistantUnavailable, claim_conversation, report_transcript
 from casework.conversation.web_chat import (
@@ -36,6 +36,7 @@ __all__ = [
     "BadInboundSms",
     "ChatInputError",
     "ChatRateLimited",
+    "InboundStatus",
     "IncomingSms",
     "InvalidPhoneNumber",
     "MAX_MESSAGE_CHARS",

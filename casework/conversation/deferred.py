@@ -6,7 +6,7 @@ The notifier runs `retry_deferred`; `receive_sms` relays a contact's earlier kep
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 
@@ -18,7 +18,9 @@ from casework.conversation.inbound_limits import (
 )
 from casework.conversation.inbound_terms import (
     DEFERRED_PREFIX,
+    IN_FLIGHT,
     STUCK_AFTER,
+    InboundStatus,
 )
 from casework.conversation.transcript import (
     Assistant,
@@ -30,6 +32,7 @@ from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import Contact, InboundSms
 from casework.core.sms_text import render_for_sms
+from casework.core.states import OutboxStatus
 from casework.messaging import enqueue
 
 log = logging.getLogger(__name__)
@@ -37,10 +40,10 @@ log = logging.getLogger(__name__)
 
 def _relay_row(
     services: Services, row_id: int, assistant: Assistant, *, timeout: float
-) -> tuple[str, list[dict[str, Any]]]:
+) -> tuple[Literal["answered", "taken", "down"], list[dict[str, Any]]]:
     """Relay one kept message and store the answer: ("answered", messages), ("taken", []) or ("down", [])."""
     with transaction(services.sessions) as session:
-        if not _claim(session, row_id, ("deferred",)):
+        if not _claim(session, row_id, (InboundStatus.DEFERRED,)):
             return "taken", []  # another worker or job is relaying it
     with transaction(services.sessions) as session:
         row = session.get(InboundSms, row_id)
@@ -63,7 +66,7 @@ def _relay_row(
         row = session.get(InboundSms, row_id)
         assert row is not None
         record_assistant_messages(session, sender_id=sender_id, messages=messages, now=now)
-        _finish(row, status="answered", messages=messages, now=now)
+        _finish(row, status=InboundStatus.ANSWERED, messages=messages, now=now)
     return "answered", messages
 
 
@@ -75,15 +78,15 @@ def retry_deferred(services: Services, *, assistant: Assistant, limit: int = 100
         # Rows abandoned mid-relay by a crashed worker are picked up again.
         session.execute(
             update(InboundSms)
-            .where(InboundSms.status.in_(("received", "relaying")), InboundSms.created_at < stuck_before)
-            .values(status="deferred")
+            .where(InboundSms.status.in_(IN_FLIGHT), InboundSms.created_at < stuck_before)
+            .values(status=InboundStatus.DEFERRED)
             .execution_options(synchronize_session=False)
         )
     with transaction(services.sessions) as session:
         ids = list(
             session.scalars(
                 select(InboundSms.id)
-                .where(InboundSms.status == "deferred")
+                .where(InboundSms.status == InboundStatus.DEFERRED)
                 .order_by(InboundSms.id)
                 .limit(limit)
             ).all()
@@ -122,6 +125,6 @@ def _queue_reply(services: Services, row_id: int, messages: list[dict[str, Any]]
                 body=part,
                 contact_id=contact.id,
                 dedupe_key=f"reply:{row.message_sid}:{i}",
-                status="cancelled" if contact.sms_opted_out else "pending",
+                status=OutboxStatus.CANCELLED if contact.sms_opted_out else OutboxStatus.PENDING,
                 error_message="not sent: number opted out (STOP)" if contact.sms_opted_out else None,
             )

@@ -13,6 +13,7 @@ from casework.conversation.inbound_terms import (
     RELAY_KEY,
     SURVEY_ANSWER_WINDOW,
     SURVEY_PURPOSES,
+    InboundStatus,
     SmsReply,
 )
 from casework.conversation.transcript import (
@@ -48,7 +49,7 @@ def _limited_replies(session: Session, contact_id: int, since: datetime) -> int:
     rows = session.scalars(
         select(InboundSms).where(
             InboundSms.contact_id == contact_id,
-            InboundSms.status == "limited",
+            InboundSms.status == InboundStatus.LIMITED,
             InboundSms.created_at >= since,
         )
     ).all()
@@ -83,19 +84,21 @@ def _outstanding_survey(session: Session, contact: Contact, now: datetime) -> Ou
     return None
 
 
-def _finish(row: InboundSms, *, status: str, messages: list[dict[str, Any]], now: datetime) -> SmsReply:
+def _finish(
+    row: InboundSms, *, status: InboundStatus, messages: list[dict[str, Any]], now: datetime
+) -> SmsReply:
     row.status = status
     row.reply = messages
     row.answered_at = now
     return SmsReply(parts=render_for_sms(messages), outcome=status, messages=messages)
 
 
-def _claim(session: Session, row_id: int, from_states: Sequence[str]) -> bool:
+def _claim(session: Session, row_id: int, from_states: Sequence[InboundStatus]) -> bool:
     """Atomically move a row to 'relaying' (only one worker or job wins)."""
     result = session.execute(
         update(InboundSms)
         .where(InboundSms.id == row_id, InboundSms.status.in_(tuple(from_states)))
-        .values(status="relaying")
+        .values(status=InboundStatus.RELAYING)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -118,7 +121,7 @@ def _release(services: Services, row_id: int) -> None:
     with transaction(services.sessions) as session:
         session.execute(
             update(InboundSms)
-            .where(InboundSms.id == row_id, InboundSms.status == "relaying")
-            .values(status="deferred")
+            .where(InboundSms.id == row_id, InboundSms.status == InboundStatus.RELAYING)
+            .values(status=InboundStatus.DEFERRED)
             .execution_options(synchronize_session=False)
         )

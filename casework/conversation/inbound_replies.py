@@ -7,7 +7,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from casework.conversation.inbound_limits import _finish
-from casework.conversation.inbound_terms import EMPTY_REPLY, MEDIA_ONLY_ENDING, IncomingSms, SmsReply
+from casework.conversation.inbound_terms import (
+    EMPTY_REPLY,
+    MEDIA_ONLY_ENDING,
+    InboundStatus,
+    IncomingSms,
+    SmsReply,
+)
 from casework.conversation.transcript import RESIDENT, record_assistant_messages, record_turn
 from casework.core.bootstrap import Services
 from casework.core.models import Contact, InboundSms
@@ -20,7 +26,7 @@ def _say(
     contact: Contact,
     text: str,
     *,
-    status: str,
+    status: InboundStatus,
     now: datetime,
     heard: str | None = None,
 ) -> SmsReply:
@@ -36,10 +42,18 @@ def _no_words(
 ) -> SmsReply:
     """A message with no words: photos are acknowledged (and words asked for); an empty text is refused."""
     if not num_media:
-        return _say(session, row, contact, EMPTY_REPLY, status="rejected", now=now, heard="[empty message]")
+        return _say(
+            session,
+            row,
+            contact,
+            EMPTY_REPLY,
+            status=InboundStatus.REJECTED,
+            now=now,
+            heard="[empty message]",
+        )
     text = " ".join([*media, MEDIA_ONLY_ENDING])
     heard = f"[{num_media} photo/file(s), no text]"
-    return _say(session, row, contact, text, status="answered", now=now, heard=heard)
+    return _say(session, row, contact, text, status=InboundStatus.ANSWERED, now=now, heard=heard)
 
 
 def _take_media(

@@ -5,8 +5,7 @@ so a Twilio retry gets the stored reply instead of a second turn, and nothing a 
 when the assistant is down or slow the message is kept as `deferred`, the resident gets a short holding
 reply, and `retry_deferred` relays it later and queues the assistant's answer as an outbound SMS.
 
-Statuses of an inbound row: received (being relayed) -> answered | deferred -> relaying -> answered;
-`limited` (rate limit), `rejected` (unusable input), `opted_out` (no reply may go).
+A row's life is an `InboundStatus` (inbound_terms.py).
 Rate limits count rows in `inbound_sms`, so they hold across webhook workers and processes; under a
 burst of simultaneous requests a limit can be overshot by the number of concurrent workers, which is
 harmless for the purpose (stopping SMS pumping costs, not exact metering).
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +43,7 @@ from casework.conversation.inbound_terms import (
     DUPLICATE_WAIT_SECONDS,
     HELP_WORDS,
     HOLDING,
+    IN_FLIGHT,
     MAX_BODY_CHARS,
     RATE_LIMITED_REPLY,
     RELAY_KEY,
@@ -56,6 +55,7 @@ from casework.conversation.inbound_terms import (
     TOO_LONG_REPLY,
     UNREADABLE_REPLY,
     BadInboundSms,
+    InboundStatus,
     IncomingSms,
     SmsReply,
     help_reply,
@@ -123,7 +123,7 @@ def _triage(services: Services, incoming: IncomingSms) -> _Plan:
             contact_id=contact.id,
             body=body[: MAX_BODY_CHARS * 4],
             num_media=incoming.num_media,
-            status="received",
+            status=InboundStatus.RECEIVED,
             reply=[],
             created_at=now,
         )
@@ -179,10 +179,10 @@ def _over_limit(
         if danger:
             text = DANGER_GUIDANCE if text is None else f"{DANGER_GUIDANCE}\n{text}"
         if text is None:
-            return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
-        return _Plan(reply=_say(session, row, contact, text, status="limited", now=now))
+            return _Plan(reply=_finish(row, status=InboundStatus.LIMITED, messages=[], now=now))
+        return _Plan(reply=_say(session, row, contact, text, status=InboundStatus.LIMITED, now=now))
     if limit == "global" and keyword_reply is not None:
-        return _Plan(reply=_finish(row, status="limited", messages=[], now=now))
+        return _Plan(reply=_finish(row, status=InboundStatus.LIMITED, messages=[], now=now))
     return None
 
 
@@ -195,6 +195,8 @@ def _decide(
     incoming: IncomingSms,
     now: datetime,
 ) -> _Plan:
+    """What a stored message gets: a reply at once (keywords, limits, help, refusals, a survey score) or a
+    plan to relay it to the assistant."""
     word = _keyword(body)
     # Opting out and back in always takes effect, whatever the rate limits say; the confirmation is a
     # reply like any other and counts against the limits (a flood of STOP/START is not a flood of texts).
@@ -207,60 +209,82 @@ def _decide(
     limited = _over_limit(session, row, contact, limit, keyword_reply=keyword_reply, danger=danger, now=now)
     if limited is not None:
         return limited
-    shed = limit == "global"
     if keyword_reply is not None:
-        return _Plan(reply=_say(session, row, contact, keyword_reply, status="answered", now=now))
-
+        return _Plan(reply=_say(session, row, contact, keyword_reply, status=InboundStatus.ANSWERED, now=now))
     if word in HELP_WORDS:
         p = services.partnership
         return _Plan(
-            reply=_say(session, row, contact, help_reply(p.short_name or p.name), status="answered", now=now)
+            reply=_say(
+                session,
+                row,
+                contact,
+                help_reply(p.short_name or p.name),
+                status=InboundStatus.ANSWERED,
+                now=now,
+            )
         )
     media = _take_media(session, services, contact, incoming, now)
+    reply = _refused_or_kept(session, row, contact, body, media, incoming.num_media, now) or _survey_score(
+        session, row, contact, word, now
+    )
+    if reply is not None:
+        return _Plan(reply=reply)
+    return _relay_plan(session, row, contact, body, media, shed=limit == "global", danger=danger, now=now)
+
+
+def _refused_or_kept(
+    session: Session,
+    row: InboundSms,
+    contact: Contact,
+    body: str,
+    media: list[str],
+    num_media: int,
+    now: datetime,
+) -> SmsReply | None:
+    """The answer when the words cannot go to the assistant (opted out, too long, unreadable, none)."""
     if contact.sms_opted_out:
         # They asked for no texts: keep the message for staff, send nothing back.
         record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=row.body, now=now)
-        return _Plan(reply=_finish(row, status="opted_out", messages=[], now=now))
-
+        return _finish(row, status=InboundStatus.OPTED_OUT, messages=[], now=now)
     if len(body) > MAX_BODY_CHARS:
-        return _Plan(reply=_say(session, row, contact, TOO_LONG_REPLY, status="rejected", now=now))
+        return _say(session, row, contact, TOO_LONG_REPLY, status=InboundStatus.REJECTED, now=now)
     if looks_unreadable(body):
-        return _Plan(reply=_say(session, row, contact, UNREADABLE_REPLY, status="rejected", now=now))
+        return _say(session, row, contact, UNREADABLE_REPLY, status=InboundStatus.REJECTED, now=now)
     if not body:
-        return _Plan(reply=_no_words(session, row, contact, media, incoming.num_media, now))
+        return _no_words(session, row, contact, media, num_media, now)
+    return None
 
-    if word in {"1", "2", "3", "4", "5"}:
-        survey = _outstanding_survey(session, contact, now)
-        if survey is not None and survey.report_id is not None:
-            session.add(
-                SurveyResponse(
-                    report_id=survey.report_id,
-                    survey=SURVEY_PURPOSES[survey.purpose],
-                    score=int(word),
-                    created_at=now,
-                )
-            )
-            return _Plan(
-                reply=_say(
-                    session,
-                    row,
-                    contact,
-                    SURVEY_THANKS,
-                    status="answered",
-                    now=now,
-                    heard=f"{word} (satisfaction survey {SURVEY_PURPOSES[survey.purpose]})",
-                )
-            )
 
+def _survey_score(
+    session: Session, row: InboundSms, contact: Contact, word: str, now: datetime
+) -> SmsReply | None:
+    """A digit 1-5 answering an outstanding satisfaction survey: recorded and thanked; else None."""
+    if word not in {"1", "2", "3", "4", "5"}:
+        return None
+    survey = _outstanding_survey(session, contact, now)
+    if survey is None or survey.report_id is None:
+        return None
+    purpose = SURVEY_PURPOSES[survey.purpose]
+    session.add(SurveyResponse(report_id=survey.report_id, survey=purpose, score=int(word), created_at=now))
+    heard = f"{word} (satisfaction survey {purpose})"
+    return _say(session, row, contact, SURVEY_THANKS, status=InboundStatus.ANSWERED, now=now, heard=heard)
+
+
+def _relay_plan(
+    session: Session,
+    row: InboundSms,
+    contact: Contact,
+    body: str,
+    media: list[str],
+    *,
+    shed: bool,
+    danger: bool,
+    now: datetime,
+) -> _Plan:
+    """Record the resident's turn and plan its relay (a numbered choice relays the button's payload)."""
     chosen = choose_button(body, offered_buttons(session, contact.sender_id))
-    relay_text = chosen["payload"] if chosen else body
-    record_turn(
-        session,
-        sender_id=contact.sender_id,
-        speaker=RESIDENT,
-        text=chosen["title"] if chosen else body,
-        now=now,
-    )
+    text = chosen["title"] if chosen else body
+    record_turn(session, sender_id=contact.sender_id, speaker=RESIDENT, text=text, now=now)
     prefix = [{"text": " ".join(media)}] if media else []
     if shed and danger:
         prefix = [{"text": DANGER_GUIDANCE}, *prefix]
@@ -268,7 +292,7 @@ def _decide(
         row_id=row.id,
         contact_id=contact.id,
         sender_id=contact.sender_id,
-        relay_text=relay_text,
+        relay_text=chosen["payload"] if chosen else body,
         prefix=prefix,
         ahead=_deferred_ahead(session, contact.id, row.id),
         shed=shed,
@@ -283,8 +307,8 @@ def _await_original(services: Services, row_id: int) -> SmsReply:
             row = session.get(InboundSms, row_id)
             status = row.status if row else "missing"
             messages = _shown(row.reply or []) if row else []
-        if status not in ("received", "relaying") or time.monotonic() >= deadline:
-            parts = render_for_sms(messages) if status not in ("received", "relaying") else [HOLDING]
+        if status not in IN_FLIGHT or time.monotonic() >= deadline:
+            parts = render_for_sms(messages) if status not in IN_FLIGHT else [HOLDING]
             return SmsReply(parts=parts, outcome="duplicate", messages=messages)
         time.sleep(0.2)
 
@@ -295,7 +319,9 @@ def _deferred_ahead(session: Session, contact_id: int, row_id: int) -> list[int]
         session.scalars(
             select(InboundSms.id)
             .where(
-                InboundSms.contact_id == contact_id, InboundSms.id < row_id, InboundSms.status == "deferred"
+                InboundSms.contact_id == contact_id,
+                InboundSms.id < row_id,
+                InboundSms.status == InboundStatus.DEFERRED,
             )
             .order_by(InboundSms.id)
         ).all()
@@ -340,7 +366,9 @@ def receive_sms(services: Services, incoming: IncomingSms, *, assistant: Assista
         row = session.get(InboundSms, plan.row_id)
         assert row is not None
         record_assistant_messages(session, sender_id=plan.sender_id, messages=messages, now=now)
-        reply = _finish(row, status="answered", messages=plan.prefix + caught_up + messages, now=now)
+        reply = _finish(
+            row, status=InboundStatus.ANSWERED, messages=plan.prefix + caught_up + messages, now=now
+        )
     return reply
 
 
@@ -351,16 +379,11 @@ def _defer(services: Services, plan: _Plan) -> SmsReply:
     with transaction(services.sessions) as session:
         row = session.get(InboundSms, plan.row_id)
         assert row is not None
-        row.status = "deferred"
+        row.status = InboundStatus.DEFERRED
         # What must be relayed later (a numbered choice's payload, not the digit) is kept with the reply.
         row.reply = shown + [{RELAY_KEY: plan.relay_text}]
         row.answered_at = now
-    return SmsReply(parts=render_for_sms(shown), outcome="deferred", messages=shown)
-
-
-def assistant_reply_text(messages: Sequence[dict[str, Any]]) -> str:
-    """The assistant's messages as one readable text (for logs and the console)."""
-    return "\n".join(str(m.get("text") or "") for m in messages if m.get("text"))
+    return SmsReply(parts=render_for_sms(shown), outcome=InboundStatus.DEFERRED, messages=shown)
 
 
 __all__ = [

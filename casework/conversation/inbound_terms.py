@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from casework.evidence import MediaItem, media_items
+
+
+class InboundStatus(StrEnum):
+    """An inbound SMS row: received (being relayed) -> answered, or deferred (the assistant was down or
+    slow) -> relaying -> answered; limited (a rate limit), rejected (unusable input), opted_out (no reply)."""
+
+    RECEIVED = "received"
+    RELAYING = "relaying"
+    ANSWERED = "answered"
+    DEFERRED = "deferred"
+    LIMITED = "limited"
+    REJECTED = "rejected"
+    OPTED_OUT = "opted_out"
+
+
+# Being relayed by some worker now (a row left so past STUCK_AFTER was abandoned by a crashed worker).
+IN_FLIGHT = (InboundStatus.RECEIVED, InboundStatus.RELAYING)
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP"})
@@ -106,5 +124,5 @@ class SmsReply:
     """What to answer Twilio with: the SMS parts (possibly none) and what happened."""
 
     parts: list[str]
-    outcome: str
+    outcome: InboundStatus | Literal["duplicate"]
     messages: list[dict[str, Any]] = field(default_factory=list)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.core.models import Contact, Report, ReportEvent
 from casework.core.references import parse_reference
 from casework.core.safe_contact import current_text_safe
+from casework.core.states import ReportStatus
 from casework.core.workdays import format_date_for_resident
 from casework.intake import root_of
 
@@ -25,12 +26,12 @@ if TYPE_CHECKING:
 
 # Plain wording for residents; {agency} is the lead agency's name.
 STATUS_TEXT: dict[str, str] = {
-    "open": "received and with {agency}",
-    "accepted": "accepted by {agency}, who are dealing with it",
-    "in_progress": "being worked on by {agency}",
-    "waiting": "waiting for more information; {agency} may contact you",
-    "linked": "already being dealt with by {agency} (it was reported by someone else too)",
-    "closed": "closed",
+    ReportStatus.OPEN: "received and with {agency}",
+    ReportStatus.ACCEPTED: "accepted by {agency}, who are dealing with it",
+    ReportStatus.IN_PROGRESS: "being worked on by {agency}",
+    ReportStatus.WAITING: "waiting for more information; {agency} may contact you",
+    ReportStatus.LINKED: "already being dealt with by {agency} (it was reported by someone else too)",
+    ReportStatus.CLOSED: "closed",
 }
 
 
@@ -140,12 +141,12 @@ def _status_of(
     """The status a reporter may see; the update's words are withheld by SMS when texting is not safe."""
     # A linked duplicate follows its primary: the resident sees how the problem itself is going.
     shown = root_of(session, report) if report.linked_to_id else report
-    status = "closed" if shown.status == "closed" else report.status
+    status = ReportStatus.CLOSED if shown.status == ReportStatus.CLOSED else report.status
     agency = partnership.agencies.get(shown.lead_agency)
     agency_name = agency.name if agency else shown.lead_agency
     text = STATUS_TEXT.get(status, "{status} ({agency})").format(agency=agency_name, status=status)
     respond_by = None
-    if status not in ("closed",) and report.due_at is not None:
+    if status != ReportStatus.CLOSED and report.due_at is not None:
         respond_by = "by " + format_date_for_resident(report.due_at, partnership.timezone)
     update = _latest_update(session, shown)
     withheld = update is not None and conversation_id.startswith("sms-") and _texting_unsafe(session, report)

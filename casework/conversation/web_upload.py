@@ -16,6 +16,7 @@ from casework.conversation.transcript import RESIDENT, record_assistant_messages
 from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import EvidenceFile
+from casework.core.states import EvidenceStatus
 from casework.evidence import (
     KIND_WORDS,
     Refused,
@@ -63,7 +64,11 @@ def upload_evidence(services: Services, *, sender_id: str, data: bytes) -> str:
     with transaction(services.sessions) as session:
         contact = get_or_create_web_contact(session, sender_id=sender_id, now=now)
         row = EvidenceFile(
-            contact_id=contact.id, sender_id=sender_id, channel="web", status="fetching", created_at=now
+            contact_id=contact.id,
+            sender_id=sender_id,
+            channel="web",
+            status=EvidenceStatus.FETCHING,
+            created_at=now,
         )
         session.add(row)
         session.flush()

@@ -22,8 +22,7 @@ class EvidenceFile(Base):
     sender_id: Mapped[str] = mapped_column(String(80), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # sms | web
     message_sid: Mapped[str | None] = mapped_column(String(64))  # the MMS it came with
-    # pending (to fetch from Twilio) -> fetching -> stored | refused; purge = objects to delete, then row
-    status: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # core.states.EvidenceStatus
     kind: Mapped[str | None] = mapped_column(String(8))  # image | audio | video
     media_type: Mapped[str | None] = mapped_column(String(60))  # identified from the bytes
     size: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,7 +19,9 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(80))
     filename: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(12), default="running")  # running | done | failed
+    status: Mapped[str] = mapped_column(
+        String(12), default="running"
+    )  # insight.ImportStatus: running | done | failed
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)
     imported: Mapped[int] = mapped_column(Integer, default=0)

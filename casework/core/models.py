@@ -26,6 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from casework.core.states import OutboxStatus, ReportStatus
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -135,7 +137,7 @@ class Report(Base):
     risk_level: Mapped[str] = mapped_column(String(10), default="standard")  # standard | medium | high
     risk_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     risk_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.OPEN)  # core.states.ReportStatus
     outcome: Mapped[str | None] = mapped_column(Text)
     lead_agency: Mapped[str] = mapped_column(String(40))
     copied_agencies: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -238,8 +240,7 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(400), default="")  # phone, email or URL
     body: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # pending -> sending -> sent -> delivered | failed | cancelled ; held = waiting (quiet hours)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING)  # core.states.OutboxStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(60))
@@ -267,7 +268,7 @@ class InboundSms(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     body: Mapped[str] = mapped_column(Text, default="")
     num_media: Mapped[int] = mapped_column(Integer, default=0)
-    # received -> answered | deferred (assistant unavailable, reply to go by outbound SMS) | rejected
+    # received -> answered | deferred -> relaying -> answered, ...: casework.conversation.InboundStatus
     status: Mapped[str] = mapped_column(String(12), default="received")
     reply: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the reply parts given to Twilio
     created_at: Mapped[datetime] = mapped_column(index=True)

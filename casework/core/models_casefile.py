@@ -27,8 +27,7 @@ class CaseReviewApplication(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     channel: Mapped[str] = mapped_column(String(12))  # sms | web | phone | email | letter | in_person
     applicant: Mapped[str] = mapped_column(String(20), default="victim")  # victim | on_behalf
-    # applied | threshold_met | threshold_not_met | review_meeting | recommendations | closed
-    # | appeal_requested | appeal_decided
+    # applied -> threshold_met | threshold_not_met -> ... -> closed: casework.case_review.CaseReviewState
     state: Mapped[str] = mapped_column(String(20), default="applied")
     # What the reports showed when the application was made (a guide for the decision, not the decision).
     threshold_indicated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,11 +14,10 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
+from casework.core.states import UNSENT, OutboxStatus
 
 NOT_SAFE = "reporter said texting is not safe"
 DOMESTIC_ABUSE_NOT_CONFIRMED = "domestic abuse: texting not confirmed safe"
-# Outbox states that have not yet reached Twilio; a STOP or a "not safe" cancels them.
-UNSENT_STATES = ("pending", "held")
 
 
 def record_text_safe(contact: Contact, safe: bool, *, now: datetime) -> bool:
@@ -83,13 +82,13 @@ def cancel_unsent_texts(
     match_contact = [OutboxMessage.contact_id == contact.id]
     if contact.phone:
         match_contact.append(OutboxMessage.recipient == contact.phone)
-    where = [OutboxMessage.kind == "sms", OutboxMessage.status.in_(UNSENT_STATES), or_(*match_contact)]
+    where = [OutboxMessage.kind == "sms", OutboxMessage.status.in_(UNSENT), or_(*match_contact)]
     if about_reports_only:
         where.append(OutboxMessage.report_id.is_not(None))
     result = session.execute(
         update(OutboxMessage)
         .where(*where)
-        .values(status="cancelled", error_message=reason, updated_at=now)
+        .values(status=OutboxStatus.CANCELLED, error_message=reason, updated_at=now)
         .execution_options(synchronize_session="fetch")
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

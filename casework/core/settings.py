@@ -66,9 +66,9 @@ class Settings(BaseSettings):
     # in an hour) and across all numbers per minute (beyond it messages are kept and answered later).
     SMS_RATE_PER_NUMBER_PER_HOUR: int = 60
     SMS_RATE_GLOBAL_PER_MINUTE: int = 300
-    # Web chat limits (casework/web_chat.py): messages per chat and per client address a minute, and new
-    # conversations a minute across the site. Beyond them the resident gets a plain "wait a minute; if
-    # anyone is in danger call 999" answer and nothing is relayed or stored.
+    # Web chat limits (casework/conversation/web_chat.py): messages per chat and per client address a
+    # minute, and new conversations a minute across the site. Beyond them the resident gets a plain "wait
+    # a minute; if anyone is in danger call 999" answer and nothing is relayed or stored.
     WEB_CHAT_RATE_PER_CHAT_PER_MINUTE: int = Field(default=20, ge=1)
     WEB_CHAT_RATE_PER_ADDRESS_PER_MINUTE: int = Field(default=60, ge=1)
     WEB_CHAT_NEW_CONVERSATIONS_PER_MINUTE: int = Field(default=120, ge=1)

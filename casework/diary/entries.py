@@ -20,6 +20,7 @@ from casework.core.audit import add_event, audit
 from casework.core.db import transaction
 from casework.core.models import Contact, DiaryEntry, Report
 from casework.core.references import parse_reference
+from casework.core.states import ReportStatus
 from casework.core.workdays import format_date_for_resident
 from casework.diary.when import parse_when
 from casework.intake import CaseReviewOutcome, assess_after_diary, contact_incidents, root_of
@@ -134,7 +135,7 @@ def open_reports_of(session: Session, conversation_id: str) -> list[Report]:
             .where(
                 or_(Report.conversation_id == conversation_id, Report.contact_id.in_(contact_ids)),
                 Report.anonymised_at.is_(None),
-                Report.status != "closed",
+                Report.status != ReportStatus.CLOSED,
             )
             .order_by(Report.created_at.desc(), Report.id.desc())
         ).all()
@@ -161,7 +162,9 @@ def _target(session: Session, req: DiaryRequest) -> Report:
         raise DiaryReportNotFound
     locked = session.scalar(select(Report).where(Report.id == report.id).with_for_update())
     assert locked is not None
-    if locked.status == "closed" or (locked.linked_to_id and root_of(session, locked).status == "closed"):
+    if locked.status == ReportStatus.CLOSED or (
+        locked.linked_to_id and root_of(session, locked).status == ReportStatus.CLOSED
+    ):
         raise DiaryReportClosed(locked.reference)
     return locked
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casework.core.asb_types import ASB_TYPES
 from casework.core.db import transaction
 from casework.core.models import OutboxMessage, Report
+from casework.core.states import OutboxStatus, ReportStatus
 from casework.intake import prompts_diary
 from casework.messaging import notify_victim
 
@@ -42,7 +43,7 @@ def reminders_due(session: Session, *, now: datetime, partnership: Partnership, 
         select(Report)
         .where(
             Report.asb_type.in_(diary_types),
-            Report.status != "closed",
+            Report.status != ReportStatus.CLOSED,
             Report.linked_to_id.is_(None),
             Report.anonymised_at.is_(None),
             Report.contact_id.is_not(None),
@@ -64,7 +65,7 @@ def reminders_due(session: Session, *, now: datetime, partnership: Partnership, 
             partnership=partnership,
             dedupe_key=f"{PURPOSE}:{report.id}",
         )
-        if row is not None and row.status == "pending":
+        if row is not None and row.status == OutboxStatus.PENDING:
             queued += 1
     return queued
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import Contact, EvidenceFile, Report
+from casework.core.states import EvidenceStatus
 from casework.evidence.checks import Checked, Limits, Refused, check_file
 from casework.evidence.files import put_checked, record_stored
 from casework.evidence.sms_media import NOT_FROM_TWILIO, media_url_problem
@@ -69,13 +70,15 @@ def _claim(services: Services, now: datetime, limit: int) -> list[int]:
     with transaction(services.sessions) as session:
         session.execute(
             update(EvidenceFile)
-            .where(EvidenceFile.status == "fetching", EvidenceFile.created_at < now - STUCK_AFTER)
-            .values(status="pending")
+            .where(
+                EvidenceFile.status == EvidenceStatus.FETCHING, EvidenceFile.created_at < now - STUCK_AFTER
+            )
+            .values(status=EvidenceStatus.PENDING)
             .execution_options(synchronize_session=False)
         )
         stmt = (
             select(EvidenceFile)
-            .where(EvidenceFile.status == "pending", EvidenceFile.channel == "sms")
+            .where(EvidenceFile.status == EvidenceStatus.PENDING, EvidenceFile.channel == "sms")
             .order_by(EvidenceFile.id)
             .limit(limit)
         )
@@ -83,7 +86,7 @@ def _claim(services: Services, now: datetime, limit: int) -> list[int]:
             stmt = stmt.with_for_update(skip_locked=True)
         rows = list(session.scalars(stmt))
         for row in rows:
-            row.status = "fetching"
+            row.status = EvidenceStatus.FETCHING
             row.attempts = (row.attempts or 0) + 1
         return [row.id for row in rows]
 
@@ -133,13 +136,15 @@ def _fetch_one(services: Services, source: MediaSource, row_id: int, run: FetchR
     if outcome is None and attempts < MAX_ATTEMPTS:
         run.retried += 1
         with transaction(services.sessions) as session:
-            session.execute(update(EvidenceFile).where(EvidenceFile.id == row_id).values(status="pending"))
+            session.execute(
+                update(EvidenceFile).where(EvidenceFile.id == row_id).values(status=EvidenceStatus.PENDING)
+            )
         return
     keys = put_checked(storage_for(services.settings), outcome) if isinstance(outcome, Checked) else None
     now = services.clock.now()
     with transaction(services.sessions) as session:
         row = session.get(EvidenceFile, row_id)
-        if row is None or row.status != "fetching":
+        if row is None or row.status != EvidenceStatus.FETCHING:
             return
         if isinstance(outcome, Checked) and keys is not None:
             report = record_stored(session, row, outcome, keys, now)
@@ -148,7 +153,7 @@ def _fetch_one(services: Services, source: MediaSource, row_id: int, run: FetchR
                 run.reports.add(report.id)
             return
         run.refused += 1
-        row.status = "refused"
+        row.status = EvidenceStatus.REFUSED
         row.refusal = outcome if isinstance(outcome, str) else DOWNLOAD_FAILED
         if row.refusal == NOT_FROM_TWILIO:
             row.source_url = None
@@ -160,7 +165,9 @@ def _delete_from_twilio(services: Services, source: MediaSource, run: FetchRun) 
     with transaction(services.sessions) as session:
         rows = session.execute(
             select(EvidenceFile.id, EvidenceFile.source_url).where(
-                EvidenceFile.status.in_(("stored", "refused", "purge")),
+                EvidenceFile.status.in_(
+                    (EvidenceStatus.STORED, EvidenceStatus.REFUSED, EvidenceStatus.PURGE)
+                ),
                 EvidenceFile.source_url.is_not(None),
                 EvidenceFile.channel == "sms",
             )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.models import EvidenceFile, Report, ReportEvent
 from casework.core.settings import Settings
+from casework.core.states import EvidenceStatus, ReportStatus
 from casework.evidence.checks import Checked, Limits, check_file
 from casework.evidence.storage import Storage, new_key
 
@@ -53,7 +54,7 @@ def latest_open_report(session: Session, *, contact_id: int | None, sender_id: s
         owner.append(Report.contact_id == contact_id)
     return session.scalar(
         select(Report)
-        .where(or_(*owner), Report.status != "closed", Report.anonymised_at.is_(None))
+        .where(or_(*owner), Report.status != ReportStatus.CLOSED, Report.anonymised_at.is_(None))
         .order_by(Report.created_at.desc(), Report.id.desc())
         .limit(1)
     )
@@ -63,7 +64,7 @@ def record_stored(
     session: Session, row: EvidenceFile, checked: Checked, keys: tuple[str, str | None], now: datetime
 ) -> Report | None:
     """Mark the row stored and attach it to the sender's open report (if any); returns that report."""
-    row.status = "stored"
+    row.status = EvidenceStatus.STORED
     row.kind = checked.kind
     row.media_type = checked.media_type
     row.size = len(checked.data)
@@ -102,7 +103,7 @@ def attach_waiting_files(session: Session, report: Report, *, now: datetime) -> 
         return 0
     waiting = session.scalars(
         select(EvidenceFile)
-        .where(or_(*owner), EvidenceFile.report_id.is_(None), EvidenceFile.status == "stored")
+        .where(or_(*owner), EvidenceFile.report_id.is_(None), EvidenceFile.status == EvidenceStatus.STORED)
         .order_by(EvidenceFile.id)
     ).all()
     for row in waiting:

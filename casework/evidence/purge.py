@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from casework.core.bootstrap import Services
 from casework.core.db import transaction
 from casework.core.models import EvidenceFile
+from casework.core.states import EvidenceStatus
 from casework.evidence.storage import storage_for
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ def mark_files_for_purge(session: Session, where: ColumnElement[bool], *, now: d
     """Mark matching files for deletion and detach them from reports and contacts; returns how many."""
     result = session.execute(
         update(EvidenceFile)
-        .where(where, EvidenceFile.status != "purge")
-        .values(status="purge", report_id=None, contact_id=None, refusal=None)
+        .where(where, EvidenceFile.status != EvidenceStatus.PURGE)
+        .values(status=EvidenceStatus.PURGE, report_id=None, contact_id=None, refusal=None)
         .execution_options(synchronize_session=False)
     )
     session.flush()
@@ -42,7 +43,7 @@ def purge_files(services: Services, *, limit: int = 500) -> int:
     with transaction(services.sessions) as session:
         rows = session.execute(
             select(EvidenceFile.id, EvidenceFile.storage_key, EvidenceFile.thumb_key, EvidenceFile.source_url)
-            .where(EvidenceFile.status == "purge")
+            .where(EvidenceFile.status == EvidenceStatus.PURGE)
             .order_by(EvidenceFile.id)
             .limit(limit)
         ).all()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, EvidenceFile
 from casework.core.settings import Settings
+from casework.core.states import EvidenceStatus
 from casework.evidence.checks import declared_type_refusal
 
 TWILIO_API = "https://api.twilio.com"
@@ -100,7 +101,7 @@ def take_sms_media(
                 sender_id=contact.sender_id,
                 channel="sms",
                 message_sid=message_sid,
-                status="refused" if refusal else "pending",
+                status=EvidenceStatus.REFUSED if refusal else EvidenceStatus.PENDING,
                 media_type=item.content_type[:60] or None,
                 source_url=None if problem else item.url,
                 refusal=refusal if not problem else f"{refusal} ({problem})",

@@ -16,11 +16,12 @@ from casework.insight.csv_files import (
     parse_type_values,
 )
 from casework.insight.import_runs import batch_progress, batches, start_import
-from casework.insight.imports import generic_rows, police_uk_rows
+from casework.insight.imports import ImportStatus, generic_rows, police_uk_rows
 from casework.insight.measures import MeasureRow, Measures, casework_figures, compute_measures
 from casework.insight.periods import measures_period, quarter_period, recent_quarters
+from casework.insight.public_figures import SMALL_COUNT, public_stats
 from casework.insight.report_files import format_value, measures_csv, quarterly_report
-from casework.insight.stats import SMALL_COUNT, InvalidPeriod, build_dashboard, period_from, public_stats
+from casework.insight.stats import InvalidPeriod, build_dashboard, period_from
 
 __all__ = [
     "MeasureRow",
@@ -36,6 +37,7 @@ __all__ = [
     "ColumnMapping",
     "CsvFile",
     "ImportFileError",
+    "ImportStatus",
     "InvalidPeriod",
     "MAX_ROWS",
     "SMALL_COUNT",

@@ -21,6 +21,7 @@ from casework.core.models import ImportBatch, ImportedIncident
 from casework.insight.csv_files import CsvFile, CsvSource, ImportFileError, check_row_count
 from casework.insight.imports import (
     CHUNK,
+    ImportStatus,
     Incident,
     RowResult,
     mark_stalled,
@@ -84,7 +85,7 @@ def _record_progress(
     batch.skipped, batch.skip_reasons = sum(progress.reasons.values()), dict(progress.reasons)
     batch.updated_at = stamp
     if final:
-        batch.status = "done"
+        batch.status = ImportStatus.DONE
         batch.finished_at = stamp
 
 
@@ -94,7 +95,7 @@ def _mark_failed(
     with transaction(sessions) as session:
         batch = session.get(ImportBatch, batch_id)
         if batch is not None:
-            batch.status = "failed"
+            batch.status = ImportStatus.FAILED
             batch.skip_reasons = {
                 **dict(progress.reasons),
                 f"import stopped: {type(exc).__name__}: {exc}"[:200]: 1,

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -39,6 +40,16 @@ from casework.insight.csv_files import (
 if TYPE_CHECKING:
     from casework.partnership import Partnership
     from casework.places import AreaPlacer
+
+
+class ImportStatus(StrEnum):
+    """An import batch: running (progress stored every CHUNK rows) -> done, or failed (a bad file, or
+    stalled: see STALLED_AFTER)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
 
 POLICE_UK_ASB = "Anti-social behaviour"
 UNSPECIFIED_TYPE = "unspecified"  # the source does not say which kind of ASB
@@ -72,7 +83,7 @@ def start_batch(
     batch = ImportBatch(
         source=clean_text(source).strip()[:80],
         filename=clean_text(filename).strip()[:200],
-        status="running",
+        status=ImportStatus.RUNNING,
         total_rows=total_rows,
         processed_rows=0,
         imported=0,
@@ -292,12 +303,12 @@ def mark_stalled(session: Session, *, now: datetime) -> int:
     """Mark running imports that stopped storing progress as failed, saying what to do."""
     stalled = session.scalars(
         select(ImportBatch).where(
-            ImportBatch.status == "running",
+            ImportBatch.status == ImportStatus.RUNNING,
             func.coalesce(ImportBatch.updated_at, ImportBatch.created_at) < now - STALLED_AFTER,
         )
     ).all()
     for batch in stalled:
-        batch.status = "failed"
+        batch.status = ImportStatus.FAILED
         batch.skip_reasons = {**(batch.skip_reasons or {}), STALLED_REASON: 1}
         batch.finished_at = now
     return len(stalled)

@@ -1,4 +1,4 @@
-"""The partnership's picture of ASB: dashboard figures for staff and the public /stats figures.
+"""The partnership's picture of ASB for staff: the dashboard's figures (the public ones: public_figures.py).
 
 Reports made through this service and incidents imported from other agencies' data (police.uk, landlords,
 councils) are counted together where both have the measure, and each imported source is labelled. Imported
@@ -22,12 +22,12 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.clock import LONDON
 from casework.core.inputs import InvalidDay, parse_day
 from casework.core.models import ImportedIncident, Report, SurveyResponse
+from casework.core.states import ReportStatus
 from casework.insight.imports import UNSPECIFIED_TYPE
 from casework.staff import Actor, dashboard_wards, london_day_start, require
 
 OWN_SOURCE = "reports"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-SMALL_COUNT = 5  # public figures below this are suppressed
 DEFAULT_PERIOD_DAYS = 365
 MAX_PERIOD_DAYS = 10 * 365  # the dashboard's weekly chart has a point per week
 
@@ -138,12 +138,53 @@ def build_dashboard(
     in_period = and_(
         Report.created_at >= period.start_at, Report.created_at < period.end_at, _scope(wards, Report.ward)
     )
+    counts = _counts_by_source(session, period, wards, in_period)
+    heatmap, weekly = _when_it_happens(session, period, in_period)
+    resolved = _count(session, in_period, Report.status == ReportStatus.CLOSED)
+    hours, within = _first_responses(session, in_period)
+    victims, locations = _repeats(session, in_period, victim_reports, location_reports)
+    return Dashboard(
+        period=period,
+        wards_limited_to=wards,
+        sources=[OWN_SOURCE, *sorted(counts.imported)],
+        reports=counts.reports,
+        imported=sum(counts.imported.values()),
+        by_source={OWN_SOURCE: counts.reports, **dict(sorted(counts.imported.items()))},
+        by_ward=_ward_rows(counts.by_ward, wards, ward_names, hotspot_wards),
+        by_type=_type_rows(counts.by_type),
+        heatmap=heatmap,
+        weekly=weekly,
+        resolved=resolved,
+        resolved_share=_share(resolved, counts.reports),
+        median_first_response_hours=round(statistics.median(hours), 1) if hours else None,
+        responded=len(hours),
+        within_target=within,
+        within_target_share=_share(within, len(hours)),
+        repeat_victims=victims,
+        repeat_locations=locations,
+        case_reviews=_count(session, in_period, Report.case_review_eligible.is_(True)),
+        satisfaction={survey: _satisfaction(session, in_period, survey) for survey in ("1m", "6m")},
+    )
+
+
+@dataclass
+class _SourceCounts:
+    """Reports and imported incidents in the period, by ward and by type, each split by source."""
+
+    reports: int
+    imported: Counter[str]  # imported incidents by source
+    by_ward: dict[str | None, Counter[str]]
+    by_type: dict[str, Counter[str]]
+
+
+def _counts_by_source(
+    session: Session, period: Period, wards: tuple[str, ...] | None, in_period: ColumnElement[bool]
+) -> _SourceCounts:
     imp_period = and_(
         ImportedIncident.occurred_at >= period.start_at,
         ImportedIncident.occurred_at < period.end_at,
         _scope(wards, ImportedIncident.ward),
     )
-
     own_by_ward = dict(
         session.execute(select(Report.ward, func.count()).where(in_period).group_by(Report.ward)).all()
     )
@@ -157,24 +198,28 @@ def build_dashboard(
         .where(imp_period)
         .group_by(ImportedIncident.source, ImportedIncident.ward, ImportedIncident.asb_type)
     ).all()
-    by_source: Counter[str] = Counter()
-    ward_src: dict[str | None, Counter[str]] = {}
-    type_src: dict[str, Counter[str]] = {}
+    counts = _SourceCounts(reports=sum(own_by_ward.values()), imported=Counter(), by_ward={}, by_type={})
     for ward, n in own_by_ward.items():
-        ward_src.setdefault(ward, Counter())[OWN_SOURCE] += n
+        counts.by_ward.setdefault(ward, Counter())[OWN_SOURCE] += n
     for asb_type, n in own_by_type.items():
-        type_src.setdefault(asb_type, Counter())[OWN_SOURCE] += n
+        counts.by_type.setdefault(asb_type, Counter())[OWN_SOURCE] += n
     for source, ward, asb_type, n in imp_rows:
-        by_source[source] += n
-        ward_src.setdefault(ward, Counter())[source] += n
-        type_src.setdefault(asb_type, Counter())[source] += n
-    reports = sum(own_by_ward.values())
-    sources = [OWN_SOURCE, *sorted(by_source)]
-    by_source_all = {OWN_SOURCE: reports, **dict(sorted(by_source.items()))}
+        counts.imported[source] += n
+        counts.by_ward.setdefault(ward, Counter())[source] += n
+        counts.by_type.setdefault(asb_type, Counter())[source] += n
+    return counts
 
+
+def _ward_rows(
+    ward_src: dict[str | None, Counter[str]],
+    wards: tuple[str, ...] | None,
+    ward_names: list[str] | None,
+    hotspot_wards: tuple[str, ...],
+) -> list[CountRow]:
+    """Every ward in scope (the partnership's first, with zeros), then any other, most first."""
     known_wards = [w for w in (ward_names or []) if not wards or w in wards]
     ward_keys = known_wards + sorted(k or "" for k in ward_src if k not in known_wards)
-    by_ward = [
+    rows = [
         CountRow(
             key=k,
             label=k or "Not placed",
@@ -184,14 +229,24 @@ def build_dashboard(
         )
         for k in ward_keys
     ]
-    by_ward.sort(key=lambda row: (-row.total, row.label))
-    by_type = [
+    rows.sort(key=lambda row: (-row.total, row.label))
+    return rows
+
+
+def _type_rows(type_src: dict[str, Counter[str]]) -> list[CountRow]:
+    rows = [
         CountRow(key=k, label=type_label(k), total=sum(c.values()), by_source=dict(c))
         for k, c in type_src.items()
     ]
-    by_type.sort(key=lambda row: (-row.total, row.label))
+    rows.sort(key=lambda row: (-row.total, row.label))
+    return rows
 
-    # When it happens: the time of the behaviour where known, else when it was reported.
+
+def _when_it_happens(
+    session: Session, period: Period, in_period: ColumnElement[bool]
+) -> tuple[list[list[int]], list[tuple[date, int]]]:
+    """The day x hour heatmap (when the behaviour happened where known, else when it was reported) and
+    reports per week (by the Monday it starts), every week of the period."""
     heatmap = [[0] * 24 for _ in range(7)]
     weekly: Counter[date] = Counter()
     for occurred, created in session.execute(select(Report.occurred_at, Report.created_at).where(in_period)):
@@ -199,182 +254,60 @@ def build_dashboard(
         heatmap[when.weekday()][when.hour] += 1
         local_created = created.astimezone(LONDON).date()
         weekly[local_created - timedelta(days=local_created.weekday())] += 1
-    first_week = period.start - timedelta(days=period.start.weekday())
     weeks = []
-    week = first_week
+    week = period.start - timedelta(days=period.start.weekday())
     while week <= period.end:
         weeks.append((week, weekly.get(week, 0)))
         week += timedelta(days=7)
+    return heatmap, weeks
 
-    resolved = (
-        session.scalar(select(func.count()).select_from(Report).where(in_period, Report.status == "closed"))
-        or 0
-    )
-    response_rows = session.execute(
+
+def _count(session: Session, in_period: ColumnElement[bool], *conditions: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).select_from(Report).where(in_period, *conditions)) or 0
+
+
+def _first_responses(session: Session, in_period: ColumnElement[bool]) -> tuple[list[float], int]:
+    """Hours to the first response of each report that has one, and how many came within the target."""
+    rows = session.execute(
         select(Report.created_at, Report.first_response_at, Report.due_at).where(
             in_period, Report.first_response_at.is_not(None)
         )
     ).all()
-    responses = [(c, fr, due) for c, fr, due in response_rows if fr is not None]
+    responses = [(c, fr, due) for c, fr, due in rows if fr is not None]
     hours = [(fr - c).total_seconds() / 3600 for c, fr, _ in responses]
     within = sum(1 for _, fr, due in responses if due is None or fr <= due)
+    return hours, within
 
-    victims = (
-        session.scalar(
-            select(func.count(func.distinct(Report.contact_id))).where(
-                in_period, Report.contact_id.is_not(None), Report.repeat_victim_count >= victim_reports
-            )
+
+def _repeats(
+    session: Session, in_period: ColumnElement[bool], victim_reports: int, location_reports: int
+) -> tuple[int, int]:
+    """Repeat victims (contacts) and repeat locations (places, hotspots included) in the period."""
+    victims = session.scalar(
+        select(func.count(func.distinct(Report.contact_id))).where(
+            in_period, Report.contact_id.is_not(None), Report.repeat_victim_count >= victim_reports
         )
-        or 0
     )
-    locations = (
-        session.scalar(
-            select(func.count(func.distinct(Report.place_key))).where(
-                in_period,
-                Report.place_key.is_not(None),
-                (Report.repeat_location_count >= location_reports) | Report.hotspot.is_(True),
-            )
+    locations = session.scalar(
+        select(func.count(func.distinct(Report.place_key))).where(
+            in_period,
+            Report.place_key.is_not(None),
+            (Report.repeat_location_count >= location_reports) | Report.hotspot.is_(True),
         )
-        or 0
     )
-    case_reviews = (
-        session.scalar(
-            select(func.count()).select_from(Report).where(in_period, Report.case_review_eligible.is_(True))
-        )
-        or 0
-    )
-
-    satisfaction: dict[str, dict[str, float | int | None]] = {}
-    for survey in ("1m", "6m"):
-        scores = session.scalars(
-            select(SurveyResponse.score)
-            .join(Report, Report.id == SurveyResponse.report_id)
-            .where(SurveyResponse.survey == survey, in_period)
-        ).all()
-        satisfaction[survey] = {
-            "responses": len(scores),
-            "average": round(statistics.fmean(scores), 1) if scores else None,
-            "satisfied_share": _share(sum(1 for s in scores if s >= 4), len(scores)),
-        }
-
-    return Dashboard(
-        period=period,
-        wards_limited_to=wards,
-        sources=sources,
-        reports=reports,
-        imported=sum(by_source.values()),
-        by_source=by_source_all,
-        by_ward=by_ward,
-        by_type=by_type,
-        heatmap=heatmap,
-        weekly=weeks,
-        resolved=resolved,
-        resolved_share=_share(resolved, reports),
-        median_first_response_hours=round(statistics.median(hours), 1) if hours else None,
-        responded=len(hours),
-        within_target=within,
-        within_target_share=_share(within, len(hours)),
-        repeat_victims=victims,
-        repeat_locations=locations,
-        case_reviews=case_reviews,
-        satisfaction=satisfaction,
-    )
+    return victims or 0, locations or 0
 
 
-# ----------------------------------------------------------------------------------------------- public
-
-
-@dataclass
-class PublicCell:
-    """A public count: the number, or None when suppressed (shown as "fewer than 5")."""
-
-    label: str
-    count: int | None
-    resolved_share: float | None = None
-
-
-@dataclass
-class PublicStats:
-    """The figures residents see on /stats: no personal data, small counts suppressed."""
-
-    period: Period
-    total: int
-    resolved_share: float | None
-    by_ward: list[PublicCell]
-    by_type: list[PublicCell]
-    by_month: list[PublicCell]
-    imported_by_source: list[PublicCell]
-
-
-def suppress(counts: list[tuple[str, int]]) -> list[PublicCell]:
-    """Hide counts from 1 to 4; when only one is hidden, hide the next smallest too so it cannot be worked out
-    from the total."""
-    hidden = {label for label, n in counts if 0 < n < SMALL_COUNT}
-    if len(hidden) == 1:
-        rest = sorted((n, label) for label, n in counts if n >= SMALL_COUNT)
-        if rest:
-            hidden.add(rest[0][1])
-    return [PublicCell(label, None if label in hidden else n) for label, n in counts]
-
-
-def last_complete_month_end(now: datetime) -> date:
-    """The last day of the last complete calendar month (Europe/London) before `now`."""
-    today = now.astimezone(LONDON).date()
-    return today.replace(day=1) - timedelta(days=1)
-
-
-def public_stats(session: Session, *, now: datetime, months: int = 12) -> PublicStats:
-    """Aggregate figures for the public page over the last `months` complete calendar months.
-
-    The month in progress is left out, so the figures change once a month (on the 1st), never within
-    minutes of a report: comparing two snapshots cannot single out one new report's ward and type.
-    "Resolved" means closed by the end of the period, so it too is fixed until the next month is added.
-    """
-    end = last_complete_month_end(now)
-    first = end.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    period = Period(first, end)
-    in_period = and_(Report.created_at >= period.start_at, Report.created_at < period.end_at)
-    rows = session.execute(
-        select(Report.ward, Report.asb_type, Report.status, Report.closed_at, Report.created_at).where(
-            in_period
-        )
+def _satisfaction(
+    session: Session, in_period: ColumnElement[bool], survey: str
+) -> dict[str, float | int | None]:
+    scores = session.scalars(
+        select(SurveyResponse.score)
+        .join(Report, Report.id == SurveyResponse.report_id)
+        .where(SurveyResponse.survey == survey, in_period)
     ).all()
-
-    def closed_in_period(r: Any) -> bool:
-        return r.status == "closed" and r.closed_at is not None and r.closed_at < period.end_at
-
-    total = len(rows)
-    resolved = sum(1 for r in rows if closed_in_period(r))
-    wards = Counter(r.ward or "Not placed" for r in rows)
-    types = Counter(type_label(r.asb_type) for r in rows)
-    month_total: Counter[str] = Counter()
-    month_resolved: Counter[str] = Counter()
-    for r in rows:
-        key = r.created_at.astimezone(LONDON).strftime("%B %Y")
-        month_total[key] += 1
-        month_resolved[key] += closed_in_period(r)
-    month_keys = []
-    cursor = first
-    while cursor <= end:
-        month_keys.append(cursor.strftime("%B %Y"))  # "November 2026"
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    by_month = suppress([(k, month_total.get(k, 0)) for k in month_keys])
-    for cell in by_month:
-        if cell.count is not None and cell.count >= SMALL_COUNT:
-            cell.resolved_share = _share(month_resolved[cell.label], cell.count)
-    imported = session.execute(
-        select(ImportedIncident.source, func.count())
-        .where(ImportedIncident.occurred_at >= period.start_at, ImportedIncident.occurred_at < period.end_at)
-        .group_by(ImportedIncident.source)
-    ).all()
-    return PublicStats(
-        period=period,
-        total=total,
-        resolved_share=_share(resolved, total) if total >= SMALL_COUNT else None,
-        by_ward=suppress(sorted(wards.items(), key=lambda kv: (-kv[1], kv[0]))),
-        by_type=suppress(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))),
-        by_month=by_month,
-        imported_by_source=suppress(sorted((s, n) for s, n in imported)),
-    )
+    return {
+        "responses": len(scores),
+        "average": round(statistics.fmean(scores), 1) if scores else None,
+        "satisfied_share": _share(sum(1 for s in scores if s >= 4), len(scores)),
+    }

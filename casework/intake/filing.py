@@ -21,6 +21,7 @@ from casework.core.asb_types import nsir_class
 from casework.core.db import transaction
 from casework.core.models import Report, ReportEvent
 from casework.core.references import allocate_reference
+from casework.core.states import ReportStatus
 from casework.core.workdays import add_working_days, format_date_for_resident
 from casework.intake.case_review import CaseReviewOutcome, NewReportFacts, assess_case_review
 from casework.intake.contract import (
@@ -30,7 +31,7 @@ from casework.intake.contract import (
     IntakeResult,
     parse_occurred,
 )
-from casework.intake.linking import LINKED_STATUS, auto_link_allowed, find_duplicate
+from casework.intake.linking import auto_link_allowed, find_duplicate
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
@@ -268,7 +269,7 @@ def _new_report(
         occurred_at=a.occurred_at,
         risk_level=a.risk.level,
         risk_reasons=list(a.risk.reasons),
-        status=LINKED_STATUS if primary is not None else "open",
+        status=ReportStatus.LINKED if primary is not None else ReportStatus.OPEN,
         lead_agency=primary.lead_agency if primary is not None else a.decision.lead,
         copied_agencies=[] if primary is not None else list(a.decision.copied),
         routing_reasons=list(a.decision.reasons) + duplicate_reason,

@@ -21,12 +21,10 @@ from sqlalchemy.orm import Session
 
 from casework.core.audit import add_event
 from casework.core.models import Contact, Report
+from casework.core.states import UNSENT, OutboxStatus, ReportStatus
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
-
-LINKED_STATUS = "linked"
-CLOSED_STATUS = "closed"
 
 
 class LinkError(Exception):
@@ -96,7 +94,7 @@ def find_duplicate(
             Report.asb_type == asb_type,
             Report.created_at >= since,
             Report.created_at <= now,
-            Report.status != CLOSED_STATUS,
+            Report.status != ReportStatus.CLOSED,
             Report.domestic_abuse.is_(False),
             or_(*same_place),
         )
@@ -104,7 +102,7 @@ def find_duplicate(
     ).all()
     for candidate in candidates:
         primary = root_of(session, candidate)
-        if primary.status != CLOSED_STATUS and not primary.domestic_abuse:
+        if primary.status != ReportStatus.CLOSED and not primary.domestic_abuse:
             return primary
     return None
 
@@ -156,7 +154,7 @@ def link_reports(
     target = root_of(session, primary)
     if target.id == duplicate.id:
         raise LinkError(f"{primary.reference} is already linked to {duplicate.reference}; unlink it first.")
-    if target.status == CLOSED_STATUS:
+    if target.status == ReportStatus.CLOSED:
         raise LinkError(f"{target.reference} is closed; reopen it or pick an open report.")
     if duplicate.linked_to_id == target.id:
         raise LinkError(f"{duplicate.reference} is already linked to {target.reference}.")
@@ -168,17 +166,17 @@ def link_reports(
         follower.updated_at = now
     duplicate.linked_to_id = target.id
     duplicate.lead_agency = target.lead_agency
-    duplicate.status = LINKED_STATUS
+    duplicate.status = ReportStatus.LINKED
     duplicate.updated_at = now
     pending = session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.report_id == duplicate.id,
             OutboxMessage.kind == "referral",
-            OutboxMessage.status.in_(("pending", "held")),
+            OutboxMessage.status.in_(UNSENT),
         )
     ).all()
     for row in pending:
-        row.status = "cancelled"
+        row.status = OutboxStatus.CANCELLED
         row.error_message = f"not sent: linked to {target.reference}"
         row.updated_at = now
     mark_linked(session, duplicate=duplicate, primary=target, now=now, actor=actor, reason=reason)
@@ -200,8 +198,8 @@ def unlink_report(
         raise LinkError(f"{report.reference} is not linked to another report.")
     former = session.get(Report, report.linked_to_id)
     report.linked_to_id = None
-    if report.status == LINKED_STATUS:
-        report.status = "open"
+    if report.status == ReportStatus.LINKED:
+        report.status = ReportStatus.OPEN
     report.updated_at = now
     former_ref = former.reference if former else None
     add_event(

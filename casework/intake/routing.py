@@ -176,86 +176,49 @@ def _format_reason(template: str, **values: str) -> str:
         return template
 
 
-def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
-    """Decide the lead agency, agencies copied in, reasons and response target; pure and never raises."""
-    p = partnership
+@dataclass(frozen=True)
+class _Known:
+    """A report's facts as routing reads them: the type checked, the ward canonical, tenure normalised."""
+
+    asb_type: str
+    recognised: bool
+    type_label: str
+    ward: str | None
+    risk: str
+    landlord: str | None
+    tenure: str | None
+
+
+def _known(facts: ReportFacts, p: Partnership) -> _Known:
     asb_type = facts.asb_type if isinstance(facts.asb_type, str) else ""
-    known_type = asb_type in ASB_TYPES
-    type_label = asb_label(asb_type).lower() if known_type else "an unrecognised type of problem"
-    ward = p.canonical_ward(facts.ward) if isinstance(facts.ward, str) else None
-    risk = facts.risk_level if facts.risk_level in RISK_LEVELS else "standard"
+    recognised = asb_type in ASB_TYPES
     landlord = _landlord_id(facts, p)
     tenure = normalise_tenure(facts.tenure)
     if landlord and tenure in (None, "unknown"):
         tenure = "social_rent"
+    return _Known(
+        asb_type=asb_type,
+        recognised=recognised,
+        type_label=asb_label(asb_type).lower() if recognised else "an unrecognised type of problem",
+        ward=p.canonical_ward(facts.ward) if isinstance(facts.ward, str) else None,
+        risk=facts.risk_level if facts.risk_level in RISK_LEVELS else "standard",
+        landlord=landlord,
+        tenure=tenure,
+    )
 
+
+def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
+    """Decide the lead agency, agencies copied in, reasons and response target; pure and never raises."""
+    p = partnership
+    known = _known(facts, p)
     b = _Builder(p, p.triage_agency)
-    matched: Rule | None = None
-    applied: str | None = None
-    if not known_type:
-        b.reasons.append(
-            f"{asb_type or 'no type given'} is not a type we recognise → "
-            f"{b.name(p.triage_agency)}: triage queue"
-        )
-    else:
-        matched = next((r for r in p.routing if _matches(r, facts, ward, tenure, landlord, risk)), None)
-        if matched is not None:
-            lead = landlord if matched.lead == LANDLORD_PLACEHOLDER else matched.lead
-            if matched.requires_place and ward is None and not facts.in_area:
-                b.reasons.append(
-                    f"{type_label}: we could not place the location in the partnership's area → "
-                    f"{b.name(p.triage_agency)}: triage queue"
-                )
-            elif lead and lead in p.agencies:
-                applied = matched.name
-                b.lead = lead
-                for agency_id in matched.copy_to:
-                    b.copy(landlord if agency_id == LANDLORD_PLACEHOLDER else agency_id)
-                values = {
-                    "type": type_label,
-                    "lead": b.name(lead),
-                    "landlord": p.agencies[landlord].display_name if landlord else "their landlord",
-                    "ward": ward or "an unknown ward",
-                }
-                template = matched.reason or "{type} → {lead}"
-                b.reasons.append(f"{_format_reason(template, **values)}: {matched.name} rule")
-        else:
-            handler = next(
-                (a for a in p.agencies.values() if asb_type in a.handles and a.kind not in ("hub", "triage")),
-                None,
-            )
-            if handler is not None:
-                b.lead = handler.id
-                b.reasons.append(f"{type_label} → {handler.name}: handles this type")
-            else:
-                b.reasons.append(f"{type_label}: no rule matched → {b.name(p.triage_agency)}: triage queue")
-
-    mediators = _mediators(p)
-    police = p.police_agency if p.police_agency in p.agencies else None
-    if facts.domestic_abuse and police:
-        if b.lead != police:
-            b.set_lead(police, keep_old=b.lead not in mediators and b.lead != p.triage_agency)
-            b.reasons.append(f"domestic abuse → {b.name(police)} lead")
-        if p.domestic_abuse_service in p.agencies:
-            if b.copy(p.domestic_abuse_service):
-                b.reasons.append(f"domestic abuse → {b.name(p.domestic_abuse_service)} copied in")
-        elif (service := p.support(p.domestic_abuse_service)) is not None:
-            b.reasons.append(f"domestic abuse → signpost {service.name}")
-        if b.drop(mediators):
-            b.reasons.append("domestic abuse: mediation is never offered")
-    if facts.hate and police:
-        if b.lead in mediators:
-            b.set_lead(police, keep_old=False)
-            b.reasons.append(f"hate incident → {b.name(police)} lead")
-        elif b.copy(police):
-            b.reasons.append(f"hate incident → {b.name(police)} always involved")
-        if b.drop(mediators):
-            b.reasons.append("hate incident: mediation is not offered")
-    if risk == "high" and b.copy(p.hub_agency):
+    applied = _choose_lead(b, facts, known)
+    _domestic_abuse_safeguard(b, facts)
+    _hate_safeguard(b, facts)
+    if known.risk == "high" and b.copy(p.hub_agency):
         b.reasons.append(f"high risk → {b.name(p.hub_agency)} copied in")
-
-    target = p.response_targets_working_days.for_level(risk)
-    b.reasons.append(f"{risk} risk → respond within {target} working day{'s' if target != 1 else ''}")
+    target = p.response_targets_working_days.for_level(known.risk)
+    b.reasons.append(f"{known.risk} risk → respond within {target} working day{'s' if target != 1 else ''}")
     return RoutingDecision(
         lead=b.lead,
         copied=tuple(b.copied),
@@ -263,3 +226,91 @@ def route(facts: ReportFacts, partnership: Partnership) -> RoutingDecision:
         target_working_days=target,
         rule=applied,
     )
+
+
+def _choose_lead(b: _Builder, facts: ReportFacts, known: _Known) -> str | None:
+    """Set the lead (and copies) from the first matching rule, else the agency handling the type, else
+    triage; the name of the rule applied, if any."""
+    p = b.p
+    triage = f"{b.name(p.triage_agency)}: triage queue"
+    if not known.recognised:
+        b.reasons.append(f"{known.asb_type or 'no type given'} is not a type we recognise → {triage}")
+        return None
+    matched = next(
+        (r for r in p.routing if _matches(r, facts, known.ward, known.tenure, known.landlord, known.risk)),
+        None,
+    )
+    if matched is not None:
+        if matched.requires_place and known.ward is None and not facts.in_area:
+            b.reasons.append(
+                f"{known.type_label}: we could not place the location in the partnership's area → {triage}"
+            )
+            return None
+        return _apply_rule(b, matched, known)
+    handler = next(
+        (a for a in p.agencies.values() if known.asb_type in a.handles and a.kind not in ("hub", "triage")),
+        None,
+    )
+    if handler is not None:
+        b.lead = handler.id
+        b.reasons.append(f"{known.type_label} → {handler.name}: handles this type")
+    else:
+        b.reasons.append(f"{known.type_label}: no rule matched → {triage}")
+    return None
+
+
+def _apply_rule(b: _Builder, rule: Rule, known: _Known) -> str | None:
+    """Lead and copies from a matched rule, with its reason; its name, or None when its lead is unknown."""
+    p, landlord = b.p, known.landlord
+    lead = landlord if rule.lead == LANDLORD_PLACEHOLDER else rule.lead
+    if not lead or lead not in p.agencies:
+        return None
+    b.lead = lead
+    for agency_id in rule.copy_to:
+        b.copy(landlord if agency_id == LANDLORD_PLACEHOLDER else agency_id)
+    values = {
+        "type": known.type_label,
+        "lead": b.name(lead),
+        "landlord": p.agencies[landlord].display_name if landlord else "their landlord",
+        "ward": known.ward or "an unknown ward",
+    }
+    template = rule.reason or "{type} → {lead}"
+    b.reasons.append(f"{_format_reason(template, **values)}: {rule.name} rule")
+    return rule.name
+
+
+def _police(p: Partnership) -> str | None:
+    return p.police_agency if p.police_agency in p.agencies else None
+
+
+def _domestic_abuse_safeguard(b: _Builder, facts: ReportFacts) -> None:
+    """Domestic abuse: the police lead, the domestic abuse service is copied or signposted, no mediation."""
+    p, police = b.p, _police(b.p)
+    if not facts.domestic_abuse or not police:
+        return
+    mediators = _mediators(p)
+    if b.lead != police:
+        b.set_lead(police, keep_old=b.lead not in mediators and b.lead != p.triage_agency)
+        b.reasons.append(f"domestic abuse → {b.name(police)} lead")
+    if p.domestic_abuse_service in p.agencies:
+        if b.copy(p.domestic_abuse_service):
+            b.reasons.append(f"domestic abuse → {b.name(p.domestic_abuse_service)} copied in")
+    elif (service := p.support(p.domestic_abuse_service)) is not None:
+        b.reasons.append(f"domestic abuse → signpost {service.name}")
+    if b.drop(mediators):
+        b.reasons.append("domestic abuse: mediation is never offered")
+
+
+def _hate_safeguard(b: _Builder, facts: ReportFacts) -> None:
+    """Hate: the police lead (instead of mediation) or are copied in; mediation is not offered."""
+    police = _police(b.p)
+    if not facts.hate or not police:
+        return
+    mediators = _mediators(b.p)
+    if b.lead in mediators:
+        b.set_lead(police, keep_old=False)
+        b.reasons.append(f"hate incident → {b.name(police)} lead")
+    elif b.copy(police):
+        b.reasons.append(f"hate incident → {b.name(police)} always involved")
+    if b.drop(mediators):
+        b.reasons.append("hate incident: mediation is not offered")

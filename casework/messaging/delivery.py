@@ -39,7 +39,7 @@ def claim_batch(
     now: datetime,
     worker: str,
     limit: int,
-    partnership: Partnership | None,
+    partnership: Partnership,
     sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim due rows for this worker; committed before any of them is sent."""

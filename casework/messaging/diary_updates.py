@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.asb_types import ASB_TYPES
 from casework.core.models import DiaryEntry, OutboxMessage, Report
+from casework.core.states import OutboxStatus
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def queue_diary_update(
         dedupe_key=f"diary:{entry.id}:{agency_id}",
     )
     if method == "inbox":
-        row.status = "delivered"
+        row.status = OutboxStatus.DELIVERED
         row.delivery_status = "inbox"
         row.sent_at = now
     return row

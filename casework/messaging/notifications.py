@@ -23,16 +23,14 @@ from sqlalchemy.orm import Session
 from casework.core.models import Contact, OutboxMessage, Report, SurveyResponse
 from casework.core.safe_contact import NOT_SAFE, cancel_unsent_texts, record_text_safe, text_block_reason
 from casework.core.sms_text import encoding, segments, smart_encode
+from casework.core.states import OutboxStatus, ReportStatus
 from casework.core.workdays import working_days_between
 from casework.messaging.outbox import enqueue
 from casework.messaging.referrals import queue_referral
-from casework.partnership import QuietHours
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
 
-DEFAULT_QUIET_HOURS = QuietHours()
-CLOSED_STATUSES = ("closed",)
 
 # Neutral wording only. {handler} is the agency's public name ("Lichfield District Council"),
 # {respond_by} a date ("Tuesday 24 November"), {detail} how to get the detail by phone.
@@ -105,7 +103,7 @@ def record_text_safe_answer(
             Report.anonymous.is_(False),
             Report.anonymised_at.is_(None),
             Report.closed_at.is_(None),
-            Report.status.not_in(CLOSED_STATUSES),
+            Report.status != ReportStatus.CLOSED,
         )
     ).all()
     told_safe = [r for r in open_reports if text_block_reason(r, contact) is None]
@@ -177,7 +175,7 @@ def notify_victim(
         report_id=report.id,
         contact_id=contact.id,
         dedupe_key=dedupe_key,
-        status="cancelled" if reason else "pending",
+        status=OutboxStatus.CANCELLED if reason else OutboxStatus.PENDING,
         error_message=f"not sent: {reason}" if reason else None,
     )
     row.segments = segments(body)
@@ -215,7 +213,7 @@ def queue_cadence_updates(
         .where(
             _updatable_reports(),
             Report.closed_at.is_(None),
-            Report.status.not_in(CLOSED_STATUSES),
+            Report.status != ReportStatus.CLOSED,
             or_(last < cutoff, and_(last.is_(None), Report.created_at < cutoff)),
         )
         .order_by(Report.id)
@@ -236,7 +234,7 @@ def queue_cadence_updates(
         )
         report.last_public_update_at = now
         report.updated_at = now
-        if row is not None and row.status == "pending":
+        if row is not None and row.status == OutboxStatus.PENDING:
             queued += 1
     return queued
 
@@ -287,6 +285,6 @@ def queue_surveys(session: Session, *, now: datetime, partnership: Partnership, 
                 partnership=partnership,
                 dedupe_key=f"{purpose}:{report.id}",
             )
-            if row is not None and row.status == "pending":
+            if row is not None and row.status == OutboxStatus.PENDING:
                 queued += 1
     return queued

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.models import OutboxMessage
+from casework.core.states import OutboxStatus
 
 
 def enqueue(
@@ -26,7 +27,7 @@ def enqueue(
     agency_id: str | None = None,
     not_before: datetime | None = None,
     dedupe_key: str | None = None,
-    status: str = "pending",
+    status: OutboxStatus = OutboxStatus.PENDING,
     error_message: str | None = None,
 ) -> OutboxMessage:
     """Add an outbox row; with a dedupe_key an existing row with that key is returned instead."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.models import OutboxMessage
+from casework.core.states import OutboxStatus
 from casework.messaging.send_types import (
     DEFAULT_POLICY,
     TERMINAL_FAILURES,
@@ -20,15 +20,12 @@ from casework.messaging.send_types import (
 )
 from casework.messaging.sending import _mark_sent, _snapshot, apply_failure
 
-if TYPE_CHECKING:
-    pass
-
 
 def stale_claims(session: Session, *, now: datetime, lease: timedelta, limit: int = 100) -> list[Claimed]:
     """Rows left ``sending`` longer than the lease (their process died or lost the outcome)."""
     stmt = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - lease)
         .order_by(OutboxMessage.claimed_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -62,7 +59,7 @@ def resolve_stale(
     with a note, so a possible repeat is recorded on the row, never silent.
     """
     row = session.get(OutboxMessage, message_id, with_for_update=True)
-    if row is None or row.status != "sending" or row.claimed_by != claimed_by:
+    if row is None or row.status != OutboxStatus.SENDING or row.claimed_by != claimed_by:
         return "moved_on"
     if row.provider_id:
         # A status callback (which carries the outbox id) already told us the provider has it.
@@ -80,13 +77,13 @@ def resolve_stale(
         )
         return "sent"
     if checked:
-        row.status = "pending"
+        row.status = OutboxStatus.PENDING
         row.next_attempt_at = now
         row.claimed_by = None
         row.error_message = "interrupted before the provider received it; re-queued"
         row.updated_at = now
         return "requeued"
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.next_attempt_at = now
     row.claimed_by = None
     row.error_message = (
@@ -134,9 +131,9 @@ def record_delivery_status(
         return "ignored"
     row.delivery_status = status
     row.updated_at = now
-    if status in ("delivered", "read") and row.status == "sent":
-        row.status = "delivered"
-    if status in TERMINAL_FAILURES and row.status in ("sent", "delivered"):
+    if status in ("delivered", "read") and row.status == OutboxStatus.SENT:
+        row.status = OutboxStatus.DELIVERED
+    if status in TERMINAL_FAILURES and row.status in (OutboxStatus.SENT, OutboxStatus.DELIVERED):
         failure = SendFailure(
             f"delivery {status}" + (f" (Twilio error {error_code})" if error_code else ""), code=error_code
         )

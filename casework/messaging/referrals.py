@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from casework.core.asb_types import ASB_TYPES
 from casework.core.models import Contact, EvidenceFile, OutboxMessage, Report
 from casework.core.safe_contact import text_block_reason
+from casework.core.states import EvidenceStatus, OutboxStatus
 from casework.messaging.outbox import enqueue
 
 if TYPE_CHECKING:
@@ -53,16 +54,7 @@ def _reporter(session: Session, report: Report) -> dict[str, Any]:
     return reporter
 
 
-def _partnership(partnership: Partnership | None) -> Partnership:
-    if partnership is not None:
-        return partnership
-    from casework.core.settings import get_settings
-    from casework.partnership import load_partnership
-
-    return load_partnership(get_settings().PARTNERSHIP)
-
-
-def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Partnership | None) -> bool:
+def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Partnership) -> bool:
     """Bring a queued referral's reporter block (safe to text?) up to date; True when it changed.
 
     Called as the referral is claimed for sending, so a "not safe to text" given after it was queued (or
@@ -78,7 +70,7 @@ def refresh_safe_contact(session: Session, row: OutboxMessage, partnership: Part
         return False
     doc = {**doc, "reporter": reporter}
     payload["document"] = doc
-    agency = _partnership(partnership).agencies.get(row.agency_id or "")
+    agency = partnership.agencies.get(row.agency_id or "")
     if agency is not None and row.transport == "email":
         row.body = email_text(doc, agency)
     elif agency is not None and row.transport == "open311":
@@ -91,7 +83,7 @@ def _evidence(session: Session, report: Report, base_url: str) -> list[dict[str,
     """The report's stored files: links that open only with the agency's sign-in (page) or API token."""
     rows = session.scalars(
         select(EvidenceFile)
-        .where(EvidenceFile.report_id == report.id, EvidenceFile.status == "stored")
+        .where(EvidenceFile.report_id == report.id, EvidenceFile.status == EvidenceStatus.STORED)
         .order_by(EvidenceFile.id)
     ).all()
     base = base_url.rstrip("/")
@@ -297,7 +289,7 @@ def queue_referral(
     )
     if method == "inbox":
         # The agency works in the product's own inbox: the report is already there.
-        row.status = "delivered"
+        row.status = OutboxStatus.DELIVERED
         row.delivery_status = "inbox"
         row.sent_at = now
         row.error_message = None

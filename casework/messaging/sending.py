@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
-from casework.messaging.notifications import DEFAULT_QUIET_HOURS, sms_block_reason
+from casework.core.states import RESENDABLE, UNSENT, OutboxStatus
+from casework.messaging.notifications import sms_block_reason
 from casework.messaging.referrals import refresh_safe_contact
 from casework.messaging.send_types import (
     DEFAULT_POLICY,
@@ -41,14 +42,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CLAIMABLE = ("pending", "held")
-FINAL = ("sent", "delivered", "failed", "cancelled")
+CLAIMABLE = UNSENT
 # Replies to a text the resident has just sent are part of a conversation they started; they are not
 # held for quiet hours when they go out within this window (deferred replies after an assistant outage).
 REPLY_PURPOSES = ("reply",)
 REPLY_QUIET_HOURS_GRACE = timedelta(minutes=30)
 # States of a text that has gone, or is going, to the provider: what the per-number daily cap counts.
-HANDED_OVER = ("sending", "sent", "delivered")
+HANDED_OVER = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED)
 
 
 def _snapshot(row: OutboxMessage) -> Claimed:
@@ -115,8 +115,8 @@ def claim_due(
     *,
     now: datetime,
     worker: str,
+    partnership: Partnership,
     limit: int = 50,
-    partnership: Partnership | None = None,
     sms_per_number_per_day: int | None = None,
 ) -> ClaimResult:
     """Claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED); re-check safe contact for SMS.
@@ -125,8 +125,7 @@ def claim_due(
     Open311): a text over the cap is cancelled, saying so. Replies to the resident's own texts are not
     counted (the inbound rate limits bound them). The caller commits; only then may the rows be sent.
     """
-    quiet = partnership.quiet_hours if partnership is not None else DEFAULT_QUIET_HOURS
-    tz = partnership.timezone if partnership is not None else "Europe/London"
+    quiet, tz = partnership.quiet_hours, partnership.timezone
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status.in_(CLAIMABLE), OutboxMessage.next_attempt_at <= now)
@@ -139,13 +138,13 @@ def claim_due(
         if row.kind == "sms":
             verdict = _sms_recheck(session, row, now, quiet, tz)
             if verdict == "hold":
-                row.status = "held"
+                row.status = OutboxStatus.HELD
                 row.next_attempt_at = quiet.next_send_time(now, tz)
                 row.updated_at = now
                 result.held += 1
                 continue
             if verdict is not None:
-                row.status = "cancelled"
+                row.status = OutboxStatus.CANCELLED
                 row.error_message = f"not sent: {verdict.removeprefix('cancel:')}"
                 row.updated_at = now
                 result.cancelled += 1
@@ -153,7 +152,7 @@ def claim_due(
             if sms_per_number_per_day is not None and _over_daily_cap(
                 session, row, now, sms_per_number_per_day
             ):
-                row.status = "cancelled"
+                row.status = OutboxStatus.CANCELLED
                 row.error_message = f"not sent: {sms_per_number_per_day} texts to this number in 24 hours"
                 row.updated_at = now
                 result.cancelled += 1
@@ -161,7 +160,7 @@ def claim_due(
         elif row.kind == "referral":
             # What the agency is told about texting the reporter is as of now, not as of queueing.
             refresh_safe_contact(session, row, partnership)
-        row.status = "sending"
+        row.status = OutboxStatus.SENDING
         row.claimed_by = worker
         row.claimed_at = now
         row.attempts = (row.attempts or 0) + 1
@@ -175,7 +174,7 @@ def _owned(session: Session, message_id: int, worker: str) -> OutboxMessage | No
     row = session.get(OutboxMessage, message_id, with_for_update=True)
     if row is None:
         return None
-    if row.status != "sending" or row.claimed_by != worker:
+    if row.status != OutboxStatus.SENDING or row.claimed_by != worker:
         log.warning(
             "outbox %s is no longer ours (%s, %s); leaving it", message_id, row.status, row.claimed_by
         )
@@ -193,7 +192,7 @@ def complete(session: Session, message_id: int, *, worker: str, receipt: Receipt
 
 
 def _mark_sent(row: OutboxMessage, receipt: Receipt, now: datetime) -> None:
-    row.status = "delivered" if receipt.delivered else "sent"
+    row.status = OutboxStatus.DELIVERED if receipt.delivered else OutboxStatus.SENT
     if receipt.provider_id:
         row.provider_id = receipt.provider_id
     if receipt.delivery_status and advances(row.delivery_status, receipt.delivery_status):
@@ -211,7 +210,7 @@ def _mark_sent(row: OutboxMessage, receipt: Receipt, now: datetime) -> None:
 
 
 def _give_up(row: OutboxMessage, code: str | None, message: str, now: datetime) -> None:
-    row.status = "failed"
+    row.status = OutboxStatus.FAILED
     row.needs_attention = True
     row.error_code = code
     row.error_message = message
@@ -220,7 +219,7 @@ def _give_up(row: OutboxMessage, code: str | None, message: str, now: datetime) 
 
 
 def _retry(row: OutboxMessage, delay: timedelta, code: str | None, message: str, now: datetime) -> None:
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.next_attempt_at = now + delay
     row.error_code = code
     row.error_message = f"{message} (will retry at {(now + delay):%Y-%m-%d %H:%M} UTC)"
@@ -343,10 +342,10 @@ def finish_batch(
     counts: dict[str, int] = {}
     for message_id, result in results:
         row = rows.get(message_id)
-        if row is None or row.status != "sending" or row.claimed_by != worker:
+        if row is None or row.status != OutboxStatus.SENDING or row.claimed_by != worker:
             outcome = "moved_on"
         elif result is None:
-            row.status = "pending"
+            row.status = OutboxStatus.PENDING
             row.claimed_by = None
             row.attempts = max((row.attempts or 1) - 1, 0)
             row.updated_at = now
@@ -373,11 +372,11 @@ def requeue_for_staff(session: Session, message_id: int, *, now: datetime) -> Ou
     row = session.get(OutboxMessage, message_id, with_for_update=True)
     if row is None:
         raise LookupError(f"no outbox message {message_id}")
-    if row.status not in ("failed", "cancelled"):
+    if row.status not in RESENDABLE:
         raise ValueError(
             f"outbox message {message_id} is {row.status}; only failed or cancelled rows are re-sent"
         )
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = now
     row.needs_attention = False

@@ -36,6 +36,7 @@ from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.models import Report
 from casework.core.references import parse_reference
+from casework.core.states import ReportStatus
 from casework.core.values import yes_no
 from casework.intake import Intake, IntakeError, parse_intake, record_report
 from casework.open311.keys import Client, Open311Error
@@ -47,22 +48,22 @@ if TYPE_CHECKING:
 MAX_LIST = 1000  # the spec lets servers cap GET requests at 1000
 DEFAULT_DAYS = 90  # and default to the last 90 days
 
-# mySociety update statuses → our status (None: leave the status as it is).
-UPDATE_STATUSES: dict[str, str | None] = {
+# mySociety update statuses (the protocol's words) → our status (None: leave the status as it is).
+UPDATE_STATUSES: dict[str, ReportStatus | None] = {
     "open": None,
-    "for_triage": "open",
-    "investigating": "in_progress",
-    "in_progress": "in_progress",
-    "action_scheduled": "in_progress",
-    "planned": "in_progress",
-    "internal_referral": "in_progress",
-    "reopen": "in_progress",
-    "fixed": "closed",
-    "closed": "closed",
-    "no_further_action": "closed",
-    "duplicate": "closed",
+    "for_triage": ReportStatus.OPEN,
+    "investigating": ReportStatus.IN_PROGRESS,
+    "in_progress": ReportStatus.IN_PROGRESS,
+    "action_scheduled": ReportStatus.IN_PROGRESS,
+    "planned": ReportStatus.IN_PROGRESS,
+    "internal_referral": ReportStatus.IN_PROGRESS,
+    "reopen": ReportStatus.IN_PROGRESS,
+    "fixed": ReportStatus.CLOSED,
+    "closed": ReportStatus.CLOSED,
+    "no_further_action": ReportStatus.CLOSED,
+    "duplicate": ReportStatus.CLOSED,
     # Not their job: back to the triage queue to re-route; the reporter is not texted about it.
-    "not_councils_responsibility": "open",
+    "not_councils_responsibility": ReportStatus.OPEN,
 }
 NOT_THEIRS = "not_councils_responsibility"
 # Said to every partnership-wide client that gives a phone, texted or not, so the answer reveals nothing.
@@ -282,7 +283,7 @@ def parse_w3c(value: str, name: str) -> datetime:
     return parsed
 
 
-def _iso(dt: datetime | None) -> str | None:
+def w3c_time(dt: datetime | None) -> str | None:
     """GeoReport's W3C form: UTC with a Z (not the ISO offset the staff API uses)."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
@@ -290,7 +291,7 @@ def _iso(dt: datetime | None) -> str | None:
 def request_json(report: Report) -> dict[str, Any]:
     """One service request as GeoReport v2 describes it."""
     known = ASB_TYPES.get(report.asb_type)
-    closed = report.status == "closed"
+    closed = report.status == ReportStatus.CLOSED
     return {
         "service_request_id": report.reference,
         "status": "closed" if closed else "open",
@@ -300,9 +301,9 @@ def request_json(report: Report) -> dict[str, Any]:
         "description": report.description,
         "agency_responsible": report.lead_agency,
         "service_notice": None,
-        "requested_datetime": _iso(report.created_at),
-        "updated_datetime": _iso(report.updated_at),
-        "expected_datetime": _iso(report.due_at),
+        "requested_datetime": w3c_time(report.created_at),
+        "updated_datetime": w3c_time(report.updated_at),
+        "expected_datetime": w3c_time(report.due_at),
         "address": report.location_text,
         "address_id": None,
         "zipcode": report.postcode,
@@ -342,9 +343,9 @@ def list_requests(
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status must be open or closed (or both, comma-separated)")
         if statuses == {"open"}:
-            stmt = stmt.where(Report.status != "closed")
+            stmt = stmt.where(Report.status != ReportStatus.CLOSED)
         elif statuses == {"closed"}:
-            stmt = stmt.where(Report.status == "closed")
+            stmt = stmt.where(Report.status == ReportStatus.CLOSED)
     if client.agency_id is not None:
         stmt = stmt.where(agency_involved(client.agency_id))
     reports = session.scalars(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(MAX_LIST)).all()

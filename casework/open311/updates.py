@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from casework.core.audit import add_event, audit
 from casework.core.models import Report, ReportEvent
 from casework.core.references import parse_reference
+from casework.core.states import OutboxStatus, ReportStatus
 from casework.core.values import NO
 from casework.intake import contacts_following
 from casework.messaging import notify_victim
 from casework.open311.keys import Client, Open311Error
-from casework.open311.requests import MAX_LIST, NOT_THEIRS, UPDATE_STATUSES, _iso, parse_w3c
+from casework.open311.requests import MAX_LIST, NOT_THEIRS, UPDATE_STATUSES, parse_w3c, w3c_time
 from casework.staff import agency_involved
 
 if TYPE_CHECKING:
@@ -38,14 +39,14 @@ def _update_json(event: ReportEvent, report: Report, client: Client) -> dict[str
     # update_ids are unique per sender: a sender sees its own; every other update gets our own unique id.
     own = event.source == "open311" and event.external_id and event.sender == client.sender
     status = data.get("open311_status") or (
-        "closed" if (data.get("to") or report.status) == "closed" else "open"
+        "closed" if (data.get("to") or report.status) == ReportStatus.CLOSED else "open"
     )
     return {
         "update_id": event.external_id if own else f"u{event.id}",
         "service_request_id": report.reference,
         "status": status,
         "description": event.body,
-        "updated_datetime": _iso(event.created_at),
+        "updated_datetime": w3c_time(event.created_at),
         "media_url": None,
     }
 
@@ -185,8 +186,8 @@ def _close_group(
 ) -> None:
     """Close the report (when this update closed it) and its linked duplicates still open."""
     for target in group:
-        if (target is report and changed) or (target is not report and target.status != "closed"):
-            target.status = "closed"
+        if (target is report and changed) or (target is not report and target.status != ReportStatus.CLOSED):
+            target.status = ReportStatus.CLOSED
             target.outcome = description or "Closed by the agency dealing with it."
             target.closed_at = now
             target.updated_at = now
@@ -206,40 +207,74 @@ def _apply_update(
     partnership: Partnership,
     now: datetime,
 ) -> UpdateOutcome:
+    """Apply a new update: the status (when this sender decides it), the timeline and audit, and for a
+    public update a text to everyone following the problem."""
     # A copied-in agency's update is a note (_refuse_status_decision refused anything that would change it).
     new_status = UPDATE_STATUSES[raw_status] if client.may_decide(report) else None
-    old = report.status
-    changed = new_status is not None and new_status != old
-    if raw_status == NOT_THEIRS:
-        body = f"{client.actor} says this is not theirs to deal with; re-route it." + (
-            f" {description}" if description else ""
-        )
-        report.lead_agency = partnership.triage_agency
-    else:
-        body = description or (f"Status: {raw_status.replace('_', ' ')}.")
-    data = {
-        "open311_status": "closed" if (new_status or old) == "closed" else "open",
-        "agency_status": raw_status,
-        "updated_datetime": _iso(when),
-        "fingerprint": fingerprint,
-    }
-    if changed:
-        data.update({"from": old, "to": new_status})
-        report.status = new_status  # type: ignore[assignment]
-    report.updated_at = now
-    if report.first_response_at is None:
-        report.first_response_at = now
+    body = _update_body(
+        report, raw_status=raw_status, description=description, client=client, partnership=partnership
+    )
+    data = {"agency_status": raw_status, "updated_datetime": w3c_time(when), "fingerprint": fingerprint}
+    changed = _set_status(report, new_status, data=data, now=now)
     # The agency updates the problem: its reporter and the reporters of linked duplicates hear about it.
     group = (
         [f.report for f in contacts_following(session, report)] if report.linked_to_id is None else [report]
     )
-    if new_status == "closed":
+    closed = changed and new_status == ReportStatus.CLOSED
+    if new_status == ReportStatus.CLOSED:
         _close_group(group, report, changed=changed, description=description, now=now)
-    kind = (
-        "closed"
-        if changed and new_status == "closed"
-        else ("status_changed" if changed else "open311_update")
+    kind = "closed" if closed else ("status_changed" if changed else "open311_update")
+    _record_update(
+        session,
+        report,
+        kind=kind,
+        body=body,
+        data=data,
+        public=public,
+        client=client,
+        update_id=update_id,
+        now=now,
     )
+    texts = 0
+    if public:
+        report.last_public_update_at = now
+        texts = _text_followers(
+            session, group, closed=closed, update_id=update_id, partnership=partnership, now=now
+        )
+    return UpdateOutcome(update_id=update_id, applied=True, texts_queued=texts)
+
+
+def _set_status(
+    report: Report, new_status: ReportStatus | None, *, data: dict[str, Any], now: datetime
+) -> bool:
+    """Move the report to the new status (None: unchanged), noting it in the event's data; whether it
+    changed. Any update counts as the agency's response."""
+    old = report.status
+    changed = new_status is not None and new_status != old
+    data["open311_status"] = "closed" if (new_status or old) == ReportStatus.CLOSED else "open"
+    if changed and new_status is not None:
+        data.update({"from": old, "to": new_status})
+        report.status = new_status
+    report.updated_at = now
+    if report.first_response_at is None:
+        report.first_response_at = now
+    return changed
+
+
+def _record_update(
+    session: Session,
+    report: Report,
+    *,
+    kind: str,
+    body: str,
+    data: dict[str, Any],
+    public: bool,
+    client: Client,
+    update_id: str,
+    now: datetime,
+) -> None:
+    """The update on the report's timeline (kept with its sender and update_id, so it applies once) and
+    in the audit."""
     event = add_event(
         session,
         report,
@@ -261,21 +296,42 @@ def _apply_update(
         at=now,
         target_type="report",
         target_id=report.reference,
-        detail={"update_id": update_id, "status": raw_status, "public": public},
+        detail={"update_id": update_id, "status": data["agency_status"], "public": public},
     )
+
+
+def _update_body(
+    report: Report, *, raw_status: str, description: str, client: Client, partnership: Partnership
+) -> str:
+    """The timeline's words for an update; "not ours" also hands the report back to triage."""
+    if raw_status != NOT_THEIRS:
+        return description or f"Status: {raw_status.replace('_', ' ')}."
+    report.lead_agency = partnership.triage_agency
+    return f"{client.actor} says this is not theirs to deal with; re-route it." + (
+        f" {description}" if description else ""
+    )
+
+
+def _text_followers(
+    session: Session,
+    group: list[Report],
+    *,
+    closed: bool,
+    update_id: str,
+    partnership: Partnership,
+    now: datetime,
+) -> int:
+    """Queue the neutral update (or closing) text to each report's reporter; how many will go."""
     texts = 0
-    if public:
-        report.last_public_update_at = now
-        purpose = "closure" if new_status == "closed" and changed else "status_update"
-        for target in group:
-            row = notify_victim(
-                session,
-                target,
-                purpose=purpose,
-                now=now,
-                partnership=partnership,
-                dedupe_key=f"open311:{update_id}:{target.id}",
-            )
-            if row is not None and row.status != "cancelled":
-                texts += 1
-    return UpdateOutcome(update_id=update_id, applied=True, texts_queued=texts)
+    for target in group:
+        row = notify_victim(
+            session,
+            target,
+            purpose="closure" if closed else "status_update",
+            now=now,
+            partnership=partnership,
+            dedupe_key=f"open311:{update_id}:{target.id}",
+        )
+        if row is not None and row.status != OutboxStatus.CANCELLED:
+            texts += 1
+    return texts

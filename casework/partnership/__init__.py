@@ -15,7 +15,8 @@ from casework.partnership.loader import (
     parse_partnership,
     partnership_path,
 )
-from casework.partnership.places import PlaceMatch, normalise_place_name, normalise_postcode
+from casework.partnership.place_words import normalise_place_name, normalise_postcode
+from casework.partnership.places import PlaceMatch
 from casework.partnership.schema import (
     LANDLORD_PLACEHOLDER,
     RISK_LEVELS,

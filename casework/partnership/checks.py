@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from casework.core.asb_types import ASB_TYPES
-from casework.partnership.places import DISTRICT_KEY_RE, SECTOR_KEY_RE, _norm
+from casework.partnership.place_words import DISTRICT_KEY_RE, SECTOR_KEY_RE, _norm
 from casework.partnership.schema import LANDLORD_PLACEHOLDER, REASON_FIELDS, RISK_LEVELS, TENURES
 
 if TYPE_CHECKING:

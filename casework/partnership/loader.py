@@ -25,7 +25,8 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from casework.partnership.checks import _check, _path
-from casework.partnership.places import PlaceMatch, _contains_phrase, _norm, _PlaceIndex
+from casework.partnership.place_words import _contains_phrase, _norm
+from casework.partnership.places import PlaceMatch, _PlaceIndex
 from casework.partnership.schema import (
     DEFAULT_INTERVENTIONS,
     Agency,
@@ -51,7 +52,7 @@ _CACHED_INDEXES = ("_wards_by_key", "_landlord_aliases", "_places")
 
 
 class Partnership(_Model):
-    """One Community Safety Partnership: agencies, places, routing rules, targets and wording."""
+    """One Community Safety Partnership: agencies, places, routing rules, targets, support and self-help."""
 
     id: str
     name: str
@@ -81,7 +82,6 @@ class Partnership(_Model):
     interventions: list[InterventionKind] = Field(default_factory=lambda: list(DEFAULT_INTERVENTIONS))
     support_services: SupportServices
     self_help: dict[str, str]
-    wording: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("local_authority_codes")
     @classmethod
@@ -177,10 +177,6 @@ class Partnership(_Model):
     def support(self, key: str) -> SupportService | None:
         """A support service by key (mental_health, drugs_alcohol, ...), or None."""
         return self.support_services.get(key)
-
-    def wording_for(self, key: str, default: str = "") -> str:
-        """A resident-facing string from `wording`, or the default given."""
-        return self.wording.get(key, default)
 
     def housing_agencies(self) -> list[Agency]:
         """Agencies that are housing providers."""
@@ -292,6 +288,13 @@ def available_partnerships() -> list[str]:
     return sorted(p.stem for p in PARTNERSHIPS_DIR.glob("*.y*ml"))
 
 
+# Keys earlier files had that nothing reads any more: refused with the reason, not as a misspelling.
+RETIRED_KEYS: dict[tuple[int | str, ...], str] = {
+    ("wording",): "no longer read: residents see the product's own wording (emergency, 101, helplines, "
+    "texts) and this file's agencies, support services and self-help; remove the key",
+}
+
+
 def parse_partnership(text: str, file: str = "<string>") -> Partnership:
     """Validate YAML text as a partnership; raise PartnershipConfigError naming `file` on any problem."""
     try:
@@ -313,7 +316,7 @@ def parse_partnership(text: str, file: str = "<string>") -> Partnership:
         for err in exc.errors():
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
-                msg = "unknown key (not part of the schema; check the spelling)"
+                msg = RETIRED_KEYS.get(err["loc"], "unknown key (not part of the schema; check the spelling)")
             problems.append((_path(tuple(err["loc"])), msg))
         raise PartnershipConfigError(file, problems) from None
     problems = _check(partnership)

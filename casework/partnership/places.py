@@ -7,9 +7,19 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from casework.partnership.place_words import (
+    COMMON_WORD_PLACES,
+    DISTRICT_RE,
+    POSTCODE_RE,
+    SECTOR_RE,
+    STREET_SUFFIXES,
+    _contains_phrase,
+    _norm,
+    _street_variants,
+)
 
 if TYPE_CHECKING:
     from casework.partnership.loader import Partnership
@@ -47,43 +57,6 @@ class PlaceMatch:
         return self.ward is not None or self.town is not None or bool(self.candidates)
 
 
-POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
-SECTOR_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9])\b")
-DISTRICT_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
-SECTOR_KEY_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]$")
-DISTRICT_KEY_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-
-# Street-type words and the short forms residents type.
-STREET_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "street": ("st", "str"),
-    "road": ("rd",),
-    "lane": ("ln",),
-    "avenue": ("ave", "av"),
-    "close": ("cl",),
-    "drive": ("dr", "drv"),
-    "crescent": ("cres", "cresc"),
-    "gardens": ("gdns", "gdn"),
-    "grove": ("gr", "gro"),
-    "place": ("pl",),
-    "square": ("sq",),
-    "terrace": ("terr", "ter"),
-    "court": ("ct",),
-    "parade": ("pde",),
-    "way": ("wy",),
-    "walk": ("wlk",),
-    "park": ("pk",),
-}
-_PUNCT = str.maketrans({c: " " for c in string.punctuation if c not in "'&"})
-
-
-def _norm(text: str) -> str:
-    """Lower-case, drop possessives and punctuation, '&' → 'and', 'saint' → 'st', single spaces."""
-    lowered = text.lower().replace("\u2019", "'").replace("&", " and ")
-    lowered = re.sub(r"'s\b", "", lowered).replace("'", "")
-    words = lowered.translate(_PUNCT).split()
-    return " ".join("st" if w == "saint" else w for w in words)
-
-
 def _gazetteer_match(
     ward: str | None, place_key: str | None, postcode: str | None, town: str | None, precision: str | None
 ) -> PlaceMatch:
@@ -98,66 +71,6 @@ def _gazetteer_match(
         method=precision,
         confidence=_GAZETTEER_CONFIDENCE.get(precision or "", 0.0) if (ward or town) else 0.0,
     )
-
-
-def normalise_place_name(text: str) -> str:
-    """The normalised form places are compared in ("St. John's St" → "st john st")."""
-    return _norm(text)
-
-
-def normalise_postcode(text: str | None) -> str | None:
-    """A full UK postcode in standard form ("ws136lj" → "WS13 6LJ"), or None when it is not one."""
-    if not text:
-        return None
-    match = POSTCODE_RE.fullmatch(text.strip().upper().replace("  ", " "))
-    if not match:
-        match = POSTCODE_RE.fullmatch(re.sub(r"\s+", "", text.upper()))
-    return f"{match.group(1)} {match.group(2)}" if match else None
-
-
-def _contains_phrase(words: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
-
-
-def _street_variants(key: str) -> set[str]:
-    words = key.split()
-    variants = {key}
-    if len(words) >= 2 and words[-1] in STREET_SUFFIXES:
-        for short in STREET_SUFFIXES[words[-1]]:
-            variants.add(" ".join([*words[:-1], short]))
-    if len(words) >= 2 and words[0] == "the":
-        variants |= {v.removeprefix("the ") for v in variants}
-    return variants
-
-
-# Place names that are also everyday words: matched only when written with a capital letter ("Wall").
-COMMON_WORD_PLACES = frozenset(
-    {
-        "wall",
-        "hints",
-        "green",
-        "park",
-        "central",
-        "marsh",
-        "street",
-        "moor",
-        "heath",
-        "cross",
-        "bank",
-        "bridge",
-        "castle",
-        "church",
-        "common",
-        "field",
-        "hill",
-        "lane",
-        "mill",
-        "road",
-        "wood",
-        "end",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -183,6 +96,18 @@ _GAZETTEER_CONFIDENCE = {
 _NO_QUALIFIER: tuple[str, ...] = ()
 # Earlier kinds win when several match; within a kind, the longer phrase wins.
 _KIND_RANK = {"street": 0, "landmark": 0, "town": 1, "ward": 2}
+
+
+@dataclass
+class _PostcodeArea:
+    """What a postcode, sector or district in the text says, and the text without it."""
+
+    rest: str  # upper-cased, codes removed
+    plain: str  # as written, a full postcode removed
+    postcode: str | None = None
+    sector_ward: str | None = None
+    district_ward: str | None = None
+    town: str | None = None
 
 
 class _PlaceIndex:
@@ -290,35 +215,44 @@ class _PlaceIndex:
         return candidates[0]
 
     def resolve(self, text: str) -> PlaceMatch:
+        """Place free text: its postcode (or sector or district), the best street or landmark named, and the
+        best town or ward named outside it."""
+        area = self._postcode_area(text)
+        specific, general = self._named_places(area.rest, area.plain)
+        return self._combine(area, specific, general)
+
+    def _postcode_area(self, text: str) -> _PostcodeArea:
+        """A full postcode with its sector's ward and district's town; without one, a known sector and
+        district written on their own ("WS7 1", "WS7")."""
         upper = text.upper()
-        postcode = None
-        sector_ward = district_ward = None
-        town: str | None = None
-        precision: str | None = None
+        area = _PostcodeArea(rest=upper, plain=text)
         pc = POSTCODE_RE.search(upper)
         if pc:
-            postcode = f"{pc.group(1)} {pc.group(2)}"
             outward, inward = pc.group(1), pc.group(2)
-            sector_ward, town = self._area(self.sectors.get(f"{outward} {inward[0]}"))
-            district_ward, district_town = self._area(self.districts.get(outward))
-            town = town or district_town
-            upper = upper[: pc.start()] + " " + upper[pc.end() :]
-        else:
-            for m in SECTOR_RE.finditer(upper):
-                sector = f"{m.group(1)} {m.group(2)}"
-                if sector in self.sectors:
-                    sector_ward, town = self._area(self.sectors[sector])
-                    upper = upper[: m.start()] + " " + upper[m.end() :]
-                    break
-            for m in DISTRICT_RE.finditer(upper):
-                if m.group(1) in self.districts:
-                    district_ward, district_town = self._area(self.districts[m.group(1)])
-                    town = town or district_town
-                    break
+            area.postcode = f"{outward} {inward}"
+            area.sector_ward, area.town = self._area(self.sectors.get(f"{outward} {inward[0]}"))
+            area.district_ward, district_town = self._area(self.districts.get(outward))
+            area.town = area.town or district_town
+            area.rest = upper[: pc.start()] + " " + upper[pc.end() :]
+            area.plain = text[: pc.start()] + " " + text[pc.end() :]
+            return area
+        for m in SECTOR_RE.finditer(upper):
+            sector = f"{m.group(1)} {m.group(2)}"
+            if sector in self.sectors:
+                area.sector_ward, area.town = self._area(self.sectors[sector])
+                area.rest = upper[: m.start()] + " " + upper[m.end() :]
+                break
+        for m in DISTRICT_RE.finditer(area.rest):
+            if m.group(1) in self.districts:
+                area.district_ward, district_town = self._area(self.districts[m.group(1)])
+                area.town = area.town or district_town
+                break
+        return area
 
-        stripped = text if not pc else text[: pc.start()] + " " + text[pc.end() :]
-        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", stripped)}
-        words = _norm(upper).split()
+    def _named_places(self, rest: str, plain: str) -> tuple[_Entry | None, _Entry | None]:
+        """The best street or landmark named, and the best town or ward named outside it."""
+        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", plain)}
+        words = _norm(rest).split()
         found = self._exact(words, capitalised)
         if not self._best(found, {"street", "landmark"}):
             covered = {i for start, n, _ in found for i in range(start, start + n)}
@@ -330,11 +264,15 @@ class _PlaceIndex:
         general = best_general[2] if best_general else None
         if specific is None and general is None and len(words) <= 4:
             specific = self._bare_street(words)
+        return specific, general
 
-        ward = None
-        place_key = None
-        if postcode and sector_ward:
-            ward, precision = sector_ward, "postcode"
+    def _combine(self, area: _PostcodeArea, specific: _Entry | None, general: _Entry | None) -> PlaceMatch:
+        """One answer from the postcode area and the places named: a postcode's sector gives the ward, a
+        street or landmark the place key, and the coarser clues fill what is still missing."""
+        postcode, ward, town = area.postcode, None, area.town
+        place_key = precision = None
+        if postcode and area.sector_ward:
+            ward, precision = area.sector_ward, "postcode"
         if specific:
             ward = ward or specific.ward
             place_key = specific.key
@@ -352,10 +290,10 @@ class _PlaceIndex:
         if postcode:
             place_key = place_key or postcode.lower()
             precision = precision or "postcode"
-        if ward is None and sector_ward:
-            ward, precision = sector_ward, precision or "sector"
-        if ward is None and district_ward:
-            ward, precision = district_ward, precision or "district"
+        if ward is None and area.sector_ward:
+            ward, precision = area.sector_ward, precision or "sector"
+        if ward is None and area.district_ward:
+            ward, precision = area.district_ward, precision or "district"
         if town is None and ward:
             town = self._town_of(ward)
         if precision is None and town:

@@ -37,6 +37,7 @@ from casework.core.models import (
     ReportEvent,
     WebChatRequest,
 )
+from casework.core.states import FINISHED, UNSENT, OutboxStatus, ReportStatus
 from casework.evidence import mark_files_for_purge, purge_files
 from casework.privacy.report_text import (
     STATISTICAL_EVENT_KEYS,
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 
 REMOVED = "[removed under the retention policy]"
 ERASED = "[erased at the resident's request]"
-FINAL_STATES = ("sent", "delivered", "failed", "cancelled", "undelivered")
-UNSENT_STATES = ("pending", "held")
 BATCH = 200
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)$")
@@ -130,8 +129,8 @@ def anonymise_report(session: Session, report: Report, *, now: datetime, marker:
     anonymise_diary(session, DiaryEntry.report_id == report.id, now=now, marker=marker)
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.report_id == report.id, OutboxMessage.status.in_(UNSENT_STATES))
-        .values(status="cancelled", error_message=f"not sent: {marker}", updated_at=now)
+        .where(OutboxMessage.report_id == report.id, OutboxMessage.status.in_(UNSENT))
+        .values(status=OutboxStatus.CANCELLED, error_message=f"not sent: {marker}", updated_at=now)
         .execution_options(synchronize_session=False)
     )
     # SMS recipients are residents' numbers; referral recipients are agency addresses and stay.
@@ -167,7 +166,7 @@ def anonymise_diary(session: Session, where: Any, *, now: datetime, marker: str 
 
 def _reports_due(session: Session, cutoff: datetime) -> list[int]:
     primary = select(Report.id).where(
-        Report.status == "closed",
+        Report.status == ReportStatus.CLOSED,
         Report.closed_at.is_not(None),
         Report.closed_at <= cutoff,
         Report.anonymised_at.is_(None),
@@ -218,7 +217,7 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
     finished_stand_alone_sms = delete(OutboxMessage).where(
         OutboxMessage.kind == "sms",
         OutboxMessage.report_id.is_(None),
-        OutboxMessage.status.in_(FINAL_STATES),
+        OutboxMessage.status.in_(FINISHED),
         OutboxMessage.created_at < cutoff,
     )
     result.sms_outbox_deleted += rowcount(session.execute(finished_stand_alone_sms))
@@ -229,7 +228,7 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
         ~exists().where(InboundSms.contact_id == Contact.id),
         ~exists().where(ChatTurn.sender_id == Contact.sender_id),
         ~exists().where(EvidenceFile.contact_id == Contact.id),
-        ~exists().where(OutboxMessage.contact_id == Contact.id, OutboxMessage.status.not_in(FINAL_STATES)),
+        ~exists().where(OutboxMessage.contact_id == Contact.id, OutboxMessage.status.not_in(FINISHED)),
     )
     ids = list(session.scalars(idle))
     if ids:

@@ -29,6 +29,7 @@ from casework.core.models import (
     ReportEvent,
     SurveyResponse,
 )
+from casework.core.states import UNSENT, EvidenceStatus, OutboxStatus, ReportStatus
 from casework.core.values import isoformat as _iso
 from casework.evidence import mark_files_for_purge
 from casework.privacy.retention import ERASED, anonymise_diary, anonymise_report, rowcount
@@ -159,7 +160,7 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
                 "report": _reference(reports, f.report_id),
             }
             for f in files
-            if f.status != "purge"
+            if f.status != EvidenceStatus.PURGE
         ],
         # Who the reports were disclosed to (the content sent is the report above).
         "referrals": [_referral(m, reports) for m in referrals],
@@ -215,7 +216,7 @@ def subject_files(session: Session, *, phone: str, sender_key: str) -> list[tupl
     where = _files_of([c.id for c in contacts], [c.sender_id for c in contacts])
     rows = session.execute(
         select(EvidenceFile.id, EvidenceFile.storage_key, EvidenceFile.media_type).where(
-            where, EvidenceFile.status == "stored", EvidenceFile.storage_key.is_not(None)
+            where, EvidenceFile.status == EvidenceStatus.STORED, EvidenceFile.storage_key.is_not(None)
         )
     ).all()
     return [(i, str(k), str(t or "")) for i, k, t in rows]
@@ -242,15 +243,15 @@ def erase(
     ids = [c.id for c in contacts]
     result = ErasureResult(sender_ids=[c.sender_id for c in contacts] or [sms_sender_id(e164, sender_key)])
     reports = _reports_for(session, ids, result.sender_ids)
-    still_open = [r.reference for r in reports if r.status != "closed" and r.anonymised_at is None]
+    still_open = [r.reference for r in reports if r.status != ReportStatus.CLOSED and r.anonymised_at is None]
     if still_open and not include_open:
         raise OpenReportsNeedConfirmation(still_open)
 
     result.outbox_cancelled = rowcount(
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.status.in_(("pending", "held")), _outbox_for(contacts, e164))
-            .values(status="cancelled", error_message=f"not sent: {ERASED}", updated_at=now)
+            .where(OutboxMessage.status.in_(UNSENT), _outbox_for(contacts, e164))
+            .values(status=OutboxStatus.CANCELLED, error_message=f"not sent: {ERASED}", updated_at=now)
             .execution_options(synchronize_session=False)
         )
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from casework.core.states import ReportStatus
+
 REPEAT_VICTIM_REPORTS = 2
 REPEAT_LOCATION_REPORTS = 3
 
@@ -21,7 +23,7 @@ def is_overdue(
     *, status: str, due_at: datetime | None, first_response_at: datetime | None, now: datetime
 ) -> bool:
     """True when the response target has passed without a first response on an open report."""
-    if due_at is None or status == "closed" or first_response_at is not None:
+    if due_at is None or status == ReportStatus.CLOSED or first_response_at is not None:
         return False
     return due_at < now
 
@@ -30,7 +32,7 @@ def has_new_diary(
     status: str, last_diary_at: datetime | None, last_public_update_at: datetime | None
 ) -> bool:
     """True when the resident added to an open report after the last public update they were given."""
-    if last_diary_at is None or status == "closed":
+    if last_diary_at is None or status == ReportStatus.CLOSED:
         return False
     return last_public_update_at is None or last_diary_at > last_public_update_at
 

@@ -16,6 +16,7 @@ from casework.core.audit import audit
 from casework.core.db import transaction
 from casework.core.models import EvidenceFile
 from casework.core.settings import Settings
+from casework.core.states import EvidenceStatus
 from casework.evidence import KIND_WORDS, StoredFileMissing, storage_for
 from casework.staff.access import Actor, NotFound, get_report_for
 from casework.staff.api_reports import Credentials, _caller
@@ -50,7 +51,7 @@ def files_on_report(session: Session, report_id: int) -> list[EvidenceItem]:
     """The stored files of a report, oldest first (the caller has already checked access)."""
     rows = session.scalars(
         select(EvidenceFile)
-        .where(EvidenceFile.report_id == report_id, EvidenceFile.status == "stored")
+        .where(EvidenceFile.report_id == report_id, EvidenceFile.status == EvidenceStatus.STORED)
         .order_by(EvidenceFile.id)
     ).all()
     return [
@@ -74,7 +75,7 @@ def _locate(
     report = get_report_for(session, actor, reference)
     row = session.get(EvidenceFile, file_id)
     key = (row.thumb_key if thumbnail else row.storage_key) if row is not None else None
-    if row is None or row.report_id != report.id or row.status != "stored" or not key:
+    if row is None or row.report_id != report.id or row.status != EvidenceStatus.STORED or not key:
         raise NotFound(f"no file {file_id} on {reference}")
     audit(
         session,

@@ -17,25 +17,26 @@ from casework.core.clock import LONDON
 from casework.core.inputs import InvalidDay, parse_day
 from casework.core.models import OutboxMessage, Report
 from casework.core.references import parse_reference
+from casework.core.states import ReportStatus
 from casework.core.values import yes_no
 from casework.staff.access import Actor, report_scope
 from casework.staff.badges import Badge, badges_for, has_new_diary, is_overdue
 from casework.staff.inbox_rows import COUNT_CAP, InboxPage, InboxRow
 
 STATUSES: dict[str, str] = {
-    "open": "New",
-    "accepted": "Accepted",
-    "in_progress": "In progress",
-    "waiting": "Waiting for information",
-    "linked": "Linked to another report",
-    "closed": "Closed",
+    ReportStatus.OPEN: "New",
+    ReportStatus.ACCEPTED: "Accepted",
+    ReportStatus.IN_PROGRESS: "In progress",
+    ReportStatus.WAITING: "Waiting for information",
+    ReportStatus.LINKED: "Linked to another report",
+    ReportStatus.CLOSED: "Closed",
 }
 RISK_LEVELS = ("standard", "medium", "high")
 SORTS = ("newest", "oldest", "due", "risk")
 REPEAT_VICTIM_REPORTS = 2
 REPEAT_LOCATION_REPORTS = 3
 PER_PAGE_DEFAULT = 50
-ACTIVE_STATUSES = tuple(s for s in STATUSES if s != "closed")
+ACTIVE_STATUSES = tuple(s for s in ReportStatus if s != ReportStatus.CLOSED)
 PER_PAGE_MAX = 200
 PAGE_MAX = 100_000  # far past any real list; keeps OFFSET inside what every database accepts
 
@@ -309,6 +310,6 @@ def needs_attention_count(session: Session, *, actor: Actor) -> int:
         select(func.count(func.distinct(OutboxMessage.report_id)))
         .select_from(OutboxMessage)
         .join(Report, Report.id == OutboxMessage.report_id)
-        .where(OutboxMessage.needs_attention, Report.status != "closed", report_scope(actor))
+        .where(OutboxMessage.needs_attention, Report.status != ReportStatus.CLOSED, report_scope(actor))
     )
     return session.scalar(stmt) or 0

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.core.audit import audit
 from casework.core.inputs import parse_id
 from casework.core.models import OutboxMessage, Report
+from casework.core.states import RESENDABLE, ReportStatus
 from casework.core.workdays import add_working_days
 from casework.intake import LinkError, link_reports, unlink_report
 from casework.messaging import queue_referral, requeue_for_staff, sms_block_reason
@@ -37,8 +38,8 @@ from casework.staff.triage_steps import (
 if TYPE_CHECKING:
     from casework.partnership import Partnership
 
-# Statuses an officer sets directly; "closed" needs an outcome and "linked" a primary report.
-SETTABLE_STATUSES = tuple(s for s in STATUSES if s not in ("closed", "linked"))
+# Statuses an officer sets directly; closing needs an outcome and linking a primary report.
+SETTABLE_STATUSES = tuple(s for s in ReportStatus if s not in (ReportStatus.CLOSED, ReportStatus.LINKED))
 
 
 def accept(
@@ -52,12 +53,12 @@ def accept(
 ) -> ActionResult:
     """Accept the report: it is being dealt with (a public status change; reporters are texted)."""
     report = _load(session, actor, reference)
-    if report.status == "closed":
+    if report.status == ReportStatus.CLOSED:
         raise TriageError("This report is closed; change its status to reopen it first.")
-    if report.status == "accepted":
+    if report.status == ReportStatus.ACCEPTED:
         raise TriageError("This report has already been accepted.")
     old = report.status
-    report.status = "accepted"
+    report.status = ReportStatus.ACCEPTED
     report.last_public_update_at = now
     agency = actor.agency_id or report.lead_agency
     _record(
@@ -68,7 +69,7 @@ def accept(
         kind="accepted",
         public=True,
         body="Your report has been accepted.",
-        data={"from": old, "to": "accepted", "agency": agency},
+        data={"from": old, "to": ReportStatus.ACCEPTED, "agency": agency},
     )
     rows = _notify_all(
         session,
@@ -102,8 +103,8 @@ def reassign(
     old = report.lead_agency
     report.lead_agency = agency_id
     report.copied_agencies = [a for a in (report.copied_agencies or []) if a != agency_id]
-    if report.status == "accepted":
-        report.status = "open"  # the new lead has not accepted it yet
+    if report.status == ReportStatus.ACCEPTED:
+        report.status = ReportStatus.OPEN  # the new lead has not accepted it yet
     _record(
         session,
         report,
@@ -142,14 +143,14 @@ def change_status(
     message = _clean(message, "message", required=public)
     status = status or report.status
     if status not in SETTABLE_STATUSES:
-        if status == "closed":
+        if status == ReportStatus.CLOSED:
             raise TriageError("status: use Close with an outcome to close a report")
         raise TriageError(f"status: must be one of {', '.join(SETTABLE_STATUSES)}")
     if status == report.status and not message:
         raise TriageError("Nothing to change: choose a new status or write an update.")
     old = report.status
-    report.status = status
-    if old == "closed":
+    report.status = ReportStatus(status)
+    if old == ReportStatus.CLOSED:
         report.closed_at = None  # reopened
     rows: list[OutboxMessage] = []
     if public:
@@ -320,14 +321,14 @@ def close(
     """Close with an outcome; linked duplicates close with it and every reporter gets the closing text."""
     report = _load(session, actor, reference)
     outcome = _clean(outcome, "outcome", required=True)
-    if report.status == "closed":
+    if report.status == ReportStatus.CLOSED:
         raise TriageError("This report is already closed.")
     duplicates = session.scalars(select(Report).where(Report.linked_to_id == report.id)).all()
     for target in (report, *duplicates):
-        if target.status == "closed":
+        if target.status == ReportStatus.CLOSED:
             continue
         old = target.status
-        target.status = "closed"
+        target.status = ReportStatus.CLOSED
         target.outcome = outcome
         target.closed_at = now
         target.last_public_update_at = now
@@ -339,7 +340,11 @@ def close(
             kind="closed",
             body=outcome,
             public=True,
-            data={"from": old, "to": "closed", **({"via": report.reference} if target is not report else {})},
+            data={
+                "from": old,
+                "to": ReportStatus.CLOSED,
+                **({"via": report.reference} if target is not report else {}),
+            },
         )
     rows = _notify_all(session, report, purpose="closure", now=now, partnership=partnership, tag="closed")
     extra = f" {len(duplicates)} linked report(s) closed with it." if duplicates else ""
@@ -361,7 +366,7 @@ def resend(
     row = session.get(OutboxMessage, wanted)
     if row is None or row.report_id != report.id:
         raise TriageError("That message is not one of this report's.")
-    if row.status not in ("failed", "cancelled"):
+    if row.status not in RESENDABLE:
         raise TriageError(f"That message is {row.status}; only failed or cancelled ones can be sent again.")
     if row.kind == "sms":
         blocked = sms_block_reason(report, report.contact)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework.core.audit import add_event, audit
 from casework.core.models import OutboxMessage, Report
+from casework.core.states import OutboxStatus
 from casework.messaging import notify_victim
 from casework.staff.access import Actor, get_report_for, require
 
@@ -117,7 +118,7 @@ def _notify_all(
 
 
 def _sms_note(rows: list[OutboxMessage]) -> str:
-    queued = sum(1 for r in rows if r.status != "cancelled")
+    queued = sum(1 for r in rows if r.status != OutboxStatus.CANCELLED)
     held = len(rows) - queued
     parts = []
     if queued:

@@ -9,10 +9,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.core.models import Report, ReportSubject, Subject
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+from casework.core.values import isoformat
 
 
 def purge_subjects(session: Session, *, now: datetime, unlinked_days: int) -> int:
@@ -77,19 +74,19 @@ def subject_record(session: Session, subject: Subject) -> dict[str, Any]:
         "address": subject.address,
         "ward": subject.ward,
         "recorded_by": subject.created_by,
-        "recorded_at": _iso(subject.created_at),
-        "updated_at": _iso(subject.updated_at),
+        "recorded_at": isoformat(subject.created_at),
+        "updated_at": isoformat(subject.updated_at),
         "reports": [
             {
                 "reference": r.reference,
                 "type": r.asb_type,
-                "received": _iso(r.created_at),
+                "received": isoformat(r.created_at),
                 "status": r.status,
                 "lead_agency": r.lead_agency,
                 "description": r.description,
                 "location": r.location_text,
                 "outcome": r.outcome,
-                "linked_at": _iso(at),
+                "linked_at": isoformat(at),
                 "linked_by": by,
             }
             for r, at, by in rows

@@ -22,7 +22,7 @@ def sent_message(services, *, provider_id="SM" + "a" * 32, complete_it=True):  #
         contact = make_contact(session, now)
         report = make_report(session, now, contact=contact)
         message_id = notify_victim(session, report, purpose="status_update", now=now).id
-        claim_due(session, now=now, worker="w", limit=5)
+        claim_due(session, now=now, worker="w", limit=5, partnership=services.partnership)
     if complete_it:
         with services.sessions() as session, session.begin():
             complete(

@@ -182,13 +182,27 @@ def test_texts_to_one_number_are_capped_per_day(client, services, clock):
     for n in range(12):
         file(client, api_key=COUNCIL, service_code="noise", address_string=f"{n} Chasetown High Street")
     with services.sessions() as s, s.begin():
-        claimed = claim_due(s, now=clock.now(), worker="w", limit=50, sms_per_number_per_day=5)
+        claimed = claim_due(
+            s,
+            now=clock.now(),
+            worker="w",
+            limit=50,
+            sms_per_number_per_day=5,
+            partnership=services.partnership,
+        )
     assert len([c for c in claimed.claimed if c.recipient == "+447700900123"]) == 5
     assert claimed.cancelled == 7
     clock.advance(days=1, minutes=1)
     file(client, api_key=COUNCIL, service_code="noise", address_string="Burntwood")
     with services.sessions() as s, s.begin():
-        claimed = claim_due(s, now=clock.now(), worker="w", limit=50, sms_per_number_per_day=5)
+        claimed = claim_due(
+            s,
+            now=clock.now(),
+            worker="w",
+            limit=50,
+            sms_per_number_per_day=5,
+            partnership=services.partnership,
+        )
     assert len([c for c in claimed.claimed if c.kind == "sms"]) == 1
 
 

@@ -258,7 +258,7 @@ def test_after_stop_a_queued_update_is_never_sent(client, rasa, services):
         rows = [s.get(OutboxMessage, i) for i in ids]
         assert [r.status for r in rows] == ["cancelled", "cancelled"]
         assert all("opted out" in (r.error_message or "") for r in rows)
-        claimed = claim_due(s, now=now + timedelta(days=4), worker="test")
+        claimed = claim_due(s, now=now + timedelta(days=4), worker="test", partnership=services.partnership)
     assert claimed.claimed == []
     # A message queued after the STOP is refused at send time too.
     with services.sessions() as s, s.begin():
@@ -274,7 +274,7 @@ def test_after_stop_a_queued_update_is_never_sent(client, rasa, services):
             contact_id=contact.id,
         )
     with services.sessions() as s, s.begin():
-        assert claim_due(s, now=now, worker="test").claimed == []
+        assert claim_due(s, now=now, worker="test", partnership=services.partnership).claimed == []
 
 
 def test_after_stop_ordinary_texts_get_no_reply_but_are_kept(client, rasa, services):

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from casework.core.models import ImportBatch, ImportedIncident, SurveyResponse
-from casework.insight.stats import Period, build_dashboard, public_stats
+from casework.insight.public_figures import public_stats
+from casework.insight.stats import Period, build_dashboard
 from casework.staff.access import Actor
 from tests.factories import NOW, cheap_password_hashing, make_contact, make_report, make_staff
 from tests.integration.staff.test_inbox_pages import sign_in

@@ -13,10 +13,13 @@ from casework.messaging.notifications import notify_victim
 from casework.messaging.receipts import stale_claims
 from casework.messaging.send_types import SendFailure
 from casework.messaging.sending import claim_due
+from casework.partnership import load_partnership
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 from notifier.sms import ConsoleSmsSender
 from tests.notifier_fakes import make_contact, make_report
+
+LICHFIELD = load_partnership("lichfield")
 
 
 class FlakySender:
@@ -209,10 +212,10 @@ def test_claims_are_disjoint_across_concurrent_transactions_on_postgresql(pg_db_
     first, second = sessions(), sessions()
     try:
         with first.begin():
-            a = claim_due(first, now=now, worker="a", limit=6)
+            a = claim_due(first, now=now, worker="a", limit=6, partnership=LICHFIELD)
             with second.begin():
                 # The first transaction still holds its six rows: the second skips them instead of waiting.
-                b = claim_due(second, now=now, worker="b", limit=6)
+                b = claim_due(second, now=now, worker="b", limit=6, partnership=LICHFIELD)
         ids_a = {m.id for m in a.claimed}
         ids_b = {m.id for m in b.claimed}
         assert len(ids_a) == 6 and len(ids_b) == 4 and not ids_a & ids_b

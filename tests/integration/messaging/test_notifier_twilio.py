@@ -109,7 +109,9 @@ def test_a_message_twilio_accepted_before_the_process_died_is_found_not_sent_aga
     sender = default_senders(services, NotifierOptions())["sms"]
     # The process claims, Twilio accepts the message, and the process is killed before recording it.
     with services.sessions() as session, session.begin():
-        [claimed] = claim_due(session, now=clock.now(), worker="dead", limit=10).claimed
+        [claimed] = claim_due(
+            session, now=clock.now(), worker="dead", limit=10, partnership=services.partnership
+        ).claimed
     sender.send(claimed)
     assert len(fake_twilio.state.messages) == 1 and get(services, message_id).status == "sending"
     clock.advance(minutes=3)
@@ -124,7 +126,7 @@ def test_a_message_twilio_accepted_before_the_process_died_is_found_not_sent_aga
 def test_a_message_claimed_but_never_handed_over_is_sent_after_the_lease(services, fake_twilio, clock):
     message_id, _, _ = queue(services)
     with services.sessions() as session, session.begin():
-        claim_due(session, now=clock.now(), worker="dead", limit=10)
+        claim_due(session, now=clock.now(), worker="dead", limit=10, partnership=services.partnership)
     r = relay(services)
     clock.advance(seconds=60)
     assert r.reconcile() == {}  # still within the lease: the claimer may be alive
@@ -144,7 +146,7 @@ def test_two_identical_texts_to_one_number_are_not_confused_when_reconciling(ser
     with services.sessions() as session, session.begin():
         report = session.merge(report)
         second = notify_victim(session, report, purpose="status_update", now=now).id
-        claim_due(session, now=now, worker="dead", limit=10)
+        claim_due(session, now=now, worker="dead", limit=10, partnership=services.partnership)
     clock.advance(minutes=3)
     # Twilio has one message with the same text, but it is the first row's: the second is re-sent.
     assert relay(services).reconcile() == {"requeued": 1}

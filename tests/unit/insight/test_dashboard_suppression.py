@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.insight.stats import suppress
+from casework.insight.public_figures import suppress
 
 
 def test_counts_from_one_to_four_are_hidden_and_zero_and_five_are_shown():

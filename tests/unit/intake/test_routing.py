@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from casework.core.asb_types import ASB_TYPES, NSIR_CLASSES, asb_label, is_asb_type, nsir_class
 from casework.intake.routing import ReportFacts, RoutingDecision, normalise_tenure, route
-from casework.partnership import Partnership, load_partnership
+from casework.partnership import Partnership, Rule, load_partnership
 
 # A placeable ward in each partnership that no ward-specific rule singles out.
 QUIET_WARD = {"lichfield": "Boley Park", "durham": "Belmont", "charnwood": "Loughborough Outwoods"}
@@ -259,6 +259,33 @@ def test_the_police_are_copied_into_a_hate_incident_even_when_no_rule_mentions_h
     assert "staffs-police" in decision.copied
 
 
+def test_a_hate_incident_the_rules_would_give_to_mediation_goes_to_the_police_instead() -> None:
+    p = partnership("lichfield")
+    mediation_first = Rule.model_validate(
+        {"name": "mediation first", "when": {"asb_type": ["neighbour_nuisance"]}, "lead": "mediation"}
+    )
+    rules = [mediation_first, *(r for r in p.routing if r.name != "hate incident")]
+    decision = route(
+        ReportFacts(asb_type="neighbour_nuisance", ward="Stowe", hate=True),
+        p.model_copy(update={"routing": rules}),
+    )
+    assert decision.lead == "staffs-police"
+    assert "mediation" not in decision.agencies
+    assert "hate incident → Staffordshire Police lead" in decision.reasons
+
+
+def test_a_hate_incident_is_not_offered_the_mediation_a_rule_copies_in() -> None:
+    p = partnership("lichfield")
+    no_hate_rule = p.model_copy(update={"routing": [r for r in p.routing if r.name != "hate incident"]})
+    plain = route(ReportFacts(asb_type="neighbour_nuisance", ward="Stowe"), no_hate_rule)
+    assert "mediation" in plain.copied
+    decision = route(ReportFacts(asb_type="neighbour_nuisance", ward="Stowe", hate=True), no_hate_rule)
+    assert decision.lead == "ldc"
+    assert "staffs-police" in decision.copied
+    assert "mediation" not in decision.agencies
+    assert "hate incident: mediation is not offered" in decision.reasons
+
+
 @pytest.mark.parametrize("name", PARTNERSHIPS)
 def test_high_risk_copies_in_the_hub_and_sets_a_one_working_day_target(name: str) -> None:
     p = partnership(name)
@@ -308,6 +335,19 @@ def test_an_unknown_ward_counts_as_unplaced() -> None:
 def test_police_matters_do_not_need_a_placed_location() -> None:
     decision = route(ReportFacts(asb_type="vehicle_nuisance", ward=None), partnership("lichfield"))
     assert decision.lead == "staffs-police"
+
+
+def test_a_landlord_rule_without_a_known_landlord_leaves_the_report_with_triage() -> None:
+    p = partnership("lichfield")
+    # The partnership checks refuse such a rule; routing still never drops the report.
+    landlord_rule = Rule.model_validate(
+        {"name": "landlord", "when": {"asb_type": ["graffiti"]}, "lead": "@landlord"}
+    )
+    decision = route(
+        ReportFacts(asb_type="graffiti", ward="Stowe"), p.model_copy(update={"routing": [landlord_rule]})
+    )
+    assert decision.lead == p.triage_agency
+    assert decision.rule is None
 
 
 def test_a_type_no_rule_covers_falls_back_to_the_agency_that_handles_it() -> None:

@@ -255,6 +255,11 @@ def test_a_misspelt_key_is_reported_as_unknown() -> None:
     assert f"{FILE}: agencies.ldc.hanldes: unknown key" in message
 
 
+def test_the_retired_wording_key_is_refused_saying_nothing_reads_it() -> None:
+    message = error_for(lambda d: d.update({"wording": {"emergency": "Call 999."}}))
+    assert f"{FILE}: wording: no longer read: residents see the product's own wording" in message
+
+
 def test_an_unknown_agency_kind_lists_the_allowed_kinds() -> None:
     message = error_for(lambda d: d["agencies"]["ldc"].update({"kind": "parish"}))
     assert f"{FILE}: agencies.ldc.kind: Input should be" in message

@@ -153,6 +153,38 @@ def test_a_postcode_in_an_unknown_sector_still_gives_the_district_town() -> None
     assert (match.postcode, match.town) == ("WS13 5AA", "Lichfield")
 
 
+def test_an_unknown_sector_written_alone_falls_back_to_its_district_town() -> None:
+    match = place("near WS7 5")
+    assert (match.resolved, match.ward, match.town, match.precision) == (False, None, "Burntwood", "district")
+
+
+def test_a_road_number_is_not_taken_for_a_postcode_district() -> None:
+    match = place("by the A5 in WS7")
+    assert (match.town, match.place_key) == ("Burntwood", None)
+
+
+def test_a_town_beside_a_full_postcode_keeps_the_postcode_as_the_place_key() -> None:
+    match = place("Chasetown WS7 3AB")
+    assert (match.ward, match.town, match.place_key, match.precision) == (
+        "Chasetown",
+        "Chasetown",
+        "ws7 3ab",
+        "postcode",
+    )
+
+
+def test_a_district_that_is_one_ward_places_a_report_in_that_ward() -> None:
+    p = load_partnership("lichfield")
+    gazetteer = p.gazetteer.model_copy(update={"postcode_districts": {"WS7": "Chasetown"}})
+    match = p.model_copy(update={"gazetteer": gazetteer}).resolve_place("somewhere in WS7")
+    assert (match.resolved, match.ward, match.town, match.precision) == (
+        True,
+        "Chasetown",
+        "Burntwood",
+        "district",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "ward"),
     [
