@@ -30,34 +30,38 @@ SETTLEMENT = frozenset({"town", "village", "city", "centre", "center", "area", "
 # Things and kinds of place: "Viscount Road garages", "the Kebab shop", "Doctors surgery".
 THINGS = frozenset(
     """
-    academy alley alleys alleyway alleyways allotment allotments arcade arms baths bakers bakery bank
-    bar barber barbers barn barns bench benches betting big bin bins black block blocks blue bollards
-    bookies bookmakers bottom bowling bowls boys bridge brook bungalow bungalows bus buses butcher butchers
-    cafe canal car carpark carwash cars causeway cemetery chapel chemist chemists chinese chip chippy
-    church churchyard cinema clinic close club college common community corner cottage cottages council
-    court crematorium cricket crossing cul curry cut cutthrough dentist dentists doctor doctors dog dogs
-    door doors drive driveway edge entrance estate exit factory far farm fence field fields fish flat flats
-    floor florist fly football footbridge footpath front garage garages garden gardens gate gates girls
-    golf grass green grey ground grounds group gang gym hairdresser hairdressers hall head health high
-    hill home homes hospital hostel hotel house houses hut indian industrial infant infants inn jitty
-    junction junior juniors kebab kids lads lake lamp lamppost lane launderette layby left legion leisure
-    library lights local lock lot main meadow medical middle mosque mot new newsagent newsagents
-    number nursery office offie paddock parade park parking part path pavement people petrol pharmacy
-    pitch pitches pizza play playground playing pond pool post precinct primary pub pubs rail railway
-    rec recreation red rest right ring river road roundabout row rubbish rugby salon same school scout
-    scouts secondary shed sheds shelter shop shops site skate skatepark slope social space sports square
-    station stop store street stream subway supermarket surgery swimming takeaway tavern temple tennis
-    tip top tower towpath track traffic trees tunnel tyre tyres underpass unit units van vans verge
-    vets vet wall walls wasteland water way white woods working yard yards young youth youths
+    academy alley alleys alleyway alleyways allotment allotments arcade arms bakers bakery balaclava
+    balaclavas bank bar barber barbers barn barns baths beach bench benches betting big bin bins black
+    block blocks blue boating bollards bookies bookmakers bottom bowling bowls boys bridge brook bungalow
+    bungalows bus buses butcher butchers cafe canal car carpark cars carwash causeway cemetery chapel
+    chemist chemists chinese chip chippy church churchyard cinema clinic close club college common
+    community corner cottage cottages council court crematorium cricket crossing cul curry cut cutthrough
+    dam dentist dentists doctor doctors dog dogs door doors drive driveway edge entrance estate exit
+    factory far farm fence field fields fish flat flats floor florist fly football footbridge footpath
+    front gang garage garages garden gardens gate gates girls golf grass green grey ground grounds group
+    gym hairdresser hairdressers hall head health high hill home homes hood hoodie hoodies hoods hospital
+    hostel hotel house houses hut indian industrial infant infants inn jitty junction junior juniors kebab
+    kids lads lake lamp lamppost lane launderette layby left legion leisure library lights local lock lot
+    main marina mask masks meadow medical middle mosque mot nature newsagent newsagents number nursery
+    office offie paddock parade park parking part path pavement people petrol pharmacy pitch pitches pizza
+    play playground playing pond pool post precinct primary pub pubs rail railway rec recreation red
+    reserve reservoir rest right ring river road roundabout row rubbish rugby sailing salon same school
+    scout scouts secondary shed sheds shelter shop shops site skate skatepark slope social space sports
+    square station stop store stream street subway supermarket surgery swimming takeaway tavern temple
+    tennis tip top tower towpath track traffic trail trees tunnel tyre tyres underpass uniform unit units
+    van vans verge vet vets visitor wall walls wasteland water way weir white woods working yard yards
+    young youth youths
     """.split()
 )
 # Shops, chains and words of pub names residents use as landmarks ("outside Greggs", "the Kings Head").
 SHOPS_AND_PUBS = frozenset(
     """
-    aldi anchor argos asda bell boots bull coop costa crown feathers fox greggs greyhound halfords hart
-    harrow horse iceland jockey kfc lidl lion londis mcdonald mcdonalds morrisons nag nags nisa oak plough
-    poundland premier sainsbury sainsburys spar spoons star swan tesco vaults waitrose wetherspoon
-    wetherspoons wheatsheaf wilko
+    aldi anchor argos asda bargain bell betfred bookies boots booze bull burger coop coral costa crown
+    currys dominos express farmfoods feathers fox greggs greyhound halfords hart harrow heron homebase horse
+    iceland jockey kfc ladbrokes lidl lion londis mccolls mcdonald mcdonalds morrisons nag nags nandos nisa
+    oak plough poundland premier primark sainsbury sainsburys screwfix spar specsavers spoons star
+    starbucks superdrug swan tesco toolstation vaults waitrose wetherspoon wetherspoons wheatsheaf wickes
+    wilko wimpy
     """.split()
 )
 # Words that say only "this country" or a region: never evidence of a place outside the area.

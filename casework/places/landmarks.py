@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 # Kinds of place: the words of a landmark's name that say what it is, not which one.
 KINDS = frozenset(
     """
@@ -30,6 +32,19 @@ _LOOSE = frozenset({"train", "town", "country", "community", "shopping"})
 def _stem(word: str) -> str:
     """'woods' -> 'wood', "sankeys" -> 'sankey': residents add or drop a plural or possessive s."""
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _at(word: str, stems: list[str]) -> int | None:
+    """Where the text has the word: as written, or (five letters or more) with one letter wrong, missing,
+    extra or two swapped after the first ("Garick", "liesure", "Samual")."""
+    if word in stems:
+        return stems.index(word)
+    if len(word) < 5:
+        return None
+    for i, said in enumerate(stems):
+        if said[:1] == word[:1] and abs(len(said) - len(word)) <= 1 and OSA.distance(said, word) <= 1:
+            return i
+    return None
 
 
 @dataclass(frozen=True)
@@ -95,19 +110,24 @@ class LandmarkWords:
     def _all_words(self, stems: list[str]) -> Found | None:
         found = []
         for lm in self.landmarks:
-            if len(lm.words) < 2 or not all(w in stems for w in lm.words):
+            if len(lm.words) < 2:
                 continue
-            at = [stems.index(w) for w in lm.words]
-            if max(at) - min(at) < len(lm.words) + 2:
-                found.append((len(lm.words), lm, min(at), max(at) + 1))
+            at = [_at(w, stems) for w in lm.words]
+            if all(i is not None for i in at):
+                places = [i for i in at if i is not None]
+                if max(places) - min(places) < len(lm.words) + 2:
+                    found.append((len(lm.words), lm, min(places), max(places) + 1))
         return self._one_ward(found)
 
     def _singling(self, stems: list[str]) -> Found | None:
+        """All the singling words ("Friary Grange"), or some of them with a kind the landmark is ("the Sam
+        Johnson hospital")."""
         found = []
         for lm in self.landmarks:
-            if lm.singling and lm.singling <= set(stems):
-                at = [stems.index(w) for w in lm.singling]
-                found.append((len(lm.singling), lm, min(at), max(at) + 1))
+            at = [i for w in lm.singling if (i := _at(w, stems)) is not None]
+            kinds = [i for w in lm.kinds - _LOOSE if (i := _at(w, stems)) is not None]
+            if at and (len(at) == len(lm.singling) or kinds):
+                found.append((len(at), lm, min(at + kinds), max(at + kinds) + 1))
         return self._one_ward(found)
 
     def _kind_in_town(self, stems: list[str], towns: list[str]) -> Found | None:

@@ -34,11 +34,16 @@ def area_counties(p: Partnership) -> frozenset[str]:
     return frozenset(county for key, county in COUNTIES.items() if f" {key} " in text)
 
 
-def other_county(words: list[str], covered: Collection[int], own: Collection[str]) -> str | None:
-    """A county named in the words (outside any street or place name) that is not the area's own."""
+def other_county(
+    words: list[str], covered: Collection[int], own: Collection[str], street_words: Collection[str]
+) -> str | None:
+    """A county named in the words (not in a street or place name, not "Essex Close") that is not the
+    area's own."""
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            if any(j in covered for j in range(i, i + n)):
+            if any(j in covered for j in range(i, i + n)) or (
+                i + n < len(words) and words[i + n] in street_words
+            ):
                 continue
             county = COUNTIES.get(" ".join(words[i : i + n]))
             if county and county not in own:
@@ -97,10 +102,13 @@ def _run_before(ctx: Context, start: int) -> list[str]:
     """The name words right before a span, when they open the text or follow "in"."""
     words, i = ctx.words, start - 1
     run: list[str] = []
-    while i >= 0 and i not in ctx.covered and (_name_like(words[i]) or words[i] in _MODIFIERS):
+    while i >= 0 and i not in ctx.covered and _in_run(words[i]) and words[i] != "in":
         run.insert(0, words[i])
         i -= 1
-    if not run or (i >= 0 and words[i] != "in"):
+    while run and run[0] in _JOINERS:  # "the" of "the Burton upon Trent road"
+        run.pop(0)
+        i += 1
+    if not run or run[-1] in _JOINERS or (i >= 0 and words[i] != "in"):
         return []
     return run
 

@@ -14,15 +14,28 @@ area is named too ("Hopwas, Tamworth": Tamworth is the postal town); a county ot
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from casework.partnership import PlaceMatch, normalise_place_name
 from casework.places.geo import metres_between
-from casework.places.index import SUFFIXES, Named, OfficialPlaces
+from casework.places.index import Named, OfficialPlaces
 from casework.places.landmarks import Landmark, LandmarkWords
+from casework.places.matching import (
+    AREA_PLACE_LIKENESS,
+    FUZZY_STREET,
+    FUZZY_TOWN,
+    POSTCODE,
+    STREET_WORDS,
+    Span,
+    a_letter_out,
+    capitalised_words,
+    fuzzy,
+    names_a_street,
+    spans,
+    uses_capitals,
+)
 from casework.places.postcodes import full_postcode, partial_postcode, placed
 from casework.places.qualifiers import (
     Context,
@@ -32,58 +45,6 @@ from casework.places.qualifiers import (
     other_county,
 )
 
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
-FUZZY_STREET, FUZZY_TOWN = 86, 86
-# One-word names that are also everyday words: a place only when written with a capital letter.
-COMMON_WORDS = {"wall", "hints", "green", "park", "central", "marsh", "moor", "heath", "cross", "bank", "end"}
-_STREET_WORDS = {w for long, short in SUFFIXES.items() for w in (long, *short)} | {"hill", "park", "green"}
-
-
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    length: int
-    key: str
-    score: float = 100.0
-
-    @property
-    def end(self) -> int:
-        return self.start + self.length
-
-    def overlaps(self, other: _Span | None) -> bool:
-        return other is not None and self.start < other.end and other.start < self.end
-
-
-def _spans(words: list[str], phrases: dict[str, str], capitalised: set[str]) -> list[_Span]:
-    found = []
-    for n in range(min(6, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i : i + n])
-            if phrase in phrases and not (n == 1 and phrase in COMMON_WORDS and phrase not in capitalised):
-                found.append(_Span(i, n, phrases[phrase]))
-    return sorted(found, key=lambda s: (-s.length, s.start))
-
-
-def _fuzzy(words: list[str], keys: list[str], cutoff: int, avoid: list[_Span]) -> _Span | None:
-    best: _Span | None = None
-    for n in range(min(4, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            candidate = _Span(i, n, "")
-            if any(candidate.overlaps(a) for a in avoid):
-                continue
-            phrase = " ".join(words[i : i + n])
-            if len(phrase) < 6:
-                continue
-            hit = process.extractOne(phrase, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit and (best is None or hit[1] > best.score):
-                best = _Span(i, n, hit[0], hit[1])
-    return best
-
-
-def _names_a_street(words: list[str], span: _Span) -> bool:
-    """ "Wigginton Road" names a road, not Wigginton: a town word followed by a street word."""
-    return span.end < len(words) and words[span.end] in _STREET_WORDS
-
 
 @dataclass
 class _Reading:
@@ -92,11 +53,11 @@ class _Reading:
     text: str
     words: list[str]
     capitalised: set[str]
-    street: _Span | None = None
-    landmark: _Span | None = None
+    street: Span | None = None
+    landmark: Span | None = None
     landmark_ward: str | None = None
-    town: _Span | None = None  # a town of the area
-    outside: _Span | None = None  # a town outside the area
+    town: Span | None = None  # a town of the area
+    outside: Span | None = None  # a town outside the area
     fuzzy: bool = False
 
 
@@ -177,53 +138,76 @@ class Resolver:
         if by_hand.precision != "landmark" or not by_hand.place_key:
             return nothing
         names = [phrase for phrase, (key, _) in self.landmarks.items() if key == by_hand.place_key]
-        r.landmark = _fuzzy(r.words, names or [by_hand.place_key], 60, [])
+        r.landmark = fuzzy(r.words, names or [by_hand.place_key], 60, [])
         if r.landmark is not None and self._outside(r):
             return PlaceMatch(method="town", confidence=0.6)
         return by_hand
 
     def _read(self, rest: str) -> _Reading:
-        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", rest)}
+        capitalised = capitalised_words(rest)
         words = normalise_place_name(rest).split()
         r = _Reading(rest, words, capitalised)
-        r.street = next(iter(_spans(words, self.places.street_phrases, capitalised)), None)
-        r.landmark = next(iter(_spans(words, self.landmark_phrases, capitalised)), None)
+        r.street = next(iter(spans(words, self.places.street_phrases, capitalised)), None)
+        r.landmark = next(iter(spans(words, self.landmark_phrases, capitalised)), None)
         if r.landmark and r.street and r.street.overlaps(r.landmark) and r.landmark.length >= r.street.length:
             r.street = None
         if r.landmark:
             key, r.landmark_ward = self.landmarks[" ".join(words[r.landmark.start : r.landmark.end])]
-            r.landmark = _Span(r.landmark.start, r.landmark.length, key)
+            r.landmark = Span(r.landmark.start, r.landmark.length, key)
         towns = [
             s
-            for s in _spans(words, self.town_phrases, capitalised)
-            if not s.overlaps(r.street) and not _names_a_street(words, s)
+            for s in spans(words, self.town_phrases, capitalised)
+            if not s.overlaps(r.street) and not names_a_street(words, s, r.street)
         ]
         if r.street is None and r.landmark is None:
-            self._by_words_or_fuzzy(r, towns)
+            self._by_words_orfuzzy(r, towns)
             towns = [t for t in towns if not t.overlaps(r.street)]
         r.outside = next((s for s in towns if self._outside_town(s.key)), None)
         r.town = next((s for s in towns if not self._outside_town(s.key)), None)
+        if r.town is None and r.street is not None:
+            r.town = self._town_of_the_street(r)
         if r.town is None and r.outside is None:
             avoid = [s for s in (r.street, r.landmark) if s]
-            town = _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, avoid)
-            if town and not _names_a_street(words, town):
+            town = fuzzy(words, list(self.town_phrases), FUZZY_TOWN, avoid)
+            if town and not names_a_street(words, town, r.street):
                 r.outside, r.town = (town, None) if self._outside_town(town.key) else (None, town)
         return r
 
-    def _by_words_or_fuzzy(self, r: _Reading, towns: list[_Span]) -> None:
-        """A landmark by its words ("the Garrick"), else a misspelt street ("Curborogh Road")."""
+    def _town_of_the_street(self, r: _Reading) -> Span | None:
+        """One of the street's own towns named in any case or a letter out: "green lane wall" is Green Lane
+        in Wall, "Watling Street, Hnits" in Hints (only where it picks one of the street's towns)."""
+        assert r.street is not None
+        towns = {normalise_place_name(c.town) for c in self.places.streets.get(r.street.key, []) if c.town}
+        for n in (3, 2, 1):
+            for i in range(len(r.words) - n + 1):
+                span = Span(i, n, "")
+                said = " ".join(r.words[i : i + n])
+                town = next((t for t in sorted(towns) if said == t or a_letter_out(said, t)), None)
+                if town and not span.overlaps(r.street):
+                    return Span(i, n, town)
+        return None
+
+    def _by_words_orfuzzy(self, r: _Reading, towns: list[Span]) -> None:
+        """A landmark by its words ("the Garrick") or a misspelt street ("Curborogh Road"): the street
+        first when the text has a street type word ("Hill Cret Drive" is no hill)."""
         area_towns = [t for t in towns if not self._outside_town(t.key)]
+        if any(w in STREET_WORDS for w in r.words):
+            r.street = fuzzy(r.words, self.street_keys, FUZZY_STREET, area_towns)
+            r.fuzzy = r.street is not None
+            if r.street is not None:
+                return
         found = self.by_words.find(r.words, [t.key for t in area_towns])
-        if found is not None:
-            r.landmark, r.landmark_ward = _Span(found.start, found.end - found.start, found.key), found.ward
+        span = Span(found.start, found.end - found.start, found.key) if found else None
+        if found is not None and span is not None and not names_a_street(r.words, span, None):
+            r.landmark, r.landmark_ward = span, found.ward  # "Garrick Road" is a road, not the Garrick
             return
-        r.street = _fuzzy(r.words, self.street_keys, FUZZY_STREET, area_towns)
+        r.street = fuzzy(r.words, self.street_keys, FUZZY_STREET, area_towns)
         r.fuzzy = r.street is not None
 
     def _outside(self, r: _Reading) -> bool:
         """True when the text places itself outside the area (see the module docstring)."""
         covered = self._covered(r.words, r.capitalised)
-        if other_county(r.words, covered, self.counties):
+        if other_county(r.words, covered, self.counties, STREET_WORDS):
             return True
         if r.town is not None:
             return False  # a town of the area named: another town named is its postal town
@@ -236,11 +220,11 @@ class Resolver:
             words=r.words,
             covered=frozenset(covered),
             capitalised=frozenset(r.capitalised),
-            uses_capitals=_uses_capitals(r.text),
+            uses_capitals=uses_capitals(r.text),
             area_words=self.area_words,
             is_area_place=self._is_area_place,
         )
-        return names_unknown_place(ctx, anchor.start, anchor.end, _STREET_WORDS) or (
+        return names_unknown_place(ctx, anchor.start, anchor.end, STREET_WORDS) or (
             names_unknown_town_after_comma(r.text, ctx)
         )
 
@@ -249,15 +233,23 @@ class Resolver:
         covered: set[int] = set()
         every = (self.places.street_phrases, self.landmark_phrases, self.town_phrases, self.ward_phrases)
         for phrases in every:
-            for s in _spans(words, phrases, capitalised):
+            for s in spans(words, phrases, capitalised):
                 covered.update(range(s.start, s.end))
         return covered
 
     def _is_area_place(self, run: list[str]) -> bool:
         """The words are (a misspelling of) a town, ward, landmark or street of the area."""
-        if _spans(run, self.known_phrases, set(run)):
+        if spans(run, self.known_phrases, set(run)):
             return True
-        return _fuzzy(run, self.area_places, FUZZY_TOWN, []) is not None
+        for n in range(len(run), 0, -1):
+            for i in range(len(run) - n + 1):
+                phrase = " ".join(run[i : i + n])
+                hit = len(phrase) >= 4 and process.extractOne(
+                    phrase, self.area_places, scorer=fuzz.ratio, score_cutoff=AREA_PLACE_LIKENESS
+                )
+                if hit or any(a_letter_out(phrase, place) for place in self.area_places):
+                    return True
+        return False
 
     def _outside_town(self, key: str) -> bool:
         known = self.places.towns.get(key)
@@ -273,7 +265,7 @@ class Resolver:
             return PlaceMatch(postcode=postcode, method="postcode", confidence=0.9)  # not the area's
         return found
 
-    def _street(self, span: _Span, town: _Span | None, *, fuzzy: bool) -> PlaceMatch:
+    def _street(self, span: Span, town: Span | None, *, fuzzy: bool) -> PlaceMatch:
         candidates = self.places.streets[span.key]
         method, confidence = ("fuzzy", round(0.8 * span.score / 100, 2)) if fuzzy else ("street", 0.9)
         if town is not None:
@@ -338,17 +330,11 @@ class Resolver:
             confidence=0.7 if ward else 0.5,
         )
 
-    def _general(self, words: list[str], town: _Span | None, upper: str, postcode: str | None) -> PlaceMatch:
+    def _general(self, words: list[str], town: Span | None, upper: str, postcode: str | None) -> PlaceMatch:
         if town is not None:
             return self._town(town.key, postcode)
-        ward = next(iter(_spans(words, self.ward_phrases, set())), None)
+        ward = next(iter(spans(words, self.ward_phrases, set())), None)
         if ward is not None:
             name = self.ward_phrases[ward.key]
             return placed(self.places, name, normalise_place_name(name), "ward", 0.7, town=None)
         return partial_postcode(self.places, upper)
-
-
-def _uses_capitals(text: str) -> bool:
-    """True when some words are written with a capital letter and some without."""
-    initials = [w[0] for w in re.findall(r"[A-Za-z]+", text)]
-    return any(c.isupper() for c in initials) and any(c.islower() for c in initials)

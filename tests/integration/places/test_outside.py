@@ -122,3 +122,36 @@ def test_an_open311_request_pinned_just_outside_is_not_placed_by_its_street_name
     with loaded.sessions() as s:
         report = s.scalars(select(Report).where(Report.reference == reference)).one()
         assert report.ward is None and report.place_method == "polygon"
+
+
+STREET_FORMS = ("{s}, {t}", "{t} {s}", "{s} in {t}", "{sl} {tl}", "outside 12 {s}, {t}, Staffs")
+NEAR_BY = ("Brownhills", "Aldridge", "Sutton Coldfield", "Burton upon Trent", "Streetly", "Tamworth")
+OUTSIDE_FORMS = ("{s}, {t}", "{s} {t}", "{t} {s}", "{sl} in {tl}")
+
+
+def test_every_street_with_its_town_in_the_forms_residents_write(
+    loaded: Services, expected: dict[str, Any]
+) -> None:
+    wrong = []
+    with loaded.sessions() as s:
+        for road in expected["roads"]:
+            name, town = road["name"], road["populated_place"]
+            for form in STREET_FORMS:
+                text = form.format(s=name, t=town, sl=name.lower(), tl=town.lower())
+                if resolve_place(s, loaded.partnership, text).ward != road["ward"]:
+                    wrong.append((text, road["ward"]))
+    assert wrong == []
+
+
+def test_every_street_name_of_several_towns_beside_a_town_nearby_outside_is_outside(
+    loaded: Services, expected: dict[str, Any]
+) -> None:
+    placed = []
+    with loaded.sessions() as s:
+        for name in expected["duplicated_street_names"]:
+            for town in NEAR_BY:
+                for form in OUTSIDE_FORMS:
+                    text = form.format(s=name, t=town, sl=name.lower(), tl=town.lower())
+                    if resolve_place(s, loaded.partnership, text).in_area:
+                        placed.append(text)
+    assert placed == []
