@@ -12,11 +12,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.core.models import AuditEvent
 from casework.core.place_models import PlaceImport
 from casework.partnership import Partnership, PlaceMatch
 from casework.places.index import OfficialPlaces, build_official_places
 from casework.places.resolve import Resolver
 
+# The actor of imports made by the demo seeding: their data is the approximate fixture extracts.
+DEMO_PLACES_ACTOR = "system:seed_demo"
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[tuple[int | None, int], Resolver | None]] = {}
 
@@ -42,6 +45,17 @@ def _resolver(session: Session, p: Partnership) -> Resolver | None:
     with _lock:
         _cache[key] = (stamp, resolver)
     return resolver
+
+
+def approximate_place_data(session: Session) -> bool:
+    """True while the ward boundaries loaded last are the demo's approximate fixture extracts."""
+    latest = session.scalars(
+        select(AuditEvent.actor)
+        .where(AuditEvent.action == "places.import.wards")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return latest == DEMO_PLACES_ACTOR
 
 
 def official_places(session: Session, p: Partnership) -> OfficialPlaces | None:
