@@ -131,18 +131,19 @@ def settings_overrides() -> dict[str, object]:
 
 @pytest.fixture
 def services(db_url: str, clock: FixedClock, settings_overrides: dict[str, object]) -> Iterator[Services]:
-    """Services bound to the test database, the fixed clock and the Lichfield partnership."""
-    settings = load_settings(
-        DATABASE_URL=db_url,
-        PARTNERSHIP="lichfield",
-        PUBLIC_BASE_URL="https://asb.example.org",
-        SECRET_KEY="test-secret-key-0123456789",
-        INTERNAL_API_TOKEN="test-internal-token-0123456789",
-        SENDER_ID_KEY="test-sender-key-0123456789",
-        OPEN311_API_KEYS="test-open311-key",
-        TWILIO_AUTH_TOKEN="test-twilio-auth-token",
-        **settings_overrides,
-    )
+    """Services bound to the test database, the fixed clock and the Lichfield partnership (unless a test
+    module's ``settings_overrides`` names another)."""
+    defaults: dict[str, object] = {
+        "DATABASE_URL": db_url,
+        "PARTNERSHIP": "lichfield",
+        "PUBLIC_BASE_URL": "https://asb.example.org",
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "INTERNAL_API_TOKEN": "test-internal-token-0123456789",
+        "SENDER_ID_KEY": "test-sender-key-0123456789",
+        "OPEN311_API_KEYS": "test-open311-key",
+        "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+    }
+    settings = load_settings(**{**defaults, **settings_overrides})
     engine = make_engine(db_url)
     yield Services(settings=settings, engine=engine, sessions=make_session_factory(engine), clock=clock)
     engine.dispose()

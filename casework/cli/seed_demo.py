@@ -1,8 +1,8 @@
 """Demo staff accounts and (optionally) demo reports, so a fresh `make run` has someone to sign in as and a
 dashboard with something on it. Idempotent: run it as often as you like.
 
-    python -m casework.cli.seed_demo            # demo staff accounts + demo reports (development only)
-    python -m casework.cli.seed_demo --no-reports
+    python -m casework.cli.seed_demo            # demo staff, demo place data and reports (development only)
+    python -m casework.cli.seed_demo --no-reports [--no-places]
     python -m casework.cli.seed_demo --remove       # delete the demo staff accounts (allowed in production)
 
 Seeding refuses to run when APP_ENV=production: demo passwords are published in the README. In production
@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from casework.cli.demo_places import load_demo_places
 from casework.core.asb_types import ASB_TYPES
 from casework.core.audit import audit
 from casework.core.bootstrap import Services, build_services
@@ -30,6 +31,7 @@ from casework.core.settings import ConfigurationError
 from casework.core.states import ReportStatus
 from casework.core.workdays import add_working_days
 from casework.partnership import Partnership
+from casework.places import official_places
 from casework.staff import create_staff
 
 # The demo logins, documented in the README; only ever created outside production.
@@ -164,6 +166,44 @@ def demo_history(
     return status, responded, closed
 
 
+# A demo report's street in its ward, from the loaded place data: (name, town, key, latitude, longitude).
+DemoStreet = tuple[str, str | None, str, float, float]
+_WHERE = ("Near the shops on", "Outside the flats on", "Behind the garages on", "By the bus stop on", "On")
+
+
+def _demo_streets(session: Session, p: Partnership) -> dict[str, list[DemoStreet]]:
+    """The loaded streets by ward, so demo reports are on real streets (none without place data)."""
+    places = official_places(session, p)
+    by_ward: dict[str, list[DemoStreet]] = {}
+    for entries in places.streets.values() if places else []:
+        for st in entries:
+            if st.ward:
+                by_ward.setdefault(st.ward, []).append((st.name, st.town, st.key, st.lat, st.lon))
+    return by_ward
+
+
+def _demo_place(i: int, ward: str | None, streets: dict[str, list[DemoStreet]]) -> dict[str, object]:
+    """Where a demo report is: a street of its ward with its point when place data is loaded."""
+    if not ward:
+        return {"location_text": "Not given"}
+    rng = random.Random(f"demo-place/{i}")  # its own sequence: the reports' spread does not change
+    choices = sorted(streets.get(ward, []))
+    if not choices:
+        return {
+            "location_text": f"Near the shops, {ward}",
+            "place_key": f"demo {ward} {rng.randrange(6)}".lower(),
+        }
+    name, town, key, lat, lon = rng.choice(choices[:6])  # a few streets per ward, so some repeat
+    return {
+        "location_text": f"{rng.choice(_WHERE)} {name}, {town or ward}",
+        "place_key": key,
+        "latitude": lat,
+        "longitude": lon,
+        "place_method": "street+town",
+        "place_confidence": 0.95,
+    }
+
+
 def _seed_one(
     session: Session,
     p: Partnership,
@@ -174,6 +214,7 @@ def _seed_one(
     wards: list[str],
     hot: list[str],
     types: list[str],
+    streets: dict[str, list[DemoStreet]],
 ) -> None:
     """One demo report, with its timeline entry and (for some closed ones) a survey answer."""
     created = demo_received_at(rng, now)
@@ -188,9 +229,8 @@ def _seed_one(
         asb_type=asb_type,
         nsir_class=ASB_TYPES[asb_type].nsir_class,
         description=_WORDS.get(asb_type, "Ongoing problem in the area that is causing distress."),
-        location_text=f"Near the shops, {ward}" if ward else "Not given",
         ward=ward,
-        place_key=f"demo {ward} {rng.randrange(6)}".lower() if ward else None,
+        **_demo_place(i, ward, streets),  # type: ignore[arg-type]
         risk_level=risk,
         status=status,
         lead_agency=lead,
@@ -267,8 +307,9 @@ def seed_reports(services: Services, session: Session, *, now: datetime, count: 
     wards = [w.name for w in p.wards]
     hot = list(p.hotspot_wards)
     types = list(ASB_TYPES)
+    streets = _demo_streets(session, p)
     for i in range(count):
-        _seed_one(session, p, rng, i, now=now, wards=wards, hot=hot, types=types)
+        _seed_one(session, p, rng, i, now=now, wards=wards, hot=hot, types=types, streets=streets)
     return count
 
 
@@ -276,6 +317,11 @@ def main(argv: list[str] | None = None) -> int:
     """Seed the configured database (refused in production)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-reports", action="store_true", help="only the demo staff accounts")
+    parser.add_argument(
+        "--no-places",
+        action="store_true",
+        help="do not load the approximate demo place data (fixture extracts)",
+    )
     parser.add_argument("--remove", action="store_true", help="delete the demo staff accounts (any APP_ENV)")
     args = parser.parse_args(argv)
     services = build_services()
@@ -288,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         print("seed_demo: refused, APP_ENV=production (demo passwords are public)", file=sys.stderr)
         return 2
     now = services.clock.now()
+    if not args.no_places:
+        print(f"seed_demo: {load_demo_places(services)}")
     with transaction(services.sessions) as session:
         created = seed_staff(session, now=now)
         reports = 0 if args.no_reports else seed_reports(services, session, now=now)

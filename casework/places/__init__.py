@@ -11,8 +11,10 @@ from casework.places.importing import ImportSummary, import_onspd, import_open_n
 from casework.places.index import OfficialPlaces
 from casework.places.mapping import WardMap, report_map, ward_map
 from casework.places.service import (
+    DEMO_PLACES_ACTOR,
     AreaPlacer,
     NearStreet,
+    approximate_place_data,
     area_placer,
     forget_official_places,
     nearest_street,
@@ -23,10 +25,12 @@ from casework.places.service import (
 )
 
 __all__ = [
+    "DEMO_PLACES_ACTOR",
     "FormatError",
     "ImportSummary",
     "AreaPlacer",
     "NearStreet",
+    "approximate_place_data",
     "area_placer",
     "OfficialPlaces",
     "WardMap",

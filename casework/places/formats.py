@@ -73,8 +73,15 @@ def _pick(header: list[str], names: tuple[str, ...], file: str) -> int:
     )
 
 
-def read_onspd(path: Path, lads: set[str], progress: Progress | None = None) -> Iterator[Record | str]:
-    """Postcodes of the given local authorities from an ONSPD or NSPL CSV (others are skipped)."""
+def read_onspd(
+    path: Path,
+    lads: set[str],
+    progress: Progress | None = None,
+    *,
+    near: Callable[[float, float], bool] | None = None,
+) -> Iterator[Record | str]:
+    """Postcodes of the given local authorities from an ONSPD or NSPL CSV, and live ones of other
+    authorities where ``near`` says their point is close to the area; others are skipped."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(_lines(handle, progress))
         header = next(reader, None)
@@ -82,21 +89,26 @@ def read_onspd(path: Path, lads: set[str], progress: Progress | None = None) -> 
             raise FormatError(f"{path.name}: empty file; expected the ONSPD header row (pcds, ...)")
         at = {key: _pick(header, names, path.name) for key, names in ONSPD_COLUMNS.items()}
         for row in reader:
-            yield _onspd_row(row, at, lads)
+            yield _onspd_row(row, at, lads, near)
 
 
-def _onspd_row(row: list[str], at: dict[str, int], lads: set[str]) -> Record | str:
+def _onspd_row(
+    row: list[str], at: dict[str, int], lads: set[str], near: Callable[[float, float], bool] | None
+) -> Record | str:
     if len(row) <= max(at.values()):
         return "row too short"
-    if row[at["lad"]].strip() not in lads:
+    neighbour = row[at["lad"]].strip() not in lads
+    if neighbour and (near is None or row[at["terminated"]].strip()):
         return "outside the partnership's area"
     postcode = normalise_postcode(row[at["postcode"]])
-    if postcode is None:
-        return "postcode not readable"
     try:
         lat, lon = float(row[at["lat"]]), float(row[at["long"]])
     except ValueError:
-        return "no coordinates"
+        lat = lon = 99.0
+    if neighbour and not (lat <= 90 and near and near(lat, lon)):
+        return "outside the partnership's area"
+    if postcode is None:
+        return "postcode not readable"
     if lat > 90:  # ONSPD writes 99.999999 for postcodes without a grid reference
         return "no coordinates"
     return {

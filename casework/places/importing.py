@@ -7,14 +7,15 @@ are updated; rows outside the area or unusable are skipped with a reason. Each i
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.core.audit import audit
@@ -142,8 +143,13 @@ def import_onspd(
     actor: str,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Load the area's postcodes (live and terminated) from an ONSPD or NSPL CSV."""
-    rows = read_onspd(path, _area_codes(partnership), progress)
+    """Load the area's postcodes (live and terminated) from an ONSPD or NSPL CSV, and the live postcodes
+    of neighbouring authorities within a few kilometres (once boundaries are loaded), so a sector or
+    district that straddles the boundary is known to."""
+    lads = _area_codes(partnership)
+    with transaction(sessions) as session:
+        near = _near_area(session, lads)
+    rows = read_onspd(path, lads, progress, near=near)
     first = next(rows, None)  # reads the header: a bad file fails before anything is stored
     summary = ImportSummary("onspd", path.name)
     return _run(sessions, PlacePostcode, "postcode", _chain(first, rows), summary, now=now, actor=actor)
@@ -161,6 +167,28 @@ def stored_wards(session: Session) -> WardShapes:
         select(WardBoundary.code, WardBoundary.name, WardBoundary.lad_code, WardBoundary.geometry)
     )
     return WardShapes([(c, n, lad, g) for c, n, lad, g in rows])
+
+
+# How far beyond the area's wards (their bounding box) neighbours' postcodes are kept.
+NEIGHBOURS_KM = 5.0
+
+
+def _near_area(session: Session, lads: set[str]) -> Callable[[float, float], bool] | None:
+    """Whether a point is within NEIGHBOURS_KM of the area's wards' bounding box; None before wards."""
+    box = session.execute(
+        select(
+            func.min(WardBoundary.min_lat),
+            func.min(WardBoundary.min_lon),
+            func.max(WardBoundary.max_lat),
+            func.max(WardBoundary.max_lon),
+        ).where(WardBoundary.lad_code.in_(lads))
+    ).one()
+    if box[0] is None:
+        return None
+    dlat = NEIGHBOURS_KM / 111.0
+    dlon = dlat / max(0.2, math.cos(math.radians((box[0] + box[2]) / 2)))
+    south, west, north, east = box[0] - dlat, box[1] - dlon, box[2] + dlat, box[3] + dlon
+    return lambda lat, lon: south <= lat <= north and west <= lon <= east
 
 
 def import_open_names(
@@ -220,7 +248,11 @@ def import_wards(
     records, has_lad = read_wards(path)
     if not has_lad:
         with transaction(sessions) as session:
-            known = set(session.scalars(select(PlacePostcode.ward_code).distinct()))
+            known = set(
+                session.scalars(
+                    select(PlacePostcode.ward_code).where(PlacePostcode.lad_code.in_(lads)).distinct()
+                )
+            )
         if not known:
             raise FormatError(
                 f"{path.name}: missing column 'LAD24CD' (join the Ward to LAD lookup, or import ONSPD first "

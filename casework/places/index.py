@@ -55,13 +55,14 @@ class Named:
 
 @dataclass(frozen=True)
 class Postcode:
-    """A postcode's ward and point."""
+    """A postcode's ward and point; ``in_area`` is False for a neighbour's (kept to see what straddles)."""
 
     postcode: str
     ward: str | None
     lat: float
     lon: float
     terminated: bool
+    in_area: bool = True
 
 
 def street_variants(key: str) -> set[str]:
@@ -83,6 +84,9 @@ class OfficialPlaces:
     postcodes: dict[str, Postcode] = field(default_factory=dict)
     sectors: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     districts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # Live postcodes just outside the area, per sector and district: those that straddle the boundary.
+    outside_sectors: Counter[str] = field(default_factory=Counter)
+    outside_districts: Counter[str] = field(default_factory=Counter)
     streets: dict[str, list[Named]] = field(default_factory=lambda: defaultdict(list))
     street_phrases: dict[str, str] = field(default_factory=dict)  # variant -> key
     towns: dict[str, Named] = field(default_factory=dict)
@@ -139,7 +143,16 @@ def build_official_places(session: Session, p: Partnership) -> OfficialPlaces | 
 
 
 def _load_postcodes(session: Session, index: OfficialPlaces) -> None:
+    area = set(index.partnership.local_authority_codes)
     for row in session.scalars(select(PlacePostcode)):
+        if row.lad_code not in area:
+            index.postcodes[row.postcode] = Postcode(
+                row.postcode, None, row.latitude, row.longitude, bool(row.terminated), in_area=False
+            )
+            if not row.terminated:
+                index.outside_sectors[row.sector] += 1
+                index.outside_districts[row.district] += 1
+            continue
         ward = index.ward_names.get(row.ward_code or "") or index.ward_at(row.latitude, row.longitude)
         index.postcodes[row.postcode] = Postcode(
             row.postcode, ward, row.latitude, row.longitude, bool(row.terminated)

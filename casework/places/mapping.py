@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from casework.partnership import Partnership
-from casework.places.service import official_places
+from casework.places.service import approximate_place_data, official_places
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,14 @@ class MapWard:
 
 @dataclass(frozen=True)
 class WardMap:
-    """The whole map: the SVG view box and its wards; ``dot`` is a point to mark (x, y) when known."""
+    """The whole map: the SVG view box and its wards; ``dot`` is a point to mark (x, y) when known;
+    ``approximate`` while the boundaries are the demo's approximate fixture extracts."""
 
     width: int
     height: int
     wards: list[MapWard]
     dot: tuple[float, float] | None = None
+    approximate: bool = False
 
 
 class _Projection:
@@ -110,7 +112,8 @@ def ward_map(
                 _level(reports + incidents, top),
             )
         )
-    return WardMap(width, proj.height, sorted(wards, key=lambda m: m.name))
+    wards.sort(key=lambda m: m.name)
+    return WardMap(width, proj.height, wards, approximate=approximate_place_data(session))
 
 
 def _union_bounds(geometries: list[BaseGeometry]) -> tuple[float, float, float, float]:
@@ -141,4 +144,4 @@ def report_map(
     outline = MapWard(ward, shape.code, _path(shape.geometry, proj), lx, ly, ward in p.hotspot_wards, 0, 0, 0)
     inside = lat is not None and lon is not None and places.ward_at(lat, lon) == ward
     dot = proj.xy(lon, lat) if inside and lat is not None and lon is not None else None
-    return WardMap(width, proj.height, [outline], dot)
+    return WardMap(width, proj.height, [outline], dot, approximate=approximate_place_data(session))

@@ -1,97 +1,64 @@
 """Resolve a resident's description of a place against the official data (and the hand-written file).
 
 Order: a full postcode; a street, with its town when given ("Main Street, Stonnall"); a landmark or local
-name from the partnership file, or a named feature; a town; a ward; a partial postcode. Misspellings are
-matched with rapidfuzz. A street in several towns with no town given is not placed: the answer lists the
-candidate towns so the assistant can ask which. A town or postcode outside the area is never placed inside.
+name from the partnership file, or a named feature (also by its words: "Samuel Johnson hospital"); a town;
+a ward; a partial postcode. Misspellings are matched with rapidfuzz. A street in several towns with no town
+given is not placed: the answer lists the candidate towns so the assistant can ask which.
+
+A place outside the area is never placed inside. Outside means: a postcode, sector or district that is not
+(only) the area's; a town outside the area, even misspelt ("Church Street, Tamwroth"), unless a town of the
+area is named too ("Hopwas, Tamworth": Tamworth is the postal town); a county other than the area's
+("Whittington, Shropshire"); or a place the data does not know right beside a street or landmark
+("Brownhills High Street", "Station Road in Aldridge", "Bore Street, Birmingham"; see ``qualifiers``).
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from casework.partnership import PlaceMatch, normalise_place_name
-from casework.places.index import SUFFIXES, Named, OfficialPlaces
-
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
-SECTOR = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9])\b")
-DISTRICT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
-FUZZY_STREET, FUZZY_TOWN = 86, 86
-# One-word names that are also everyday words: a place only when written with a capital letter.
-COMMON_WORDS = {"wall", "hints", "green", "park", "central", "marsh", "moor", "heath", "cross", "bank", "end"}
-
-
-# Words that describe where, not a town: "Bore Street, Near The Shops" is not a town outside the area.
-_NOT_PLACES = {
-    "near",
-    "by",
-    "outside",
-    "opposite",
-    "behind",
-    "next",
-    "the",
-    "shops",
-    "shop",
-    "park",
-    "flats",
-    "estate",
-    "centre",
-    "center",
-    "city",
-    "town",
-    "village",
-    "corner",
-    "end",
-    "top",
-    "bottom",
-}
-_JOINERS = {"upon", "on", "under", "in", "le", "de"}
-_STREET_WORDS = {w for long, short in SUFFIXES.items() for w in (long, *short)} | {"hill", "park", "green"}
+from casework.places.geo import metres_between
+from casework.places.index import Named, OfficialPlaces
+from casework.places.landmarks import Landmark, LandmarkWords
+from casework.places.matching import (
+    AREA_PLACE_LIKENESS,
+    FUZZY_STREET,
+    FUZZY_TOWN,
+    POSTCODE,
+    STREET_WORDS,
+    Span,
+    a_letter_out,
+    capitalised_words,
+    fuzzy,
+    names_a_street,
+    spans,
+    uses_capitals,
+)
+from casework.places.postcodes import full_postcode, partial_postcode, placed
+from casework.places.qualifiers import (
+    Context,
+    area_counties,
+    names_unknown_place,
+    names_unknown_town_after_comma,
+    other_county,
+)
 
 
-@dataclass(frozen=True)
-class _Span:
-    start: int
-    length: int
-    key: str
-    score: float = 100.0
+@dataclass
+class _Reading:
+    """What the text names: its words and the street, landmark and towns found in them."""
 
-    def overlaps(self, other: _Span | None) -> bool:
-        return (
-            other is not None
-            and self.start < other.start + other.length
-            and other.start < self.start + self.length
-        )
-
-
-def _spans(words: list[str], phrases: dict[str, str], capitalised: set[str]) -> list[_Span]:
-    found = []
-    for n in range(min(6, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i : i + n])
-            if phrase in phrases and not (n == 1 and phrase in COMMON_WORDS and phrase not in capitalised):
-                found.append(_Span(i, n, phrases[phrase]))
-    return sorted(found, key=lambda s: (-s.length, s.start))
-
-
-def _fuzzy(words: list[str], keys: list[str], cutoff: int, avoid: list[_Span]) -> _Span | None:
-    best: _Span | None = None
-    for n in range(min(4, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            candidate = _Span(i, n, "")
-            if any(candidate.overlaps(a) for a in avoid):
-                continue
-            phrase = " ".join(words[i : i + n])
-            if len(phrase) < 6:
-                continue
-            hit = process.extractOne(phrase, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit and (best is None or hit[1] > best.score):
-                best = _Span(i, n, hit[0], hit[1])
-    return best
+    text: str
+    words: list[str]
+    capitalised: set[str]
+    street: Span | None = None
+    landmark: Span | None = None
+    landmark_ward: str | None = None
+    town: Span | None = None  # a town of the area
+    outside: Span | None = None  # a town outside the area
+    fuzzy: bool = False
 
 
 class Resolver:
@@ -110,6 +77,7 @@ class Resolver:
             self.landmarks[normalise_place_name(alias)] = (key, alias_ward)
         for key, feature in places.features.items():
             self.landmarks.setdefault(key, (key, feature.ward))
+        self.landmark_phrases = {phrase: phrase for phrase in self.landmarks}
         self.town_phrases = {k: k for k in places.towns}
         self.town_phrases.update(
             {normalise_place_name(t): normalise_place_name(t) for t in p.gazetteer.towns}
@@ -118,10 +86,30 @@ class Resolver:
             normalise_place_name(n): n for n in {*places.ward_names.values(), *(w.name for w in p.wards)}
         }
         self.street_keys = list(places.streets)
+        area_towns = [k for k in self.town_phrases if not self._outside_town(k)]
+        self.area_places = [*area_towns, *self.ward_phrases, *self.landmarks]
+        self.area_words = frozenset(w for phrase in self.area_places for w in phrase.split())
+        self.counties = area_counties(p)
+        self.known_phrases = {**self.landmark_phrases, **self.ward_phrases, **places.street_phrases}
+        self.known_phrases.update({k: k for k in self.area_places})
+        self.by_words = LandmarkWords(
+            ((phrase, key, ward) for phrase, (key, ward) in self.landmarks.items()),
+            town_words={w for k in area_towns for w in k.split()},
+            street_names=self.street_keys,
+            in_town=self._landmark_in_town,
+        )
 
     def _street_ward(self, key: str) -> str | None:
         wards = {s.ward for s in self.places.streets.get(key, [])}
         return next(iter(wards)) if len(wards) == 1 else None
+
+    def _town_wards(self, town_key: str) -> set[str]:
+        wards = set(self.places.town_wards.get(town_key, set()))
+        by_hand = self.places.town_ward(town_key)
+        return wards | {by_hand} if by_hand else wards
+
+    def _landmark_in_town(self, town_key: str, landmark: Landmark) -> bool:
+        return f" {town_key} " in f" {landmark.key} " or landmark.ward in self._town_wards(town_key)
 
     def resolve(self, text: str) -> PlaceMatch:
         """Where the text places the report, how it was placed and how sure that is."""
@@ -129,77 +117,139 @@ class Resolver:
         pc = POSTCODE.search(upper)
         postcode = f"{pc.group(1)} {pc.group(2)}" if pc else None
         rest = text if not pc else text[: pc.start()] + " " + text[pc.end() :]
-        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", rest)}
-        words = normalise_place_name(rest).split()
-        street = next(iter(_spans(words, self.places.street_phrases, capitalised)), None)
-        landmark = next((s for s in _spans(words, self._landmark_phrases(), capitalised)), None)
-        if landmark and street and street.overlaps(landmark) and landmark.length >= street.length:
-            street = None
-        towns = [s for s in _spans(words, self.town_phrases, capitalised) if not s.overlaps(street)]
-        # "Wigginton Road" names a road, not Wigginton: a town word followed by a street word is not a town.
-        towns = [
-            s
-            for s in towns
-            if s.start + s.length >= len(words) or words[s.start + s.length] not in _STREET_WORDS
-        ]
-        fuzzy = False
-        if street is None and landmark is None:
-            street = _fuzzy(
-                words, self.street_keys, FUZZY_STREET, [t for t in towns if not self._outside_town(t.key)]
-            )
-            fuzzy = street is not None
-            towns = [t for t in towns if not t.overlaps(street)]
-        outside = next((s for s in towns if self._outside_town(s.key)), None)
-        town = next((s for s in towns if s is not outside), outside)
-        if town is None:
-            town = _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, [s for s in (street, landmark) if s])
-            if (
-                town
-                and town.start + town.length < len(words)
-                and words[town.start + town.length] in _STREET_WORDS
-            ):
-                town = None  # "Wigginton Road" (a road we do not know) is not Wigginton
+        r = self._read(rest)
         if postcode:
-            found = self._postcode(postcode, street, town)
+            found = self._postcode(postcode, r)
             if found is not None:
                 return found
-        if outside is not None and (
-            street is None or not self._in_town(self.places.streets[street.key], outside.key)
-        ):
-            return PlaceMatch(method="town", confidence=0.9, postcode=postcode)
-        if town is None and (street or landmark) and self._unknown_place_named(rest):
-            return PlaceMatch(method="town", confidence=0.6, postcode=postcode)  # "Bore Street, Birmingham"
-        if street is not None:
-            return self._street(street, town, fuzzy=fuzzy)
-        if landmark is not None:
-            key, ward = self.landmarks[" ".join(words[landmark.start : landmark.start + landmark.length])]
-            return self._placed(ward, key, "landmark", 0.9, town=None)
-        return self._general(words, town, upper, postcode)
+        if self._outside(r):
+            return PlaceMatch(method="town", confidence=0.9 if r.outside else 0.6, postcode=postcode)
+        if r.street is not None:
+            return self._street(r.street, r.town, fuzzy=r.fuzzy)
+        if r.landmark is not None:
+            return placed(self.places, r.landmark_ward, r.landmark.key, "landmark", 0.9, town=None)
+        found = self._general(r.words, r.town, upper, postcode)
+        return found if found.method or found.candidates else self._hand_written_landmark(r, found)
 
-    def _unknown_place_named(self, text: str) -> bool:
-        """True when the text ends ", Somewhere" (capitalised words) naming no place of the area: a town
-        outside the area we have no data for, so a street of the same name here is not assumed."""
-        if "," not in text:
-            return False
-        tail = text.rsplit(",", 1)[1].strip()
-        raw = tail.split()
-        if not 1 <= len(raw) <= 3 or not all(re.fullmatch(r"[A-Z][a-z]+", w) or w in _JOINERS for w in raw):
-            return False
-        words = normalise_place_name(tail).split()
-        if not words or set(words) & _NOT_PLACES:
-            return False
-        known = {
-            **self.town_phrases,
-            **self._landmark_phrases(),
-            **self.ward_phrases,
-            **self.places.street_phrases,
-        }
-        if _spans(words, known, set(words)):
-            return False
-        return _fuzzy(words, list(self.town_phrases), FUZZY_TOWN, []) is None
+    def _hand_written_landmark(self, r: _Reading, nothing: PlaceMatch) -> PlaceMatch:
+        """When nothing official matched, a landmark or local name of the partnership file may still
+        (misspelt, say), unless the words beside it name a place we do not know ("Walsall Arboretum")."""
+        by_hand = self.places.partnership.resolve_place(r.text)
+        if by_hand.precision != "landmark" or not by_hand.place_key:
+            return nothing
+        names = [phrase for phrase, (key, _) in self.landmarks.items() if key == by_hand.place_key]
+        r.landmark = fuzzy(r.words, names or [by_hand.place_key], 60, [])
+        if r.landmark is not None and self._outside(r):
+            return PlaceMatch(method="town", confidence=0.6)
+        return by_hand
 
-    def _landmark_phrases(self) -> dict[str, str]:
-        return {phrase: phrase for phrase in self.landmarks}
+    def _read(self, rest: str) -> _Reading:
+        capitalised = capitalised_words(rest)
+        words = normalise_place_name(rest).split()
+        r = _Reading(rest, words, capitalised)
+        r.street = next(iter(spans(words, self.places.street_phrases, capitalised)), None)
+        r.landmark = next(iter(spans(words, self.landmark_phrases, capitalised)), None)
+        if r.landmark and r.street and r.street.overlaps(r.landmark) and r.landmark.length >= r.street.length:
+            r.street = None
+        if r.landmark:
+            key, r.landmark_ward = self.landmarks[" ".join(words[r.landmark.start : r.landmark.end])]
+            r.landmark = Span(r.landmark.start, r.landmark.length, key)
+        towns = [
+            s
+            for s in spans(words, self.town_phrases, capitalised)
+            if not s.overlaps(r.street) and not names_a_street(words, s, r.street)
+        ]
+        if r.street is None and r.landmark is None:
+            self._by_words_orfuzzy(r, towns)
+            towns = [t for t in towns if not t.overlaps(r.street)]
+        r.outside = next((s for s in towns if self._outside_town(s.key)), None)
+        r.town = next((s for s in towns if not self._outside_town(s.key)), None)
+        if r.town is None and r.street is not None:
+            r.town = self._town_of_the_street(r)
+        if r.town is None and r.outside is None:
+            avoid = [s for s in (r.street, r.landmark) if s]
+            town = fuzzy(words, list(self.town_phrases), FUZZY_TOWN, avoid)
+            if town and not names_a_street(words, town, r.street):
+                r.outside, r.town = (town, None) if self._outside_town(town.key) else (None, town)
+        return r
+
+    def _town_of_the_street(self, r: _Reading) -> Span | None:
+        """One of the street's own towns named in any case or a letter out: "green lane wall" is Green Lane
+        in Wall, "Watling Street, Hnits" in Hints (only where it picks one of the street's towns)."""
+        assert r.street is not None
+        towns = {normalise_place_name(c.town) for c in self.places.streets.get(r.street.key, []) if c.town}
+        for n in (3, 2, 1):
+            for i in range(len(r.words) - n + 1):
+                span = Span(i, n, "")
+                said = " ".join(r.words[i : i + n])
+                town = next((t for t in sorted(towns) if said == t or a_letter_out(said, t)), None)
+                if town and not span.overlaps(r.street):
+                    return Span(i, n, town)
+        return None
+
+    def _by_words_orfuzzy(self, r: _Reading, towns: list[Span]) -> None:
+        """A landmark by its words ("the Garrick") or a misspelt street ("Curborogh Road"): the street
+        first when the text has a street type word ("Hill Cret Drive" is no hill)."""
+        area_towns = [t for t in towns if not self._outside_town(t.key)]
+        if any(w in STREET_WORDS for w in r.words):
+            r.street = fuzzy(r.words, self.street_keys, FUZZY_STREET, area_towns)
+            r.fuzzy = r.street is not None
+            if r.street is not None:
+                return
+        found = self.by_words.find(r.words, [t.key for t in area_towns])
+        span = Span(found.start, found.end - found.start, found.key) if found else None
+        if found is not None and span is not None and not names_a_street(r.words, span, None):
+            r.landmark, r.landmark_ward = span, found.ward  # "Garrick Road" is a road, not the Garrick
+            return
+        r.street = fuzzy(r.words, self.street_keys, FUZZY_STREET, area_towns)
+        r.fuzzy = r.street is not None
+
+    def _outside(self, r: _Reading) -> bool:
+        """True when the text places itself outside the area (see the module docstring)."""
+        covered = self._covered(r.words, r.capitalised)
+        if other_county(r.words, covered, self.counties, STREET_WORDS):
+            return True
+        if r.town is not None:
+            return False  # a town of the area named: another town named is its postal town
+        if r.outside is not None:
+            return True
+        anchor = r.street or r.landmark
+        if anchor is None:
+            return False
+        ctx = Context(
+            words=r.words,
+            covered=frozenset(covered),
+            capitalised=frozenset(r.capitalised),
+            uses_capitals=uses_capitals(r.text),
+            area_words=self.area_words,
+            is_area_place=self._is_area_place,
+        )
+        return names_unknown_place(ctx, anchor.start, anchor.end, STREET_WORDS) or (
+            names_unknown_town_after_comma(r.text, ctx)
+        )
+
+    def _covered(self, words: list[str], capitalised: set[str]) -> set[int]:
+        """Indexes of the words inside any street, landmark, town or ward the data knows."""
+        covered: set[int] = set()
+        every = (self.places.street_phrases, self.landmark_phrases, self.town_phrases, self.ward_phrases)
+        for phrases in every:
+            for s in spans(words, phrases, capitalised):
+                covered.update(range(s.start, s.end))
+        return covered
+
+    def _is_area_place(self, run: list[str]) -> bool:
+        """The words are (a misspelling of) a town, ward, landmark or street of the area."""
+        if spans(run, self.known_phrases, set(run)):
+            return True
+        for n in range(len(run), 0, -1):
+            for i in range(len(run) - n + 1):
+                phrase = " ".join(run[i : i + n])
+                hit = len(phrase) >= 4 and process.extractOne(
+                    phrase, self.area_places, scorer=fuzz.ratio, score_cutoff=AREA_PLACE_LIKENESS
+                )
+                if hit or any(a_letter_out(phrase, place) for place in self.area_places):
+                    return True
+        return False
 
     def _outside_town(self, key: str) -> bool:
         known = self.places.towns.get(key)
@@ -209,35 +259,13 @@ class Resolver:
             and key not in {normalise_place_name(t) for t in self.places.partnership.gazetteer.towns}
         )
 
-    def _postcode(self, postcode: str, street: _Span | None, town: _Span | None) -> PlaceMatch | None:
-        found = self.places.postcodes.get(postcode)
-        if found is None:
-            if street is None and town is None:
-                return PlaceMatch(postcode=postcode, method="postcode", confidence=0.9)  # not the area's
-            return None
-        key = street.key if street and self._street_ward(street.key) == found.ward else postcode.lower()
-        town_name = self._town_of(found.ward, found.lat, found.lon)
-        return PlaceMatch(
-            resolved=found.ward is not None,
-            ward=found.ward,
-            place_key=key,
-            postcode=postcode,
-            town=town_name,
-            precision="postcode",
-            method="postcode",
-            confidence=0.85 if found.terminated else 0.97,
-            latitude=found.lat,
-            longitude=found.lon,
-        )
+    def _postcode(self, postcode: str, r: _Reading) -> PlaceMatch | None:
+        found = full_postcode(self.places, postcode, r.street.key if r.street else None)
+        if found is None and r.street is None and r.town is None:
+            return PlaceMatch(postcode=postcode, method="postcode", confidence=0.9)  # not the area's
+        return found
 
-    def _town_of(self, ward: str | None, lat: float, lon: float) -> str | None:
-        near = self.places.nearest_street(lat, lon, within_m=1500)
-        if near and near.town:
-            return near.town
-        w = self.places.partnership.ward(ward)
-        return w.town if w else None
-
-    def _street(self, span: _Span, town: _Span | None, *, fuzzy: bool) -> PlaceMatch:
+    def _street(self, span: Span, town: Span | None, *, fuzzy: bool) -> PlaceMatch:
         candidates = self.places.streets[span.key]
         method, confidence = ("fuzzy", round(0.8 * span.score / 100, 2)) if fuzzy else ("street", 0.9)
         if town is not None:
@@ -251,7 +279,8 @@ class Resolver:
         if len(wards) == 1:
             chosen = candidates[0]
             towns = {c.town for c in candidates}
-            return self._placed(
+            return placed(
+                self.places,
                 chosen.ward,
                 span.key,
                 method,
@@ -264,8 +293,6 @@ class Resolver:
         # the name is never used to link reports in different towns.
         return PlaceMatch(
             place_key=span.key,
-            town=None,
-            precision=None,
             method=method,
             confidence=round(1 / len(options), 2),
             candidates=options,
@@ -283,33 +310,7 @@ class Resolver:
         centre = self.places.towns.get(town_key)
         if centre is None:
             return []
-        from casework.places.geo import metres_between
-
         return [c for c in candidates if metres_between(c.lat, c.lon, centre.lat, centre.lon) < 2500]
-
-    def _placed(
-        self,
-        ward: str | None,
-        key: str | None,
-        method: str,
-        confidence: float,
-        *,
-        town: str | None,
-        point: tuple[float, float] | None = None,
-    ) -> PlaceMatch:
-        w = self.places.partnership.ward(ward)
-        precision = {"street+town": "street", "fuzzy": "street"}.get(method, method)
-        return PlaceMatch(
-            resolved=ward is not None,
-            ward=ward,
-            place_key=key,
-            town=town or (w.town if w else None),
-            precision=precision,
-            method=method,
-            confidence=confidence if ward else 0.0,
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
-        )
 
     def _town(self, key: str, postcode: str | None) -> PlaceMatch:
         known = self.places.towns.get(key)
@@ -329,45 +330,11 @@ class Resolver:
             confidence=0.7 if ward else 0.5,
         )
 
-    def _general(self, words: list[str], town: _Span | None, upper: str, postcode: str | None) -> PlaceMatch:
+    def _general(self, words: list[str], town: Span | None, upper: str, postcode: str | None) -> PlaceMatch:
         if town is not None:
             return self._town(town.key, postcode)
-        ward = next(iter(_spans(words, self.ward_phrases, set())), None)
+        ward = next(iter(spans(words, self.ward_phrases, set())), None)
         if ward is not None:
             name = self.ward_phrases[ward.key]
-            return self._placed(name, normalise_place_name(name), "ward", 0.7, town=None)
-        return self._partial_postcode(upper)
-
-    def _partial_postcode(self, upper: str) -> PlaceMatch:
-        for m in SECTOR.finditer(upper):
-            counts = self.places.sectors.get(f"{m.group(1)} {m.group(2)}")
-            if not counts and m.group(1) in self.places.districts:
-                # Every live postcode of the area is loaded: a sector with none of them is not ours.
-                return PlaceMatch(method="sector", confidence=0.7)
-            if counts:
-                ward, n = counts.most_common(1)[0]
-                share = n / sum(counts.values())
-                return self._placed(ward, None, "sector", round(0.7 * share, 2), town=None)
-        for m in DISTRICT.finditer(upper):
-            counts = self.places.districts.get(m.group(1))
-            if counts:
-                ward, n = counts.most_common(1)[0]
-                if n == sum(counts.values()):
-                    return self._placed(ward, None, "district", 0.5, town=None)
-                return PlaceMatch(
-                    town=self._district_town(m.group(1), counts),
-                    precision="district",
-                    method="district",
-                    confidence=0.3,
-                )
-        return PlaceMatch()
-
-    def _district_town(self, district: str, counts: Counter[str]) -> str:
-        """The town a whole postcode district names: the file's when it says, else its commonest ward's."""
-        p = self.places.partnership
-        by_hand = p.gazetteer.postcode_districts.get(district)
-        ward = p.ward(by_hand) if by_hand else None
-        if by_hand:
-            return (ward.town if ward else None) or by_hand
-        towns = [found.town for name, _ in counts.most_common() if (found := p.ward(name)) and found.town]
-        return towns[0] if towns else district
+            return placed(self.places, name, normalise_place_name(name), "ward", 0.7, town=None)
+        return partial_postcode(self.places, upper)

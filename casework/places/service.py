@@ -12,11 +12,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.core.models import AuditEvent
 from casework.core.place_models import PlaceImport
 from casework.partnership import Partnership, PlaceMatch
 from casework.places.index import OfficialPlaces, build_official_places
 from casework.places.resolve import Resolver
 
+# The actor of imports made by the demo seeding: their data is the approximate fixture extracts.
+DEMO_PLACES_ACTOR = "system:seed_demo"
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[tuple[int | None, int], Resolver | None]] = {}
 
@@ -44,6 +47,17 @@ def _resolver(session: Session, p: Partnership) -> Resolver | None:
     return resolver
 
 
+def approximate_place_data(session: Session) -> bool:
+    """True while the ward boundaries loaded last are the demo's approximate fixture extracts."""
+    latest = session.scalars(
+        select(AuditEvent.actor)
+        .where(AuditEvent.action == "places.import.wards")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return latest == DEMO_PLACES_ACTOR
+
+
 def official_places(session: Session, p: Partnership) -> OfficialPlaces | None:
     """The imported data of this partnership, or None when nothing is imported."""
     resolver = _resolver(session, p)
@@ -57,17 +71,7 @@ def resolve_place(session: Session, p: Partnership, text: str | None) -> PlaceMa
     resolver = _resolver(session, p)
     if resolver is None:
         return p.resolve_place(text)
-    return _with_landmarks(resolver.resolve(text), p, text)
-
-
-def _with_landmarks(found: PlaceMatch, p: Partnership, text: str) -> PlaceMatch:
-    """When nothing official matched, a hand-written landmark or local name may still (misspelt, say);
-    the file's streets and towns are not used once official data is loaded."""
-    if found.method is None and not found.candidates:
-        by_hand = p.resolve_place(text)
-        if by_hand.precision == "landmark":
-            return by_hand
-    return found
+    return resolver.resolve(text)
 
 
 def place_point(session: Session, p: Partnership, lat: float, lon: float) -> PlaceMatch:
@@ -114,14 +118,17 @@ def nearest_street(session: Session, p: Partnership, lat: float, lon: float) -> 
 def place_report(
     session: Session, p: Partnership, text: str | None, coordinates: tuple[float, float] | None
 ) -> PlaceMatch:
-    """A new report's place: by polygon when its coordinates are in the area (keeping the street the text
-    names in that ward, for linking and repeats), else from the text."""
+    """A new report's place: by polygon when it has coordinates (keeping the street the text names in that
+    ward, for linking and repeats), else from the text. Coordinates outside the area are not placed
+    inside, whatever the text says: "Church Street" with a point in Tamworth is Tamworth's."""
     by_text = resolve_place(session, p, text)
     if coordinates is None:
         return by_text
     by_point = place_point(session, p, *coordinates)
+    if by_point.method != "polygon":
+        return by_text  # no official data loaded: no boundaries to place the point by
     if not by_point.resolved:
-        return by_text if by_text.method != "polygon" else by_point
+        return by_point
     if by_text.resolved and by_text.ward == by_point.ward and by_text.place_key:
         return replace(
             by_point, place_key=by_text.place_key, precision=by_text.precision, postcode=by_text.postcode
@@ -136,8 +143,8 @@ class AreaPlacer:
         self._resolver = resolver
 
     def text(self, text: str) -> PlaceMatch:
-        """As ``resolve_place`` (the gazetteer when nothing official matches)."""
-        return _with_landmarks(self._resolver.resolve(text), self._resolver.places.partnership, text)
+        """As ``resolve_place``."""
+        return self._resolver.resolve(text)
 
     def ward_at(self, lat: float, lon: float) -> str | None:
         """The area's ward containing the point, by polygon; None outside the area."""
