@@ -335,6 +335,6 @@ class Resolver:
             return self._town(town.key, postcode)
         ward = next(iter(spans(words, self.ward_phrases, set())), None)
         if ward is not None:
-            name = self.ward_phrases[ward.key]
+            name = ward.key  # spans() gives the ward's own name, the value of ward_phrases
             return placed(self.places, name, normalise_place_name(name), "ward", 0.7, town=None)
         return partial_postcode(self.places, upper)

@@ -97,3 +97,11 @@ def test_everyday_words_and_the_areas_own_names_beside_a_street_keep_it_inside(
 def test_a_street_in_two_towns_with_no_town_named_still_asks_which(resolver: Resolver) -> None:
     match = resolver.resolve("High Street")
     assert match.in_area and set(match.candidates) == {"Chasetown", "Chase Terrace"}
+
+
+def test_a_ward_named_alone_places_the_report_in_that_ward(resolver: Resolver) -> None:
+    """A resident who names only a ward ("up by Summerfield and All Saints") is placed in it; this once
+    raised KeyError (the span carries the ward's own name) and the resident got no answer."""
+    match = resolver.resolve("lads on bikes up by summerfield and all saints again")
+    assert match.ward == "Summerfield and All Saints"
+    assert match.in_area
