@@ -132,12 +132,16 @@ def names_unknown_place(ctx: Context, start: int, end: int, street_words: Collec
     return False
 
 
+_CLAUSE_END = re.compile(r"\s[-\u2013\u2014]+\s|[.;:!?()]")
+
+
 def names_unknown_town_after_comma(text: str, ctx: Context) -> bool:
     """True when the text ends ", Somewhere" (capitalised words) naming no place of the area: a town
     outside the area we have no data for ("Bore Street, Birmingham")."""
     if "," not in text:
         return False
-    raw = text.rsplit(",", 1)[1].split()
+    # The clause after the last comma, up to a dash or stop: "High Street, Brownhills - gangs again".
+    raw = _CLAUSE_END.split(text.rsplit(",", 1)[1], maxsplit=1)[0].split()
     if not 1 <= len(raw) <= 3 or not all(re.fullmatch(r"[A-Z][a-z]+", w) or w in _JOINERS for w in raw):
         return False
     words = normalise_place_name(" ".join(raw)).split()

@@ -333,7 +333,8 @@ class Resolver:
     def _general(self, words: list[str], town: Span | None, upper: str, postcode: str | None) -> PlaceMatch:
         if town is not None:
             return self._town(town.key, postcode)
-        ward = next(iter(spans(words, self.ward_phrases, set())), None)
+        wards = (s for s in spans(words, self.ward_phrases, set()) if not names_a_street(words, s, None))
+        ward = next(wards, None)  # "Fazeley Street, Birmingham" names a street, not the ward
         if ward is not None:
             name = ward.key  # spans() gives the ward's own name, the value of ward_phrases
             return placed(self.places, name, normalise_place_name(name), "ward", 0.7, town=None)

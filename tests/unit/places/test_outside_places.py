@@ -105,3 +105,19 @@ def test_a_ward_named_alone_places_the_report_in_that_ward(resolver: Resolver) -
     match = resolver.resolve("lads on bikes up by summerfield and all saints again")
     assert match.ward == "Summerfield and All Saints"
     assert match.in_area
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "High Street, Pelsall - kids on bikes again",  # the town's clause ends at a dash
+        "Church Road, Aldridge. Every night.",
+        "Shenstone Avenue, Coventry",  # a street named after a ward of the area, in a town outside it
+        "shenstone avenue coventry",
+    ],
+)
+def test_streets_named_after_the_area_or_followed_by_more_words_stay_outside(
+    resolver: Resolver, text: str
+) -> None:
+    match = resolver.resolve(text)
+    assert not match.in_area and match.ward is None, match
