@@ -63,6 +63,8 @@ test: $(VENV)/.installed $(BOTVENV)/.installed ## Everything that checks the pro
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory model
 	@$(MAKE) --no-print-directory pytest
+	@echo "==> Places floor on blind set 3 (>= 95% right ward, 0 outside placed inside) …"
+	@$(PY) -m bench.places --phrases bench/places_blind_3.yml
 	@$(MAKE) --no-print-directory bot-test
 
 clean: ## Remove environments, database and trained models
