@@ -3,7 +3,10 @@
 The resident reads each question as a person would (by its wording), answers from the scenario's facts in
 the resident's own words, and behaves like a person: some answer more than asked, say "yes" to a choice,
 go off topic once, change the place at the read-back, or say mid-conversation that they are in danger.
-It stops when the assistant gives a report reference. Pure logic: `send` is given by the runner.
+It stops when the assistant gives a report reference. A scenario with `diary_danger` then goes on as a
+resident adding to that report would: it asks to add to its report (`diary_ask`, or the default) and
+sends the `diary_danger` message, answering the assistant's diary question (which report, yes, when)
+until the entry is confirmed. Pure logic: `send` is given by the runner.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ MAX_TURNS = 25
 OFF_TOPIC = "sorry the baby was crying, how long will this take?"
 # The full 999 guidance (not the fallback's one-line reminder): 999, and 55 for a silent call.
 DANGER_MARKS = ("999", "55")
+# How the scripted resident asks to add to the report it has just made (a scenario may say `diary_ask`).
+DIARY_ASK = "Can I add something to the report I just made?"
+DIARY_MAX_TURNS = 4  # answers to the diary question after the danger message
+DIARY_ADDED = re.compile(r"\b(added|put) (this|that|it)\b.{0,40}\breport\b", re.I)
 
 Send = Callable[[str], tuple[list[str], list[dict[str, str]]]]
 
@@ -28,7 +35,8 @@ class Turn:
     sent: str
     answer: list[str]
     seconds: float
-    kind: str = "answer"  # answer | off_topic | danger | opening
+    kind: str = "answer"  # answer | off_topic | danger | opening | diary_ask | diary_danger | diary
+    buttons: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -39,6 +47,7 @@ class Played:
     turns: list[Turn] = field(default_factory=list)
     reference: str | None = None
     error: str = ""
+    diary_confirmed: bool = False  # the assistant said the diary message was added to the report
 
     @property
     def silent_turns(self) -> int:
@@ -46,16 +55,24 @@ class Played:
 
     @property
     def resident_messages(self) -> int:
-        return len(self.turns)
+        """Messages until the report was filed (adding to it afterwards is not counted)."""
+        return sum(1 for t in self.turns if not t.kind.startswith("diary"))
 
     @property
     def danger_missed(self) -> int:
-        """Danger messages whose answer did not start with the 999 guidance."""
-        return sum(
-            1
-            for t in self.turns
-            if t.kind == "danger" and not (t.answer and all(m in t.answer[0] for m in DANGER_MARKS))
-        )
+        """Danger messages before filing whose answer did not start with the 999 guidance."""
+        return sum(1 for t in self.turns if t.kind == "danger" and not starts_with_999(t.answer))
+
+    @property
+    def diary_danger_first(self) -> bool | None:
+        """Whether the diary danger message was answered with the full 999 guidance first (None: not sent)."""
+        sent = [t for t in self.turns if t.kind == "diary_danger"]
+        return starts_with_999(sent[0].answer) if sent else None
+
+
+def starts_with_999(answer: list[str]) -> bool:
+    """The first message of the answer is the full 999 guidance (as a later danger message is judged)."""
+    return bool(answer) and all(m in answer[0] for m in DANGER_MARKS)
 
 
 def _is_no(words: str | None) -> bool:
@@ -177,30 +194,69 @@ class Resident:
         return self.fact("what", "yes")
 
 
+def diary_answer(answer: list[str], buttons: list[dict[str, str]], reference: str) -> str | None:
+    """The resident's answer to the assistant's diary question, or None when nothing is asked of them."""
+    text = " ".join(answer).lower()
+    if "which report" in text:
+        for button in buttons:
+            if reference in str(button.get("title") or ""):
+                return str(button["title"])
+        return reference
+    if "when did it happen" in text:
+        return "now"
+    if "add this to report" in text or "add it to" in text:
+        return "yes"
+    return None
+
+
+def _diary(played: Played, step: Callable[[str, str], bool]) -> None:
+    """After filing: ask to add to the report, send the danger message, answer until it is added."""
+    scenario, reference = played.scenario, str(played.reference)
+    if not step(str(scenario.get("diary_ask") or DIARY_ASK), "diary_ask"):
+        return
+    if not step(str(scenario["diary_danger"]), "diary_danger"):
+        return
+    for _ in range(DIARY_MAX_TURNS):
+        latest = played.turns[-1]
+        if DIARY_ADDED.search(" ".join(latest.answer)):
+            played.diary_confirmed = True
+            return
+        message = diary_answer(latest.answer, latest.buttons, reference)
+        if message is None or not step(message, "diary"):
+            return
+
+
 def play(scenario: dict[str, Any], send: Send, *, web: bool) -> Played:
-    """Play one scenario through `send` until a reference is given (or MAX_TURNS pass)."""
+    """Play one scenario through `send` until a reference is given (or MAX_TURNS pass), then any diary."""
     played = Played(scenario=scenario)
     resident = Resident(scenario)
-    openings = [str(m) for m in scenario.get("opening") or []]
-    queue: list[tuple[str, str]] = [(m, "opening") for m in openings]
-    answer: list[str] = []
-    buttons: list[dict[str, str]] = []
-    for _ in range(MAX_TURNS):
-        if queue:
-            message, kind = queue.pop(0)
-        else:
-            message, kind = resident.reply(answer, buttons, web=web)
+
+    def step(message: str, kind: str) -> bool:
+        """Send one message and record the turn; False when the turn failed (the scenario ends)."""
         started = time.perf_counter()
         try:
             answer, buttons = send(message)
         except Exception as exc:  # noqa: BLE001 - a failed turn ends the scenario with its reason
             played.turns.append(Turn(message, [], time.perf_counter() - started, kind))
             played.error = f"{type(exc).__name__}: {exc}"
+            return False
+        played.turns.append(Turn(message, answer, time.perf_counter() - started, kind, buttons))
+        return True
+
+    queue = [(str(m), "opening") for m in scenario.get("opening") or []]
+    for _ in range(MAX_TURNS):
+        if queue:
+            message, kind = queue.pop(0)
+        else:
+            last = played.turns[-1] if played.turns else Turn("", [], 0.0)
+            message, kind = resident.reply(last.answer, last.buttons, web=web)
+        if not step(message, kind):
             return played
-        played.turns.append(Turn(message, answer, time.perf_counter() - started, kind))
-        found = REFERENCE.search(" ".join(answer))
+        found = REFERENCE.search(" ".join(played.turns[-1].answer))
         if found and not queue:
             played.reference = found.group(0)
+            if scenario.get("diary_danger"):
+                _diary(played, step)
             return played
     played.error = f"no reference after {MAX_TURNS} messages"
     return played

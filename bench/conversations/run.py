@@ -6,11 +6,14 @@ dialogue) is played by a scripted resident (resident.py) through the signed `POS
 staff API (signed in as the demo triage officer) and judged: filed, right type, right lead agency.
 
 Prints task success, resident messages per report (median and p90) by channel and type class, silent
-replies, danger messages answered without 999 guidance first, and turn p50/p95.
+replies, danger messages answered without 999 guidance first (at a later turn of the report, and when
+adding to a filed report: a scenario's optional `diary_danger`, judged on its 999 guidance first and on the
+entry reaching the report), and turn p50/p95.
 
     .venv/bin/python bench/conversations/run.py                 # against `make run` (127.0.0.1:8000)
     .venv/bin/python bench/conversations/run.py --spawn         # start a private stack for the run
     .venv/bin/python bench/conversations/run.py --spawn --check # exit 1 below the floor (make test)
+    .venv/bin/python bench/conversations/run.py --spawn --scenarios FILE   # another scenario file
     .venv/bin/python bench/conversations/run.py --burst-only --burst 400  # 400 first texts, 400 numbers
 """
 
@@ -125,7 +128,19 @@ def judge(played: Played, staff: requests.Session, url: str) -> dict[str, Any]:
         or (bool(expect.get("domestic_abuse")) and bool(report.get("domestic_abuse"))),
         lead_ok=report.get("lead_agency") == expect.get("lead_agency"),
     )
+    if played.scenario.get("diary_danger"):
+        verdict["diary_added"] = diary_added(report, str(played.scenario["diary_danger"]))
     return verdict
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def diary_added(report: dict[str, Any], message: str) -> bool:
+    """The report's diary (staff API) holds an entry with the resident's danger message in it."""
+    wanted = _words(message)
+    return any(wanted in _words(str(entry.get("text") or "")) for entry in report.get("diary") or [])
 
 
 def pct(values: list[float], p: float) -> float:
@@ -145,7 +160,17 @@ def report(results: list[tuple[Played, dict[str, Any]]]) -> dict[str, float]:
         f"scenarios: {n}   filed: {len(filed)}   task success (filed, right type, right lead): "
         f"{len(success)}/{n} = {len(success) / max(n, 1):.1%} (target >= {TARGET_SUCCESS:.0%})"
     )
+    later = [p for p, _ in results if any(t.kind == "danger" for t in p.turns)]
+    later_first = sum(1 for p in later if not p.danger_missed)
+    diary = [(p, v) for p, v in results if p.scenario.get("diary_danger")]
+    diary_first = sum(1 for p, _ in diary if p.diary_danger_first)
+    diary_added_n = sum(1 for _, v in diary if v.get("diary_added"))
     print(f"silent replies: {silent} (target 0)   danger messages without 999 first: {danger_missed}")
+    print(
+        f"danger at a later turn: 999 first {later_first}/{len(later)}   "
+        f"danger when adding to a filed report: 999 first {diary_first}/{len(diary)}, "
+        f"entry on the report {diary_added_n}/{len(diary)}"
+    )
     print(f"turn latency: p50 {pct(turns, 50) * 1000:.0f} ms, p95 {pct(turns, 95) * 1000:.0f} ms")
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for played, verdict in results:
@@ -166,7 +191,19 @@ def report(results: list[tuple[Played, dict[str, Any]]]) -> dict[str, float]:
                 f"  MISS {played.scenario['id']}: filed={verdict['filed']} type={got.get('asb_type')} "
                 f"lead={got.get('lead_agency')} {played.error}"
             )
-    return {"success": len(success) / max(n, 1), "silent": silent, "danger_missed": danger_missed}
+    for played, verdict in diary:
+        if not (played.diary_danger_first and verdict.get("diary_added")):
+            print(
+                f"  DIARY MISS {played.scenario['id']}: 999 first={bool(played.diary_danger_first)} "
+                f"entry on the report={bool(verdict.get('diary_added'))} {played.error}"
+            )
+    diary_failed = sum(1 for p, v in diary if not (p.diary_danger_first and v.get("diary_added")))
+    return {
+        "success": len(success) / max(n, 1),
+        "silent": silent,
+        "danger_missed": danger_missed,
+        "diary_failed": diary_failed,
+    }
 
 
 # -- the burst -------------------------------------------------------------------------------------
@@ -210,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--spawn", action="store_true", help="start a private stack (temporary database)")
     parser.add_argument("--check", action="store_true", help="exit 1 below the floor")
+    parser.add_argument("--scenarios", type=Path, default=SCENARIOS, help="scenario file (default: the 81)")
     parser.add_argument("--only", help="run the scenarios whose id contains this")
     parser.add_argument("--burst", type=int, default=0, help="after the scenarios, a burst of N first texts")
     parser.add_argument("--burst-only", action="store_true", help="only the burst, no scenarios")
@@ -217,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every conversation")
     args = parser.parse_args(argv)
 
-    scenarios = yaml.safe_load(SCENARIOS.read_text())
+    scenarios = yaml.safe_load(args.scenarios.read_text())
     if args.only:
         scenarios = [s for s in scenarios if args.only in s["id"]]
     stack = private_stack() if args.spawn else nullcontext(None)
@@ -245,12 +283,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.burst:
             burst_failures = burst(url, public_url, token, args.burst)
     failed = (
-        figures["success"] < FLOOR_SUCCESS or figures["silent"] or figures["danger_missed"] or burst_failures
+        figures["success"] < FLOOR_SUCCESS
+        or figures["silent"]
+        or figures["danger_missed"]
+        or figures["diary_failed"]
+        or burst_failures
     )
     if args.check and failed:
         print(
-            f"FAILED the floor: task success >= {FLOOR_SUCCESS:.0%}, 0 silent replies, 999 first on danger, "
-            "and in the burst 0 silent replies, 0 server errors, 999 first on every danger text"
+            f"FAILED the floor: task success >= {FLOOR_SUCCESS:.0%}, 0 silent replies, 999 first on danger "
+            "(also when adding to a report, and the entry on the report), and in the burst 0 silent "
+            "replies, 0 server errors, 999 first on every danger text"
         )
         return 1
     return 0

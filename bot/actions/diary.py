@@ -1,10 +1,13 @@
 """'It's happening again': add a diary entry to the resident's own report, with one question at most.
 
 From the phone or chat that made the report: "Add this to report ASB-...?" (with "when did it happen?"
-folded in when the words do not say), or, with several open reports, the resident picks one. A
-reference the sender did not make is answered exactly as an unknown one (status.NOT_FOUND). Danger now
-never reaches these actions: the DangerGuard reads every message and the danger rules come first, also
-in the middle of the diary question (the form ignores danger_now and stop).
+folded in when the words do not say), or, with several open reports, the resident picks one. A bare
+request ("can I add something to my report?") is asked what happened first. A reference the sender did
+not make is answered exactly as an unknown one (status.NOT_FOUND). Danger now never reaches the diary
+question: the DangerGuard reads every message and the danger rules come first (the form ignores
+danger_now and stop). Danger said while adding to a report gets the 999 guidance first, then the words go
+on that report as happening now (ActionDiaryAfterDanger), so the agency sees them without the resident
+saying them again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -35,6 +38,7 @@ WHEN_QUESTION = (
     "Add this to report {reference}? If yes, when did it happen (for example: now, or last night 11pm)?"
 )
 CHOOSE_QUESTION = "Which report is this about?"
+WHAT_QUESTION = "What happened? Tell me and I'll add it to report {reference}."
 NEW_REPORT = "I can't find an open report made from this phone or chat, so let's make a new one."
 CLOSED = "Report {reference} is closed. Tell me what is happening and I'll make a new report."
 CANCELLED = "OK, I haven't added anything. If anyone is in danger, call 999."
@@ -53,12 +57,30 @@ def says_when(text: str) -> bool:
     return bool(_WHEN.search(text))
 
 
+_REFERENCE = re.compile(r"\bASB-?[0-9A-Z]{6}\b", re.IGNORECASE)
+# Words of a request to add to a report that say nothing about what happened.
+_REQUEST_WORDS = frozenset(
+    "can could i i'd id i'm im i've ive want wanna would like need to add adding something anything more "
+    "another a an the this that it my our me report reports diary entry incident update please pls plz hi "
+    "hello hiya just made make done earlier on for about thing bit of is there way how do you yes ok okay "
+    "with what".split()
+)
+
+
+def is_bare_request(text: str) -> bool:
+    """True when the words only ask to add to a report ("can I add something to my report?")."""
+    words = re.findall(r"[a-z']+", _REFERENCE.sub(" ", text or "").lower())
+    return all(w in _REQUEST_WORDS for w in words)
+
+
 def question(slots: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     """The one question to ask, with its buttons, from what is known so far."""
     reference = slots.get("diary_reference")
     if not reference:
         choices = list(slots.get("diary_choices") or [])
         return CHOOSE_QUESTION, [{"title": ref, "payload": ref} for ref in choices]
+    if not slots.get("diary_text") and not slots.get("diary_when"):
+        return WHAT_QUESTION.format(reference=reference), []
     if slots.get("diary_when"):
         return ADD_QUESTION.format(reference=reference), [
             {"title": "Yes, add it", "payload": "/affirm"},
@@ -107,9 +129,10 @@ class ActionDiaryStart(Action):
         if not choices:
             dispatcher.utter_message(text=NEW_REPORT)
             return [*events, SlotSet("diary_route", "new_report")]
+        bare = is_bare_request(text)
         events += [
-            SlotSet("diary_text", text),
-            SlotSet("diary_when", text if says_when(text) else None),
+            SlotSet("diary_text", None if bare else text),
+            SlotSet("diary_when", text if says_when(text) and not bare else None),
             SlotSet("diary_choices", choices),
             SlotSet("diary_reference", choices[0] if len(choices) == 1 else None),
             SlotSet("diary_route", "ask"),
@@ -153,6 +176,10 @@ def interpret(text: str, intent: str | None, slots: dict[str, Any]) -> dict[str,
             return {"diary_answer": None}
         # Picking the report is the resident's yes; ask when only if the words did not say.
         return {"diary_reference": picked, "diary_answer": "yes" if slots.get("diary_when") else None}
+    if not slots.get("diary_text") and not slots.get("diary_when") and not text.startswith("/"):
+        # The answer to "what happened?" is the entry; when is asked only if it does not say.
+        when = text if says_when(text) else None
+        return {"diary_text": text, "diary_when": when, "diary_answer": "yes" if when else None}
     if intent == "affirm" or yes_no is True:
         return {"diary_answer": "yes"}
     if not slots.get("diary_when"):
@@ -188,8 +215,34 @@ def _reply(result: dict[str, Any]) -> list[str]:
     return messages
 
 
+async def _add(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, text: str, when: str
+) -> None:
+    """Add the entry (POST /api/v1/reports/diary) and tell the resident what became of it."""
+    payload = {
+        "conversation_id": tracker.sender_id,
+        "reference": reference,
+        "text": text[:1000],
+        "occurred_text": when[:200],
+        "channel": channel_of(tracker),
+    }
+    try:
+        result = await get_client().add_diary_entry(payload)
+    except ReportNotFound:
+        dispatcher.utter_message(text=NOT_FOUND.format(reference=reference))
+        return
+    except DiaryConflict as exc:
+        dispatcher.utter_message(text=CLOSED.format(reference=exc.body.get("reference") or reference))
+        return
+    except (WebhookUnavailable, IntakeRejected):
+        dispatcher.utter_message(text=NOT_ADDED)
+        return
+    for message in _reply(result):
+        dispatcher.utter_message(text=message)
+
+
 class ActionDiarySave(Action):
-    """Add the entry (POST /api/v1/reports/diary) and tell the resident; the question's slots are cleared."""
+    """Add the entry and tell the resident; the question's slots are cleared."""
 
     def name(self) -> str:
         return "action_diary_save"
@@ -203,26 +256,45 @@ class ActionDiarySave(Action):
             dispatcher.utter_message(text=CANCELLED)
             return reset
         when = str(slots.get("diary_when") or "")
-        payload = {
-            "conversation_id": tracker.sender_id,
-            "reference": slots["diary_reference"],
-            "text": str(slots.get("diary_text") or when or "It happened again.")[:1000],
-            "occurred_text": when[:200],
-            "channel": channel_of(tracker),
-        }
-        try:
-            result = await get_client().add_diary_entry(payload)
-        except ReportNotFound:
-            dispatcher.utter_message(text=NOT_FOUND.format(reference=slots["diary_reference"]))
-            return reset
-        except DiaryConflict as exc:
-            dispatcher.utter_message(
-                text=CLOSED.format(reference=exc.body.get("reference") or slots["diary_reference"])
-            )
-            return reset
-        except (WebhookUnavailable, IntakeRejected):
-            dispatcher.utter_message(text=NOT_ADDED)
-            return reset
-        for message in _reply(result):
-            dispatcher.utter_message(text=message)
+        text = str(slots.get("diary_text") or when or "It happened again.")
+        await _add(dispatcher, tracker, str(slots["diary_reference"]), text, when)
+        return reset
+
+
+class ActionDiaryAfterDanger(Action):
+    """Danger now said while adding to a report, after the 999 guidance (the rule gives it first).
+
+    The resident was adding to this report, so the words go on it as happening now and they are told so:
+    the agency sees them without the resident repeating anything. With several reports and none picked
+    yet, the words are kept and the resident is asked which report (the diary question again); with no
+    report in view, they are offered as a report, as after any other danger message.
+    """
+
+    def name(self) -> str:
+        return "action_diary_after_danger"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        slots = dict(tracker.slots)
+        reset = [SlotSet(name, None) for name in (*DIARY_SLOTS, "diary_route")]
+        words = latest_text(tracker).strip()
+        reference = slots.get("diary_reference")
+        if not words or words.startswith("/"):
+            return [*reset, FollowupAction("action_after_danger")]
+        if not reference:
+            choices = list(slots.get("diary_choices") or [])
+            if not choices:
+                return [*reset, FollowupAction("action_after_danger")]
+            return [
+                *reset,
+                SlotSet("diary_choices", choices),
+                SlotSet("diary_text", words),
+                SlotSet("diary_when", "now"),
+                SlotSet("diary_route", "ask"),
+                FollowupAction("diary_form"),
+            ]
+        earlier = str(slots.get("diary_text") or "")
+        text = f"{earlier} / {words}" if earlier else words
+        await _add(dispatcher, tracker, str(reference), text, "now")
         return reset

@@ -12,15 +12,19 @@ from actions.diary import (
     CHOOSE_QUESTION,
     CLOSED,
     NEW_REPORT,
+    WHAT_QUESTION,
     WHEN_QUESTION,
     ActionAskDiaryAnswer,
+    ActionDiaryAfterDanger,
     ActionDiarySave,
     ActionDiaryStart,
     interpret,
+    is_bare_request,
     says_when,
 )
 from actions.status import NOT_FOUND, ActionCheckStatus
 from conftest import make_tracker, slot_events, texts, user_event
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 ME = "sms-abc123"
@@ -206,3 +210,68 @@ def test_the_words_that_start_the_diary_are_not_taken_as_the_answer():
     assert run(ValidateDiaryForm().validate_diary_answer("/affirm", CollectingDispatcher(), asked, {})) == {
         "diary_answer": "yes"
     }
+
+
+def test_a_bare_request_is_asked_what_happened_and_the_answer_is_the_entry(webhook):
+    own(webhook, "ASB-7KQ2MX")
+    slots, said, _ = start("Can I add something to the report I made?")
+    assert said == [] and slots["diary_text"] is None and slots["diary_when"] is None
+    assert ask(slots)["text"] == WHAT_QUESTION.format(reference="ASB-7KQ2MX")
+    slots.update(interpret("they had the music on till 3am again last night", "inform", slots))
+    assert slots["diary_answer"] == "yes"
+    save(slots)
+    assert webhook.diary[-1]["text"] == "they had the music on till 3am again last night"
+    # Without a time in the words, when is the next (and last) question.
+    slots, _, _ = start("add to my report please")
+    slots.update(interpret("the dog was barking all day", "inform", slots))
+    assert slots["diary_answer"] is None and ask(slots)["text"] == WHEN_QUESTION.format(reference="ASB-7KQ2MX")
+
+
+def test_words_about_what_happened_are_not_a_bare_request():
+    assert is_bare_request("i want to add something to my report ASB-7KQ2MX")
+    assert not is_bare_request("AGAIN")
+    assert not is_bare_request("add to my report: loud music at 2am")
+    assert not is_bare_request("it's happening again")
+
+
+def danger_after_asking(slots: dict[str, Any], words: str) -> tuple[list[str], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=slots, events=[user_event(words, "danger_now")])
+    events = run(ActionDiaryAfterDanger().run(dispatcher, tracker, {}))
+    return texts(dispatcher), events
+
+
+def test_danger_said_while_adding_to_a_report_goes_on_that_report_as_happening_now(webhook):
+    own(webhook, "ASB-7KQ2MX")
+    words = "he's outside with a bat smashing my car right now"
+    said, events = danger_after_asking({"diary_reference": "ASB-7KQ2MX", "diary_text": None}, words)
+    assert webhook.diary == [
+        {"conversation_id": ME, "reference": "ASB-7KQ2MX", "text": words, "occurred_text": "now", "channel": "sms"}
+    ]
+    assert said[0].startswith("Thank you. I've added this to report ASB-7KQ2MX")
+    assert not [e for e in events if e.get("event") == "followup"]
+    # Words the resident gave before the danger are kept with it.
+    danger_after_asking({"diary_reference": "ASB-7KQ2MX", "diary_text": "they're back again"}, words)
+    assert webhook.diary[-1]["text"] == f"they're back again / {words}"
+
+
+def test_danger_before_a_report_is_picked_is_kept_and_the_resident_picks_the_report(webhook):
+    own(webhook, "ASB-AAAAAA")
+    own(webhook, "ASB-BBBBBB")
+    words = "hes kicking my door in"
+    said, events = danger_after_asking({"diary_choices": ["ASB-AAAAAA", "ASB-BBBBBB"]}, words)
+    assert said == [] and webhook.diary == []
+    assert FollowupAction("diary_form") in events
+    slots = slot_events(events)
+    assert slots["diary_text"] == words and slots["diary_when"] == "now"
+    assert ask(slots)["text"] == CHOOSE_QUESTION
+    # Picking one is the yes (the time was said): the words go on that report.
+    slots.update(interpret("2", "inform", slots))
+    assert slots["diary_answer"] == "yes"
+    save(slots)
+    assert webhook.diary[-1]["reference"] == "ASB-BBBBBB" and webhook.diary[-1]["text"] == words
+
+
+def test_danger_with_no_report_in_view_is_offered_as_a_report_as_after_any_danger(webhook):
+    said, events = danger_after_asking({}, "hes kicking my door in")
+    assert said == [] and webhook.diary == [] and FollowupAction("action_after_danger") in events

@@ -9,7 +9,7 @@ submission (same conversation_id and submission_id) files nothing new and return
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from casework.intake.contract import (
     parse_occurred,
 )
 from casework.intake.linking import auto_link_allowed, find_duplicate
+from casework.intake.recognition import recognise_flags
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
@@ -332,11 +333,14 @@ def _file(
     open311_token: str | None,
 ) -> IntakeResult:
     p = partnership
+    intake, noted = recognise_flags(intake)
     contact = resolve_contact(
         session, sender_id=contact_sender_id, intake=intake, now=now, partnership=partnership
     )
     contact_id = contact.id if contact is not None else None
     a = _assess(session, intake, p, now=now, contact_id=contact_id, coordinates=coordinates)
+    if noted:
+        a = replace(a, decision=replace(a.decision, reasons=noted + a.decision.reasons))
     report = _new_report(
         session,
         intake,

@@ -312,3 +312,49 @@ def test_two_copies_of_one_submission_arriving_together_file_one_report(services
     assert sorted(r.created for r in results) == [False, True]
     with services.sessions() as s:
         assert s.scalar(select(func.count(Report.id))) == 1
+
+
+# ------------------------------------------------------------------- flags recognised from the words
+
+
+def test_abuse_by_an_ex_partner_read_as_vandalism_is_filed_as_domestic_abuse(services):
+    sender = sms_sender(services, "07700 900071")
+    result = file(
+        services,
+        sender,
+        asb_type="criminal_damage",
+        description="My ex scratched my car and snapped the wipers off after I told him to stay away.",
+    )
+    filed = report(services, result.reference)
+    assert filed.domestic_abuse is True and filed.lead_agency == "staffs-police"
+    assert (
+        filed.routing_reasons[0]
+        == "the resident's words describe abuse by a partner, ex-partner or family member"
+    )
+    assert filed.risk_level in ("medium", "high")
+    # "Yes, text me updates" was not an answer to "is it safe to text you?": nothing is texted yet.
+    ack = outbox(services, kind="sms", report_id=filed.id)
+    assert [(t.status, t.error_message) for t in ack] == [
+        ("cancelled", "not sent: domestic abuse: texting not confirmed safe")
+    ]
+
+
+def test_hostility_about_religion_read_as_harassment_is_filed_as_a_hate_incident(services):
+    result = file(
+        services,
+        "web-e00000000000000001",
+        asb_type="intimidation_harassment",
+        description="Two women follow me from the bus stop pulling at my headscarf and calling me names.",
+    )
+    filed = report(services, result.reference)
+    assert filed.hate is True and filed.hate_motivation == "religion"
+    assert filed.lead_agency == "staffs-police"
+    assert filed.risk_level == "medium" and "a possible hate incident" in " ".join(filed.risk_reasons)
+    assert filed.routing_reasons[0] == "the resident's words describe a hate incident (religion)"
+
+
+def test_an_ordinary_report_gets_no_flag_from_its_words(services):
+    result = file(services, "web-e00000000000000002", description="Kids smashed the bus shelter glass again.")
+    filed = report(services, result.reference)
+    assert filed.hate is False and filed.domestic_abuse is False
+    assert not any("words describe" in r for r in filed.routing_reasons)

@@ -1,0 +1,208 @@
+"""Hate incidents and domestic abuse recognised from the resident's own words (rule functions, no I/O).
+
+The assistant asks, and its classifier reads the first message, but a report must never lose the
+safeguards of a hate incident or of domestic abuse (police lead, no mediation, the support service,
+safe-contact rules) because the words were read as another type. So intake reads the description too:
+
+- **Hate incident**: any incident the victim or anyone else perceives as motivated by hostility or
+  prejudice because of race, religion, disability, sexual orientation or transgender identity. Words
+  that name the prejudice ("racist", "homophobic"), or hostility in the same sentence as a faith, what
+  someone wears for it, or a place of worship ("pulled at her headscarf", "bacon left at the mosque"),
+  or as who the person is ("because of my religion", "for being Jewish").
+- **Domestic abuse**: abuse by a partner, ex-partner or family member (Domestic Abuse Act 2021). The
+  person harming is named as the resident's own ("my ex", "my husband", "my son"), or as someone's
+  partner harming them ("her boyfriend ... hitting her"), and does something abusive: violence, threats,
+  damage, following, turning up, messages. An ex or ex-partner doing any of these is enough; a current
+  partner or a relative must be doing it to the resident, their home or things, or another person.
+
+Both rules only ever add a flag: what the resident or the assistant said is never taken away.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from casework.intake.contract import Intake
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def recognise_flags(intake: Intake) -> tuple[Intake, tuple[str, ...]]:
+    """The intake with the hate and domestic abuse flags its own words show, and why (flags only added).
+
+    Domestic abuse found only here was not known when the resident was asked about texts, so a "yes" to
+    updates is not taken as "safe to text" (the domestic abuse question was never asked): no text goes
+    until they say it is safe.
+    """
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    if not intake.hate and (motivation := hate_motivation_in(intake.description)):
+        changes.update(hate=True, hate_motivation=intake.hate_motivation or motivation)
+        if intake.risk.prejudice is None:  # as when the assistant flags hate: scored as prejudice
+            changes["risk"] = intake.risk.model_copy(update={"prejudice": True})
+        notes.append(f"the resident's words describe a hate incident ({motivation.replace('_', ' ')})")
+    if not intake.domestic_abuse and domestic_abuse_in(intake.description):
+        changes["domestic_abuse"] = True
+        notes.append("the resident's words describe abuse by a partner, ex-partner or family member")
+        if intake.contact.text_safe:
+            changes["contact"] = intake.contact.model_copy(update={"text_safe": None})
+    return (intake.model_copy(update=changes) if changes else intake), tuple(notes)
+
+
+# -- hate ----------------------------------------------------------------------------------------
+
+# Words that name the prejudice itself: enough on their own.
+_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("race", re.compile(r"\bracis[mt]\w*|\brace hate\b", re.I)),
+    ("religion", re.compile(r"\b(islamophob\w*|anti-?semit\w*|anti-?muslim|anti-?jewish|sectarian)", re.I)),
+    ("sexual_orientation", re.compile(r"\b(homophob\w*|biphob\w*)", re.I)),
+    ("transgender_identity", re.compile(r"\btransphob\w*", re.I)),
+    ("disability", re.compile(r"\b(disablis\w*|disableis\w*|ableis\w*)", re.I)),
+)
+_HATE_ITSELF = re.compile(r"\bhate (crime|incident|mail|speech|graffiti|leaflet|note|message)s?\b", re.I)
+
+# A faith, its people, or what someone wears for it: any hostility in the same sentence is enough.
+_STREET = r"(?!\s+(street|st|road|rd|lane|close|way|avenue|ave|hill|walk|fields?|view|green|gardens?|farm)\b)"
+_FAITH = re.compile(
+    r"\b(religio\w*|(my|our|her|his|their|of|the) faith|muslims?|islam\w*|jews?|jewish|sikhs?|hindus?|"
+    r"christians?|catholics?|buddhists?|worshippers?|hijabs?|head ?scarf|head ?scarves|head ?coverings?|"
+    r"niqabs?|burk?qa?s?|burkhas?|turbans?|patkas?|kippah|kippot|yarmulkes?|skull ?caps?|crucifix|"
+    r"prayer (mat|cap)s?)\b",
+    re.I,
+)
+# A place of worship: only with words of hatred (a broken window at a church may be plain vandalism).
+_PLACE_OF_WORSHIP = re.compile(
+    rf"\b(mosques?|synagogues?|gurdwaras?|mandirs?|temples?|churche?s?|chapels?|places? of worship){_STREET}",
+    re.I,
+)
+_HATRED = re.compile(
+    r"\b(offensive|hateful|hatred|hostil\w*|slurs?|swastikas?|bacon|pork|pigs?|pig's|terrorists?|"
+    r"go back\b|not welcome|abuse (at|to) (the )?(worshippers|people|families|children)|insult\w*)",
+    re.I,
+)
+# What someone is, for the other characteristics (only with hostility and "because of"/"for being").
+_WHO: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("race", re.compile(r"\b(race|colour|skin|ethnic\w*|nationality|black|asian|foreign\w*)\b", re.I)),
+    ("disability", re.compile(r"\b(disab\w*|wheelchair|autis\w*|learning difficult\w*|blind|deaf)\b", re.I)),
+    ("sexual_orientation", re.compile(r"\b(gay|lesbian|bisexual|sexuality|queer)\b", re.I)),
+    ("transgender_identity", re.compile(r"\b(trans|transgender|gender identity)\b", re.I)),
+)
+_BECAUSE = re.compile(r"\b(because|cos|coz|cause|for being|for wearing|as (i|we|she|he) (am|are|is))\b", re.I)
+_HOSTILE = re.compile(
+    r"(?<!drug )(?<!drugs )(?<!alcohol )(?<!substance )\b(abus\w*|(shout|yell|scream|swear)\w* (at|abuse)|"
+    r"insult\w*|slurs?|name[- ]calling|call(s|ed|ing)? (me|us|him|her|them|my|our) (a|an|names)\b|"
+    r"spat|spit\w*|"
+    r"(pull|rip|tear|grabb?)\w* (at|off)|tore (at|off)|knock\w* (it|off)|mock\w*|laugh\w* at|jeer\w*|"
+    r"taunt\w*|threat\w*|attack\w*|assault\w*|terrorists?|go back\b|not welcome|offensive|hateful|"
+    r"bacon|pork|pigs?|pig's|swastikas?|egg(ed|ing)|target\w*|picked on|pick(s|ing)? on|bull(y|ied|ying)|"
+    r"harass\w*|intimidat\w*|hostil\w*|hatred)",
+    re.I,
+)
+
+
+def hate_motivation_in(text: str) -> str | None:
+    """The prejudice the words show ("religion", "race", ...), "other" when only "hate" is named, or None."""
+    for sentence in _sentences(text):
+        for label, named in _NAMED:
+            if named.search(sentence):
+                return label
+        if _PLACE_OF_WORSHIP.search(sentence) and _HATRED.search(sentence):
+            return "religion"
+        if _HOSTILE.search(sentence) is None:
+            continue
+        if _FAITH.search(sentence):
+            return "religion"
+        if _BECAUSE.search(sentence):
+            for label, who in _WHO:
+                if who.search(sentence):
+                    return label
+    return "other" if _HATE_ITSELF.search(text) else None
+
+
+# -- domestic abuse ------------------------------------------------------------------------------
+
+_EX = (
+    r"ex[- ]?(partner|husband|hubby|wife|boyfriend|girlfriend|fiancee?|bf|gf)|"
+    r"former (partner|husband|wife|boyfriend|girlfriend)|ex"
+)
+_PARTNER = r"partner|husband|hubby|wife|boyfriend|girlfriend|bf|gf|fiancee?|fella|other half"
+_CHILD_PARENT = r"(kids?|kids'|children'?s|child'?s|baby'?s|son'?s|daughter'?s) (dad|father|mum|mother)"
+_FAMILY = (
+    r"(brother|sister|father|mother|son|daughter)[- ]in[- ]law|in-?laws|(husband|wife)'?s family|"
+    r"step-?(son|daughter|dad|father|mum|mother)|son|daughter|brother|sister|dad|father|mum|mom|mother|"
+    r"grandson|granddaughter|uncle|auntie|aunt|cousin|nephew|niece"
+)
+_NOT_OWNER = r"(?!'s\b|s'|\s+and\s+(i|me)\b)"
+_RELATION = re.compile(
+    rf"\b(my|our)\s+((?P<ex>{_EX})|(?P<partner>{_CHILD_PARENT}|{_PARTNER})|(?P<family>{_FAMILY}))\b{_NOT_OWNER}"
+    rf"|\b(her|his)\s+(?P<theirs>{_EX}|{_PARTNER})\b{_NOT_OWNER}",
+    re.I,
+)
+# Harm: abusive from anyone close, when done to someone (or their home or things).
+_HARM = (
+    r"hit(s|ting)?|punch\w*|slap\w*|kick(s|ed|ing)?|push(es|ed|ing)?|shov\w*|strangl\w*|chok\w*|"
+    r"grabb?\w*|hurt\w*|beat(s|ing|en)?|attack\w*|assault\w*|threat\w*|abus\w*|smash\w*|damag\w*|"
+    r"key(ed|ing)|scratch\w*|slash\w*|broke|break(s|ing)?|burn(s|t|ed|ing)?|set fire|torch\w*|spat|"
+    r"spit(s|ting)?|control\w*|stalk\w*|harass\w*|track\w*|(let|lets|letting) \w+ tyres down|scar(es|ing)|"
+    r"(took|takes|taking) (my|our|her|his) (money|phone|keys|car|cards?|bank card|benefits|pension)|"
+    r"won'?t leave (me|us|her|him) alone"
+)
+# Pursuit: abusive from an ex (after a relationship ends) whoever it is aimed at.
+_PURSUIT = (
+    r"follow\w*|turn(s|ed|ing)? up|com(e|es|ing) round|messag\w*|texting|texts? (me|us)|"
+    r"(ring|call)(s|ed|ing)? (me|us)|bang\w* on|watch(es|ing)? (me|us|the house|my|our)|"
+    r"(sat|sits|sitting|parks|parked|parking) outside|(shout|scream|yell)\w* at|driv(es|ing) past"
+)
+_ACT = re.compile(rf"\b((?P<harm>{_HARM})|(?P<pursuit>{_PURSUIT}))\b", re.I)
+_AT_SOMEONE = re.compile(
+    r"\b(me|us|my|our|mum|mam|dad|nan|grandad|her|him|them|the (kids|children|baby|house|door|windows?))\b",
+    re.I,
+)
+_AT_THEM = re.compile(r"\b(her|him|them)\b", re.I)
+_PASSIVE = re.compile(r"\b(was|were|been|got|gets|get|getting|is being|are being)\s*$", re.I)
+_OTHERS = re.compile(
+    r"\b(they|the (lads|kids|youths|neighbours?|men|boys|girls|gang|group|police)|some (lads|kids))\b", re.I
+)
+_DONE_BY = re.compile(
+    rf"\b({_HARM})\s+by\s+(my|our|her|his)\s+({_EX}|{_PARTNER}|{_FAMILY})\b{_NOT_OWNER}", re.I
+)
+_WINDOW = 70
+_OBJECT_WINDOW = 15
+
+
+def domestic_abuse_in(text: str) -> bool:
+    """True when the words show abuse by a partner, ex-partner or family member."""
+    return any(_DONE_BY.search(s) or _abuse_in_sentence(s) for s in _sentences(text))
+
+
+def _abuse_in_sentence(sentence: str) -> bool:
+    for relation in _RELATION.finditer(sentence):
+        if re.search(r"\bme and\s*$", sentence[: relation.start()], re.I):
+            continue  # "me and my partner" are the ones it happens to
+        rest = sentence[relation.end() : relation.end() + _WINDOW]
+        for act in _ACT.finditer(rest):
+            between = rest[: act.start()]
+            if _OTHERS.search(between):
+                break  # someone else does it ("my son says the lads smashed it")
+            if _PASSIVE.search(between) and not act.group(0).lower().endswith("ing"):
+                break  # it was done to them ("my son was hit")
+            if _abusive(relation, act, rest[act.end() : act.end() + _OBJECT_WINDOW]):
+                return True
+    return False
+
+
+def _abusive(relation: re.Match[str], act: re.Match[str], after: str) -> bool:
+    """An ex: any harm or pursuit. Anyone else close: harm done to someone (their partner, for her/his)."""
+    if relation.group("ex"):
+        return True
+    if act.group("harm") is None:
+        return False
+    aimed = act.group(0) + after
+    if relation.group("theirs"):
+        return bool(_AT_THEM.search(aimed))
+    return bool(_AT_SOMEONE.search(aimed)) or act.group(0).lower().startswith("won")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text or "") if s.strip()]
