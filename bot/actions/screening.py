@@ -118,7 +118,7 @@ def parse_contact_choice(text: str) -> str | None:
         return "not_safe" if re.search(r"safe|reads|checks|looks", lowered) else "no_texts"
     if is_unsure(lowered) and re.search(r"safe", lowered):
         return "not_safe"
-    if re.search(r"\b(no updates|no texts?|no thanks|no need)\b", lowered):
+    if re.search(r"\b(no updates|no texts?|no thanks|no need|confidential)\b", lowered):
         return "no_texts"
     answer = parse_yes_no(lowered)
     if answer is True:
