@@ -12,11 +12,13 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from casework.conversation import my_reports
 from casework.core.models import (
     AuditEvent,
     ChatTurn,
@@ -26,6 +28,8 @@ from casework.core.models import (
     Report,
     ReportEvent,
 )
+from casework.staff import Actor
+from casework.staff.triage import accept
 from notifier.options import NotifierOptions
 from notifier.relay import Relay
 from notifier.sms import ConsoleSmsSender
@@ -366,3 +370,36 @@ def test_staff_see_whether_updates_go_to_a_confirmed_number_masked(app, client, 
 def test_a_report_that_did_not_ask_for_texts_is_not_offered_them(client, rasa, contact):
     sender = start(client, rasa)
     assert file_web_report(client, sender, **contact)["text_updates"] is None
+
+
+def test_once_confirmed_public_updates_are_texted_as_for_an_sms_reporter(client, rasa, services, clock):
+    sender = start(client, rasa)
+    reference = file_web_report(client, sender)["reference"]
+    say(client, "07700 900214")
+    say(client, the_code(services))
+    drain(services)
+    with services.sessions() as s, s.begin():
+        officer = make_staff(s, "triage")
+        accept(
+            s,
+            actor=Actor(user_id=officer.id, role="triage"),
+            reference=reference,
+            now=services.clock.now(),
+            partnership=services.partnership,
+        )
+    clock.set(datetime(2026, 11, 18, 21, 0, tzinfo=UTC))  # quiet hours: the update waits for the morning
+    drain(services)
+    with services.sessions() as s:
+        update = s.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "status_update")).one()
+        assert update.recipient == "+447700900214" and update.status == "held"
+        number = s.scalars(select(Report)).one().contact
+        # "Reply UPDATE to read it": the phone that confirmed the number is told how the report is going.
+        (mine,) = my_reports(s, number.sender_id, partnership=services.partnership)
+        assert mine.reference == reference and mine.status == "accepted"
+    with services.sessions() as s, s.begin():
+        s.scalars(select(Report)).one().contact.sms_opted_out = True  # STOP from the phone
+    clock.set(datetime(2026, 11, 19, 8, 1, tzinfo=UTC))
+    drain(services)
+    with services.sessions() as s:
+        update = s.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "status_update")).one()
+        assert update.status == "cancelled" and "STOP" in (update.error_message or "")
