@@ -84,6 +84,24 @@ def test_confidential_is_understood_as_no_texts():
     assert parse_contact_choice("confidential, text me") == "updates"
 
 
+def test_a_refusal_of_texts_is_never_read_as_a_request_for_them():
+    assert parse_contact_choice("please don't text me") == "no_texts"
+    assert parse_contact_choice("do not text me, ring instead") == "no_texts"
+    assert parse_contact_choice("i would rather not get texts") == "no_texts"
+
+
+def test_someone_else_seeing_the_phone_means_texting_is_not_safe():
+    assert parse_contact_choice("dont text me, my partner goes through my phone") == "not_safe"
+    assert parse_contact_choice("no texts, he'd read them") == "not_safe"
+    assert parse_contact_choice("he knows my passcode") == "not_safe"
+
+
+def test_saying_a_text_is_alright_asks_for_updates():
+    assert parse_contact_choice("texts are ok with me") == "updates"
+    assert parse_contact_choice("phone call or text") == "updates"
+    assert parse_contact_choice("happy to get a text") == "updates"
+
+
 def test_the_safest_answer_given_in_the_chat_wins():
     tracker = typed("It's not safe to text me", "contact_choice")
     values = run(ValidateReportForm().validate_contact_choice("It's not safe to text me", CollectingDispatcher(), tracker, {}))
