@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .asb_types import COMMON_CHOICES, LABELS
+from .conversation import channel_of
 from .screening import CONTACT_BUTTONS, RISK_SCREEN_QUESTION
 from .summary import summary_buttons, summary_text
 
@@ -58,7 +59,10 @@ class ActionAskRiskScreen(Action):
 
 
 class ActionAskContactChoice(Action):
-    """By SMS, one choice for updates, safety and anonymity; domestic abuse asks about safety first."""
+    """One choice for updates, safety and anonymity; domestic abuse asks about safety first.
+
+    In web chat a mobile number for the texts is asked after filing (text_updates.py).
+    """
 
     def name(self) -> str:
         return "action_ask_contact_choice"
@@ -66,8 +70,15 @@ class ActionAskContactChoice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        web = channel_of(tracker) != "sms"
         if tracker.get_slot("domestic_abuse"):
-            text = "Is it safe for us to text this phone? Someone else might read your messages."
+            phone = "your phone" if web else "this phone"
+            text = f"Is it safe for us to text {phone}? Someone else might read your messages."
+        elif web:
+            text = (
+                "Can we text you updates about your report? We keep your details confidential, and texts "
+                "never say what it is about."
+            )
         else:
             text = "Can we text you updates about your report? Texts never say what it is about."
         buttons = [

@@ -39,6 +39,8 @@ def build_intake_payload(
         asb_type = "other"
     anonymous = slots.get("contact_anonymous") is True
     text_safe = None if anonymous else _bool_or_none(slots.get("text_safe"))
+    if channel == "web" and not anonymous and slots.get("said_not_safe") is True:
+        text_safe = False  # said earlier in this chat: the safest answer the resident gave wins
     wants_updates = (not anonymous) and text_safe is not False and slots.get("contact_updates") is True
     domestic_abuse = slots.get("domestic_abuse") is True
     tenure = _choice_or_none(slots.get("tenure"), ("owner", "private_rent", "social_rent", UNKNOWN))

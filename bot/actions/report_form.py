@@ -42,8 +42,8 @@ def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
     """The form's questions for this report, in order: only what this report needs.
 
     Slots the resident's story already filled (prefill.py) are skipped by the form. The risk screen
-    is one numbered question, and only for personal ASB or words showing harm to a person; by SMS
-    the three contact questions are one numbered choice.
+    is one numbered question, and only for personal ASB or words showing harm to a person; the contact
+    questions are one choice (updates by text, no texts, not safe to text, anonymous).
     """
     type_class = nsir_class(slots.get("asb_type"))
     screened = needs_risk_screen(slots)
@@ -58,7 +58,10 @@ def report_questions(slots: dict[str, Any], channel: str) -> list[str]:
         asked += ["risk_often", "risk_screen"]
         if (slots.get("risk_prejudice") is True or slots.get("hate")) and not slots.get("hate_motivation"):
             asked.append("hate_motivation")
-    asked.append("contact_choice" if channel == "sms" else "contact_anonymous")
+    # On the web too, one choice offers updates by text (a number is asked after filing), unless this
+    # conversation already said texting is not safe: then only confidential or anonymous.
+    web_unsafe = channel != "sms" and slots.get("said_not_safe") is True
+    asked.append("contact_anonymous" if web_unsafe else "contact_choice")
     asked.append("summary_ok")
     return asked
 
@@ -336,10 +339,13 @@ class ValidateReportForm(FormValidationAction):
         if choice is None:
             # When in doubt, no texts: the most cautious answer.
             values = await self._reask("contact_choice", dispatcher, tracker, "not_safe")
-            return values | (
-                CONTACT_CHOICES["not_safe"] if values.get("contact_choice") == "not_safe" else {}
-            )
-        return self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
+            if values.get("contact_choice") == "not_safe":
+                values |= {**CONTACT_CHOICES["not_safe"], "said_not_safe": True}
+            return values
+        values = self._accept({"contact_choice": choice, **CONTACT_CHOICES[choice]}, tracker)
+        if choice == "not_safe":
+            values["said_not_safe"] = True  # the safest answer wins for the rest of the conversation
+        return values
 
     # -- read back -----------------------------------------------------------------------------
 

@@ -99,27 +99,45 @@ CONTACT_BUTTONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Someone else may read the phone: the reason texting is not safe.
+_NOT_SAFE = re.compile(
+    r"not safe|unsafe|isn'?t safe|someone (else )?(reads|checks|looks)"
+    r"|\b(he|she|they)\b[^.;]{0,30}\b(see|sees|read|reads|look|looks|check|checks|goes through|picks up)\b"
+    r"|\bknows my (phone|passcode|password|pin)|\b(reads|checks|looks at|goes through|sees) my (phone|texts|messages)"
+)
+# A refusal of texts: "don't text me", "no texts", "I'd rather not have texts", "not by text".
+_NO_TEXTS = re.compile(
+    r"\b(don'?t|dont|do not|never|no|not|rather not|without)\b[^.,;]{0,25}\b(te?xts?|txts?|sms|messages?)\b"
+    r"|\b(no updates|no thanks|no need)\b"
+)
+_TEXT_ME = re.compile(
+    r"\b(te?xt|txt|sms|message) me\b|\bupdates? (please|pls|plz|yes)\b|\bkeep me (posted|updated)"
+    r"|\b(te?xts?|txts?|sms)\b[^.;]{0,20}\b(fine|ok|okay|good|great|best|sound|alright|grand|welcome)\b"
+    r"|\bor (by )?te?xt\b|\bhappy (for|with|to (get|have|receive)) (a |an )?(te?xts?|txts?|updates?)\b"
+)
+
+
 def parse_contact_choice(text: str) -> str | None:
-    """updates / no_texts / not_safe / anonymous; None when unclear. Doubt about safety is not safe."""
+    """updates / no_texts / not_safe / anonymous; None when unclear. Doubt about safety is not safe.
+
+    A refusal is read before a request, so "please don't text me" is never taken as "text me".
+    """
     lowered = text.strip().lower()
     for title, code in CONTACT_BUTTONS:
         if lowered in (title.lower(), code):
             return code
     if re.search(r"\banon", lowered):
         return "anonymous"
-    if re.search(
-        r"\b(te?xt|txt|sms|message) me\b|\bupdates? (please|pls|plz|yes)\b|\bkeep me (posted|updated)",
-        lowered,
-    ):
-        return "updates"
-    if re.search(
-        r"not safe|unsafe|isn'?t safe|someone (else )?(reads|checks|looks)|don'?t text|dont text", lowered
-    ):
-        return "not_safe" if re.search(r"safe|reads|checks|looks", lowered) else "no_texts"
+    if _NOT_SAFE.search(lowered):
+        return "not_safe"
     if is_unsure(lowered) and re.search(r"safe", lowered):
         return "not_safe"
-    if re.search(r"\b(no updates|no texts?|no thanks|no need)\b", lowered):
+    if _NO_TEXTS.search(lowered):
         return "no_texts"
+    if _TEXT_ME.search(lowered):
+        return "updates"
+    if re.search(r"\bconfidential\b", lowered):
+        return "no_texts"  # confidential, without asking for texts (the web chat's old question)
     answer = parse_yes_no(lowered)
     if answer is True:
         return "updates"

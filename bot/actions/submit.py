@@ -16,6 +16,7 @@ from .classification import is_descriptive
 from .conversation import REPORT_SLOTS, channel_of, intent_ranking, latest_intent, latest_text
 from .payload import build_intake_payload
 from .report_start import ActionStartReport
+from .texting import TEXT_UPDATE_SLOTS, after_filing_line
 from .webhook_client import IntakeRejected, WebhookUnavailable, get_client
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ def after_filing_messages(result: dict[str, Any], slots: dict[str, Any]) -> list
         if signpost.get("why"):
             line += f" ({signpost['why']})"
         messages.append(line)
+    texts = after_filing_line(result.get("text_updates"))
+    if texts:
+        messages.append(texts)
     messages.append(
         "Keep your reference. If things get worse, report again. If anyone is in danger, call 999."
     )
@@ -103,10 +107,15 @@ class ActionSubmitReport(Action):
             return [SlotSet("submission_id", submission_id), SlotSet("submit_failed", True)]
         for message in after_filing_messages(result, slots):
             dispatcher.utter_message(text=message)
+        # Web chat: the report wants updates by text and no number is confirmed yet, so a rule asks for one.
+        ask = (result.get("text_updates") or {}).get("status") == "ask"
         return [SlotSet(name, None) for name in REPORT_SLOTS] + [
             SlotSet("submit_failed", False),
             SlotSet("hate", False),
             SlotSet("domestic_abuse", False),
+            *(SlotSet(name, None) for name in TEXT_UPDATE_SLOTS),
+            SlotSet("text_updates_reference", result["reference"] if ask else None),
+            SlotSet("text_updates_wanted", ask),
         ]
 
     @staticmethod

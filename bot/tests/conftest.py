@@ -27,6 +27,8 @@ class FakeWebhook:
         self.diary: list[dict[str, Any]] = []
         self.down = False
         self.applications: list[tuple[str, str | None]] = []
+        # What casework says about updates by text for the next report filed (web chat).
+        self.text_updates: dict[str, Any] | None = None
 
     async def file_report(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.filed.append(payload)
@@ -42,7 +44,7 @@ class FakeWebhook:
                     {"name": "Domestic abuse support", "phone": "0808 2000 247", "web": None, "why": "24 hours"}
                 ],
             }
-        return self._answer()
+        return {**self._answer(), "text_updates": self.text_updates}
 
     @staticmethod
     def _answer() -> dict[str, Any]:

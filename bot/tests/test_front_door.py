@@ -40,9 +40,14 @@ def test_tenure_is_asked_only_where_it_changes_the_lead():
     assert "tenure" not in report_questions({"asb_type": "noise", "domestic_abuse": True}, "sms")
 
 
-def test_contact_is_one_choice_by_sms_and_confidential_or_anonymous_on_the_web():
+def test_contact_is_one_choice_offering_texts_by_sms_and_on_the_web():
     assert "contact_choice" in report_questions({"asb_type": "noise"}, "sms")
     web = report_questions({"asb_type": "noise"}, "web")
+    assert "contact_choice" in web and "contact_anonymous" not in web
+
+
+def test_a_web_chat_that_said_texting_is_not_safe_is_not_offered_texts_again():
+    web = report_questions({"asb_type": "noise", "said_not_safe": True}, "web")
     assert "contact_anonymous" in web and "contact_choice" not in web
 
 

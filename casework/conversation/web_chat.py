@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from casework.conversation.contacts import find_by_sender_id, get_or_create_web_contact
 from casework.conversation.danger_words import DANGER_GUIDANCE, sounds_like_danger
+from casework.conversation.text_updates import answer_text_question
 from casework.conversation.transcript import (
     RESIDENT,
     Assistant,
@@ -140,9 +141,15 @@ def send_message(
         raise ChatInputError("message could not be read: please type it again")
     now = services.clock.now()
     with transaction(services.sessions) as session:
-        get_or_create_web_contact(session, sender_id=sender_id, now=now)
+        contact = get_or_create_web_contact(session, sender_id=sender_id, now=now)
+        offered = offered_buttons(session, sender_id)
+        # A mobile number or a code for updates by text is handled here: the assistant gets the outcome.
+        relay = answer_text_question(
+            session, services, contact=contact, message=message, offered=offered, now=now
+        )
         # A quick-reply button sends its payload; the transcript shows what the resident saw and chose.
-        shown = _title_for(message, offered_buttons(session, sender_id)) or message
+        shown = relay.shown if relay else _title_for(message, offered) or message
+        message = relay.to_assistant if relay else message
         previous = last_turn(session, sender_id)
         retry = previous is not None and previous.speaker == RESIDENT and previous.text == shown
         if retry:

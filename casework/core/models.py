@@ -370,4 +370,5 @@ from casework.core.import_models import ImportBatch as ImportBatch  # noqa: E402
 from casework.core.import_models import ImportedIncident as ImportedIncident  # noqa: E402
 from casework.core.models_casefile import CaseReviewApplication as CaseReviewApplication  # noqa: E402
 from casework.core.models_casefile import Intervention as Intervention  # noqa: E402
+from casework.core.phone_models import PhoneConfirmation as PhoneConfirmation  # noqa: E402
 from casework.core.subject_models import ReportSubject, Subject  # noqa: E402, F401

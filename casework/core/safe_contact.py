@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.core.models import Contact, OutboxMessage, Report
@@ -69,6 +69,22 @@ def text_block_reason(report: Report, contact: Contact | None) -> str | None:
         return NOT_SAFE
     if report.domestic_abuse and answer is not True:
         return DOMESTIC_ABUSE_NOT_CONFIRMED
+    return None
+
+
+def number_block_reason(session: Session, phone: str) -> str | None:
+    """May anything be texted to this number at all? None when yes, else why not.
+
+    For a number given in web chat and not yet linked to a report: whoever owns it may have replied STOP,
+    it may be flagged invalid, or its owner may have said texting them is not safe (on any report).
+    """
+    contacts = session.scalars(select(Contact).where(Contact.phone == phone)).all()
+    if any(c.sms_opted_out for c in contacts):
+        return "number opted out (STOP)"
+    if any(c.number_invalid for c in contacts):
+        return "number flagged invalid"
+    if any(c.text_safe is False for c in contacts):
+        return NOT_SAFE
     return None
 
 

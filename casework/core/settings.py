@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     WEB_CHAT_RATE_PER_CHAT_PER_MINUTE: int = Field(default=20, ge=1)
     WEB_CHAT_RATE_PER_ADDRESS_PER_MINUTE: int = Field(default=60, ge=1)
     WEB_CHAT_NEW_CONVERSATIONS_PER_MINUTE: int = Field(default=120, ge=1)
+    # Codes that confirm a web chat reporter's mobile number (casework/conversation/text_updates.py): per
+    # chat and per number in any 24 hours, and across the site an hour, so nobody can use the service to
+    # pester a phone or run up texts.
+    WEB_CHAT_CODES_PER_CHAT_PER_DAY: int = Field(default=3, ge=1)
+    WEB_CHAT_CODES_PER_NUMBER_PER_DAY: int = Field(default=3, ge=1)
+    WEB_CHAT_CODES_PER_HOUR: int = Field(default=60, ge=1)
     # Texts we send to one number in any 24 hours (replies to its own texts aside); the rest are cancelled.
     SMS_TEXTS_PER_NUMBER_PER_DAY: int = Field(default=10, ge=1)
     RASA_TIMEOUT_SECONDS: float = 10.0

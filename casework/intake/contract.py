@@ -173,6 +173,9 @@ class IntakeResult:
     mediation: dict[str, str | None] | None
     # How to add to the report by text, where the self-help says to keep a diary.
     diary_tip: str | None = None
+    # Web chat reports that asked for updates: {"status": "ask"} (ask for a mobile number), "confirmed"
+    # (with "phone_ending": texts go to the number this chat confirmed) or "not_safe" (never texted).
+    text_updates: dict[str, str] | None = None
     created: bool = field(default=True, compare=False)
 
     def as_dict(self) -> dict[str, Any]:

@@ -34,10 +34,11 @@ from casework.intake.contract import (
 from casework.intake.linking import auto_link_allowed, find_duplicate
 from casework.intake.recognition import recognise_flags
 from casework.intake.repeats import LocationRepeat, location_repeat, victim_report_count
+from casework.intake.reporter import resolve_reporter
 from casework.intake.risk import RiskAnswers, RiskAssessment, assess_risk
 from casework.intake.routing import ReportFacts, RoutingDecision, route
 from casework.intake.signposts import diary_tip, mediation_offer, signposts_for
-from casework.intake.timeline import record_filing, resolve_contact
+from casework.intake.timeline import record_filing
 from casework.places import place_report
 
 if TYPE_CHECKING:
@@ -289,7 +290,9 @@ def _new_report(
     )
 
 
-def _reply(report: Report, intake: Intake, a: _Assessment, p: Partnership) -> IntakeResult:
+def _reply(
+    report: Report, intake: Intake, a: _Assessment, p: Partnership, *, text_updates: dict[str, str] | None
+) -> IntakeResult:
     """What the resident is told."""
     assert report.due_at is not None
     return IntakeResult(
@@ -310,6 +313,7 @@ def _reply(report: Report, intake: Intake, a: _Assessment, p: Partnership) -> In
         ),
         self_help=p.self_help_for(intake.asb_type),
         diary_tip=diary_tip(p, intake.asb_type, intake.channel),
+        text_updates=text_updates,
         mediation=mediation_offer(
             asb_type=intake.asb_type,
             hate=intake.hate,
@@ -334,10 +338,11 @@ def _file(
 ) -> IntakeResult:
     p = partnership
     intake, noted = recognise_flags(intake)
-    contact = resolve_contact(
+    reporter = resolve_reporter(
         session, sender_id=contact_sender_id, intake=intake, now=now, partnership=partnership
     )
-    contact_id = contact.id if contact is not None else None
+    intake = reporter.intake
+    contact_id = reporter.contact.id if reporter.contact is not None else None
     a = _assess(session, intake, p, now=now, contact_id=contact_id, coordinates=coordinates)
     if noted:
         a = replace(a, decision=replace(a.decision, reasons=noted + a.decision.reasons))
@@ -359,7 +364,7 @@ def _file(
         from casework.conversation import claim_conversation  # here: conversation imports intake
 
         claim_conversation(session, sender_id=intake.conversation_id, report_id=report.id)
-    reply = _reply(report, intake, a, p)
+    reply = _reply(report, intake, a, p, text_updates=reporter.text_updates)
     record_filing(
         session,
         report=report,

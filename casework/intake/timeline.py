@@ -1,25 +1,22 @@
-"""What filing a report writes besides the report: the reporter's contact and safe-to-text answer, its
-timeline, its audit row, referrals and texts."""
+"""What filing a report writes besides the report: its timeline, its audit row, referrals and texts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.core.audit import add_event, audit
-from casework.core.models import Contact, Report
+from casework.core.models import Report
 from casework.evidence import attach_waiting_files
 from casework.intake.case_review import CaseReviewOutcome
 from casework.intake.contract import (
     RECEIVED_EVENT,
-    Intake,
     IntakeResult,
 )
 from casework.intake.linking import mark_linked
-from casework.messaging import notify_victim, queue_referral, record_text_safe_answer
+from casework.messaging import notify_victim, queue_referral
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -184,28 +181,3 @@ def _queue_messages(
             partnership=p,
             dedupe_key=f"case_review:{report.id}",
         )
-
-
-def resolve_contact(
-    session: Session, *, sender_id: str | None, intake: Intake, now: datetime, partnership: Partnership
-) -> Contact | None:
-    """The contact behind the opaque sender id; a web chat sender gets a contact with no phone."""
-    if not sender_id:
-        return None
-    contact = session.scalar(select(Contact).where(Contact.sender_id == sender_id))
-    if contact is None:
-        contact = Contact(
-            sender_id=sender_id,
-            channel="web" if intake.channel == "web" else intake.channel,
-            phone=None,
-            sms_opted_out=False,
-            number_invalid=False,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(contact)
-        session.flush()
-    if intake.contact.text_safe is not None:
-        # The resident's latest answer holds for all their reports (and is what agencies are told).
-        record_text_safe_answer(session, contact, intake.contact.text_safe, now=now, partnership=partnership)
-    return contact

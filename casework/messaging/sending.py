@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.core.confirmed_numbers import CODE_PURPOSE, code_text_block_reason, hide_code
 from casework.core.models import Contact, OutboxMessage, Report
 from casework.core.states import RESENDABLE, UNSENT, OutboxStatus
 from casework.messaging.notifications import sms_block_reason
@@ -76,6 +77,8 @@ def _sms_recheck(
     """'cancel:<reason>', 'hold' or None (may send now): safe contact, re-checked at send time."""
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     report = session.get(Report, row.report_id) if row.report_id else None
+    if row.purpose == CODE_PURPOSE:  # asked for just now: never held for quiet hours
+        return None if (why := code_text_block_reason(session, row, now)) is None else f"cancel:{why}"
     if contact is not None and contact.phone and row.recipient and row.recipient != contact.phone:
         return "cancel:the number changed after this text was queued"
     if report is not None:
@@ -202,6 +205,7 @@ def _mark_sent(row: OutboxMessage, receipt: Receipt, now: datetime) -> None:
     if receipt.encoding:
         row.encoding = receipt.encoding
     row.sent_at = row.sent_at or now
+    row.body = hide_code(row.body) if row.purpose == CODE_PURPOSE else row.body
     # claimed_by stays: it records which notifier process sent the message.
     row.error_code = None
     row.needs_attention = False

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, exists, inspect, select, text, update
+from sqlalchemy import Engine, and_, create_engine, delete, exists, inspect, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from casework.core.models import (
     EvidenceFile,
     InboundSms,
     OutboxMessage,
+    PhoneConfirmation,
     Report,
     ReportEvent,
     WebChatRequest,
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 REMOVED = "[removed under the retention policy]"
 ERASED = "[erased at the resident's request]"
 BATCH = 200
+DAY = timedelta(days=1)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
@@ -66,6 +68,7 @@ class RetentionResult:
     chat_turns_deleted: int = 0
     sms_outbox_deleted: int = 0
     contacts_deleted: int = 0
+    number_confirmations_deleted: int = 0
     subjects_deleted: int = 0
     evidence_files_deleted: int = 0
     # None when no SQL tracker store is configured (RASA_TRACKER_DB_URL unset).
@@ -213,7 +216,19 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
         session.execute(delete(ChatTurn).where(ChatTurn.created_at < cutoff))
     )
     # Web chat request counts are only for the rate limits (a minute); a day is plenty for diagnosis.
-    session.execute(delete(WebChatRequest).where(WebChatRequest.created_at < now - timedelta(days=1)))
+    session.execute(delete(WebChatRequest).where(WebChatRequest.created_at < now - DAY))
+    # A number typed for updates by text: a day if never confirmed (enough for the per-number code limit),
+    # with the conversation once confirmed.
+    result.number_confirmations_deleted += rowcount(
+        session.execute(
+            delete(PhoneConfirmation).where(
+                or_(
+                    and_(PhoneConfirmation.confirmed_at.is_(None), PhoneConfirmation.created_at < now - DAY),
+                    PhoneConfirmation.confirmed_at < cutoff,
+                )
+            )
+        )
+    )
     finished_stand_alone_sms = delete(OutboxMessage).where(
         OutboxMessage.kind == "sms",
         OutboxMessage.report_id.is_(None),
@@ -228,6 +243,9 @@ def delete_old_conversations(session: Session, *, now: datetime, days: int, resu
         ~exists().where(InboundSms.contact_id == Contact.id),
         ~exists().where(ChatTurn.sender_id == Contact.sender_id),
         ~exists().where(EvidenceFile.contact_id == Contact.id),
+        ~exists().where(
+            or_(PhoneConfirmation.contact_id == Contact.id, PhoneConfirmation.sms_contact_id == Contact.id)
+        ),
         ~exists().where(OutboxMessage.contact_id == Contact.id, OutboxMessage.status.not_in(FINISHED)),
     )
     ids = list(session.scalars(idle))

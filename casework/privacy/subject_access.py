@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.conversation import normalise_phone, sms_sender_id
@@ -25,6 +25,7 @@ from casework.core.models import (
     InboundSms,
     Intervention,
     OutboxMessage,
+    PhoneConfirmation,
     Report,
     ReportEvent,
     SurveyResponse,
@@ -57,6 +58,7 @@ class ErasureResult:
     chat_turns_deleted: int = 0
     outbox_cancelled: int = 0
     outbox_cleared: int = 0
+    number_confirmations_deleted: int = 0
     evidence_files_marked: int = 0
     diary_entries_erased: int = 0
     sender_ids: list[str] = field(default_factory=list)
@@ -79,14 +81,35 @@ def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def contacts_for_phone(session: Session, phone: str, *, sender_key: str) -> list[Contact]:
-    """Every contact for a number: the SMS contact and any web chat contact that gave the number."""
+    """Every contact for a number: the SMS contact and any web chat that confirmed the number with a code.
+
+    A chat that only typed the number (the code never came back) may be someone else: not included.
+    """
     e164 = normalise_phone(phone)
+    confirmed_chats = select(PhoneConfirmation.contact_id).where(
+        PhoneConfirmation.phone == e164, PhoneConfirmation.confirmed_at.is_not(None)
+    )
     return list(
         session.scalars(
             select(Contact)
-            .where(or_(Contact.phone == e164, Contact.sender_id == sms_sender_id(e164, sender_key)))
+            .where(
+                or_(
+                    Contact.phone == e164,
+                    Contact.sender_id == sms_sender_id(e164, sender_key),
+                    Contact.id.in_(confirmed_chats),
+                )
+            )
             .order_by(Contact.id)
         )
+    )
+
+
+def _confirmations_of(contact_ids: list[int], phone: str) -> Any:
+    """The codes texted to the number, and the confirmations of its contacts."""
+    return or_(
+        PhoneConfirmation.phone == phone,
+        PhoneConfirmation.contact_id.in_(contact_ids),
+        PhoneConfirmation.sms_contact_id.in_(contact_ids),
     )
 
 
@@ -152,6 +175,8 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         "sms_received": [_row(m) for m in inbound],
         "sms_sent": [_row(m, skip=("payload", "claimed_by", "claimed_at")) for m in outbound],
         "chat_turns": [_row(t) for t in turns],
+        # Codes texted to the number for updates by web chat (never the code itself).
+        "number_confirmations": _number_confirmations(session, ids, e164),
         **_casework(session, reports, ids),
         # The files themselves are written beside the JSON by `casework.cli.privacy sar` (name = id).
         "evidence_files": [
@@ -165,6 +190,13 @@ def subject_access(session: Session, *, phone: str, sender_key: str, now: dateti
         # Who the reports were disclosed to (the content sent is the report above).
         "referrals": [_referral(m, reports) for m in referrals],
     }
+
+
+def _number_confirmations(session: Session, contact_ids: list[int], phone: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(PhoneConfirmation).where(_confirmations_of(contact_ids, phone)).order_by(PhoneConfirmation.id)
+    )
+    return [_row(c, skip=("code_salt", "code_hash", "contact_id", "sms_contact_id")) for c in rows]
 
 
 def _diary_of(session: Session, report_ids: list[int], contact_ids: list[int]) -> Any:
@@ -276,6 +308,13 @@ def erase(
         .where(CaseReviewApplication.contact_id.in_(ids))
         .values(contact_id=None, anonymised_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
+    )
+    result.number_confirmations_deleted = rowcount(
+        session.execute(
+            delete(PhoneConfirmation)
+            .where(_confirmations_of(ids, e164))
+            .execution_options(synchronize_session=False)
+        )
     )
     _delete_messages_and_contacts(session, contacts, result)
     return result

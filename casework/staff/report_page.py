@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.conversation import report_transcript
 from casework.core.audit import audit
-from casework.core.models import Contact, DiaryEntry, OutboxMessage, Report, ReportEvent
+from casework.core.models import Contact, DiaryEntry, OutboxMessage, PhoneConfirmation, Report, ReportEvent
 from casework.core.safe_contact import current_text_safe
 from casework.diary import diary_entries
 from casework.staff.access import Actor, get_report_for, hidden_references, redact_references, report_scope
@@ -58,6 +58,8 @@ class ReportPage:
     subjects: Any = None  # casework.subjects.ReportSubjects, filled by the desk
     files: list[EvidenceItem] = field(default_factory=list)
     diary: list[DiaryEntry] = field(default_factory=list)
+    # A web chat report whose texts go to a number the chat confirmed with a code: when it was confirmed.
+    number_confirmed_at: datetime | None = None
 
 
 @dataclass
@@ -156,6 +158,23 @@ def _badges(report: Report, *, linked_count: int, overdue: bool) -> list[Badge]:
     )
 
 
+def _number_confirmed_at(session: Session, report: Report, contact: Contact | None) -> datetime | None:
+    """When the chat that made this web report confirmed the number its texts now go to, if it did."""
+    if report.channel != "web" or contact is None or not contact.phone or not report.conversation_id:
+        return None
+    return session.scalar(
+        select(PhoneConfirmation.confirmed_at)
+        .join(Contact, Contact.id == PhoneConfirmation.contact_id)
+        .where(
+            Contact.sender_id == report.conversation_id,
+            PhoneConfirmation.sms_contact_id == contact.id,
+            PhoneConfirmation.confirmed_at.is_not(None),
+        )
+        .order_by(PhoneConfirmation.confirmed_at.desc())
+        .limit(1)
+    )
+
+
 def open_report(session: Session, *, actor: Actor, reference: str, now: datetime) -> ReportPage:
     """Load the report page for an actor who may see it, auditing the view (caller commits)."""
     report = get_report_for(session, actor, reference)
@@ -203,4 +222,5 @@ def open_report(session: Session, *, actor: Actor, reference: str, now: datetime
         other_duplicates=linked.all_duplicates - len(linked.duplicates),
         files=files_on_report(session, report.id),
         diary=diary_entries(session, report.id),
+        number_confirmed_at=_number_confirmed_at(session, report, contact),
     )

@@ -16,6 +16,14 @@ from werkzeug.serving import make_server
 
 from bot.actions.asb_types import ASB_TYPES as BOT_ASB_TYPES
 from bot.actions.payload import build_intake_payload
+from bot.actions.texting import (
+    CODE_OUTCOMES,
+    NUMBER_OUTCOMES,
+    RESEND_CODE,
+    SKIP_CODE,
+    SKIP_NUMBER,
+    after_filing_line,
+)
 from bot.actions.webhook_client import (
     IntakeRejected,
     ReportNotFound,
@@ -23,6 +31,7 @@ from bot.actions.webhook_client import (
     WebhookSettings,
     WebhookUnavailable,
 )
+from casework.conversation.text_updates import CODE_MARK, NUMBER_MARK, RESEND, SKIPS, outcome
 from casework.core.asb_types import ASB_TYPE_CODES
 
 TOKEN = "test-internal-token-0123456789"
@@ -205,3 +214,23 @@ def test_partnership_details_give_the_council_number_and_case_review_wording(bot
     partnership = bot_client.partnership()
     assert partnership["council"]["phone"]
     assert partnership["case_review"]["how_to_apply"] and partnership["case_review"]["threshold_text"]
+
+
+def test_a_web_report_that_wants_texts_is_answered_with_ask_and_the_bot_asks_for_a_number(bot_client):
+    slots = slots_for(contact_choice="updates", submission_id="web-texts")
+    web = "web-0123456789abcdef0123456789abcdef"
+    payload = build_intake_payload(slots=slots, conversation_id=web, channel="web", submission_id="web-texts")
+    result = bot_client.file_report(payload)
+    assert result["text_updates"] == {"status": "ask"}
+    assert after_filing_line(result["text_updates"]) is None  # the number question follows instead
+
+
+def test_the_web_chat_edge_and_the_bot_agree_on_the_questions_and_their_outcomes():
+    # The edge knows a question is open from the payloads of the buttons the bot offers with it.
+    assert NUMBER_MARK in SKIP_NUMBER and CODE_MARK in SKIP_CODE and CODE_MARK in RESEND_CODE
+    assert set(SKIPS) == {SKIP_NUMBER, SKIP_CODE} and RESEND == RESEND_CODE
+    # Every outcome the edge can relay is one the form knows what to say about.
+    edge_number = {"code_sent", "not_mobile", "not_safe", "refused", "limited"}
+    edge_code = {"confirmed", "wrong", "expired", "locked", "none", "resent", "refused", "limited", "not_safe"}
+    assert edge_number <= set(NUMBER_OUTCOMES) and edge_code <= set(CODE_OUTCOMES)
+    assert outcome("phone_status", "code_sent", phone_ending="214").startswith('/inform{"phone_status"')
