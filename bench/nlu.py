@@ -1,5 +1,5 @@
 """NLU benchmark on the blind test sets (bot/tests/nlu_holdout.yml, nlu_holdout_b.yml, nlu_danger.yml,
-and set C, nlu_danger_c.yml, once the lead has placed it), never trained on.
+set C, nlu_danger_c.yml, and set D, nlu_danger_d.yml, once the lead has placed it), never trained on.
 
 Prints, per set, intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
 per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline trained on
@@ -39,22 +39,36 @@ FINAL_SET = BOT / "tests" / "nlu_final.yml"
 # Full-guidance recall is the share of danger messages whose intent, after the whole pipeline
 # (FallbackClassifier included), is exactly danger_now: a fallback's 999 reminder does not count.
 SET_C = BOT / "tests" / "nlu_danger_c.yml"
+# Set D (issue 18, second round): at least 120 danger-now messages and 120 lookalikes by a writer who saw
+# none of the training data, the corpus or the other sets. The lead places it; nobody building the
+# detector has read it. Same targets as set C. It is enforced by `bench/nlu --check` (bot/test.sh) only
+# when the file is there AND the lead has decided so: SET_D_ENFORCED below, or --enforce-set-d.
+SET_D = BOT / "tests" / "nlu_danger_d.yml"
+SET_D_ENFORCED = False
 # Development sets for the danger detector, tuned on, so their figures are reported, not enforced:
-# set C's own development set (written with it, different situations and wording) and one written
-# for issue 18 before that one arrived.
-DANGER_DEV_SETS = [BOT / "tests" / "nlu_danger_dev.yml", BOT / "tests" / "nlu_danger_dev_own.yml"]
-# Set C's targets (recall >= 99%, false alarms <= 5%) are NOT met: measured once on 29 Nov 2026,
-# 89.5% and 11.9% (bot/README.md). Enforcing a target the assistant does not meet would stop every
-# build, and moving it to the measured figure would be tuning to the set, so set C is reported, with
-# its targets printed beside its figures, until the detector meets them on a fresh blind set.
+# set C's own development set (written with it, different situations and wording), one written for
+# issue 18 before that one arrived, and set D's development set (same writer as set D, other messages).
+DANGER_DEV_SETS = [
+    BOT / "tests" / "nlu_danger_dev.yml",
+    BOT / "tests" / "nlu_danger_dev_own.yml",
+    BOT / "tests" / "nlu_danger_d_dev.yml",
+]
+# Set C's targets (recall >= 99%, false alarms <= 5%) were not met when it was measured once on 29 Nov
+# 2026 (89.5% and 11.9%); it has been measured since, so it is no longer blind, and it stays reported,
+# with its targets printed beside its figures.
 REPORT_ONLY_SETS = {FINAL_SET.name, SET_C.name, *(p.name for p in DANGER_DEV_SETS)}
 # Set B's ASB-type floor is 94%, not 95%: it was 95.2% before the danger lookalikes of issue 18 were
 # added to the training data and 94.4% after (one message of 126). Stated in bot/README.md.
 TYPE_FLOORS = {"nlu_holdout_b.yml": 0.94}
 # Per-set targets that differ from TARGETS (set C: full-guidance recall >= 99%, false alarms <= 5%
 # on its lookalikes; its ASB types are reported).
-SET_TARGETS = {SET_C.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05}}
-DANGER_SETS = {SET_C.name, *(p.name for p in DANGER_DEV_SETS)}
+SET_TARGETS = {
+    SET_C.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05},
+    SET_D.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05},
+    "nlu_danger_d_dev.yml": {"danger_recall": 0.99, "false_alarm_rate": 0.05},
+}
+DANGER_SETS = {SET_C.name, SET_D.name, *(p.name for p in DANGER_DEV_SETS)}
+DANGER_DEV_SETS_NAMES = {p.name for p in DANGER_DEV_SETS}
 MODEL = ROOT / "models" / "current.tar.gz"
 BASELINE_DIR = ROOT / "models" / "bench"
 BASELINE_MODEL = BASELINE_DIR / "baseline-nlu.tar.gz"
@@ -280,6 +294,33 @@ def print_table(results: list[dict], path: Path) -> None:
         print(f"{label:32}" + "".join(f"{c:>20}" for c in cells))
 
 
+def role(path: Path) -> str:
+    """What a set's figures mean (for the summary)."""
+    if path.name == SET_D.name:
+        return "blind" + (", enforced" if SET_D_ENFORCED else ", reported until the lead decides")
+    if path.name == SET_C.name:
+        return "measured before: no longer blind"
+    if path.name in DANGER_DEV_SETS_NAMES:
+        return "development: tuned on"
+    if path.name == FINAL_SET.name:
+        return "measured several times"
+    return "enforced" if path.name not in REPORT_ONLY_SETS else "reported"
+
+
+def print_danger_summary(everything: list[dict]) -> None:
+    """Danger now on every set side by side: full-guidance recall, false alarms, whole-turn p95."""
+    print("\ndanger now, every set (full guidance; targets: recall >= 99% on C and D, 100% elsewhere; false")
+    print("alarms <= 5%; whole-turn p95 <= 150 ms)")
+    print(f"{'set':28}{'recall':>9}{'false alarms':>14}{'turn p95 ms':>13}  role")
+    for entry in everything:
+        path, result = Path(entry["file"]), entry["results"][0]
+        recall, alarms = result["danger_recall"], result["false_alarm_rate"]
+        p95 = result["turn_latency_p95_ms"]
+        cells = ["n/a" if v != v else f"{v:.1%}" for v in (recall, alarms)]
+        cells.append("n/a" if p95 != p95 else f"{p95:.0f}")
+        print(f"{path.name:28}{cells[0]:>9}{cells[1]:>14}{cells[2]:>13}  {role(path)}")
+
+
 def meets_targets(
     result: dict, min_type_accuracy: float, *, lookalikes: bool = False, name: str = ""
 ) -> list[str]:
@@ -317,6 +358,11 @@ def main() -> int:
         default=TARGETS["asb_type_accuracy"],
         help="ASB-type accuracy floor for --check (default: the 95%% target)",
     )
+    parser.add_argument(
+        "--enforce-set-d",
+        action="store_true",
+        help="with --check, hold set D to its targets (the lead's decision; default: SET_D_ENFORCED)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument(
@@ -342,10 +388,12 @@ def main() -> int:
         print(f"bench: no model at {args.model}; run bot/train.sh first", file=sys.stderr)
         return 2
     everything, missed = [], False
-    default_sets = [*BLIND_SETS, *([SET_C] if SET_C.exists() else []), FINAL_SET]
+    default_sets = [*BLIND_SETS, *(s for s in (SET_C, SET_D) if s.exists()), FINAL_SET]
     default_sets += [p for p in DANGER_DEV_SETS if p.exists()]
-    if not SET_C.exists():
-        print(f"bench: set C ({SET_C.relative_to(ROOT)}) is not there yet; not measured")
+    for name, blind in (("C", SET_C), ("D", SET_D)):
+        if not blind.exists():
+            print(f"bench: set {name} ({blind.relative_to(ROOT)}) is not there yet; not measured")
+    enforce_d = SET_D_ENFORCED or args.enforce_set_d
     for path in args.file or default_sets:
         examples = load_examples(path)
         results = [asyncio.run(evaluate(args.model.resolve(), examples))]
@@ -374,13 +422,16 @@ def main() -> int:
             lookalikes=lookalikes or path.name in DANGER_SETS,
             name=path.name,
         )
-        if path.name in REPORT_ONLY_SETS:
+        if path.name in DANGER_DEV_SETS_NAMES:
+            print("  (a development set: tuned on, so these are development figures, not a measure)")
+        if path.name in REPORT_ONLY_SETS or (path.name == SET_D.name and not enforce_d):
             for failure in failures:
                 print(f"bench: final check (reported, not enforced) on {path.name}: {failure}")
             continue
         for failure in failures:
             print(f"bench: TARGET MISSED on {path.name}: {failure}")
         missed = missed or bool(failures)
+    print_danger_summary(everything)
     if args.json:
         args.json.write_text(json.dumps(everything, indent=2))
     return 1 if (args.check and missed) else 0
