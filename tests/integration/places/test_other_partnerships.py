@@ -123,14 +123,13 @@ def test_the_sector_that_straddles_the_boundary_is_not_placed(area: Any) -> None
     services, expected, _ = area
     sector = STRADDLING[services.partnership.id]
     assert _resolve(services, sector).in_area is False
+    # A sector with at least one live postcode, all of them inside; sorted so every run picks the same one
+    # (a sector holding only terminated postcodes is not a place any more).
+    live = {p: v for p, v in expected["postcodes"].items() if v["live"]}
     inside = next(
         s
-        for s in {p[:-2] for p in expected["postcodes"]}
+        for s in sorted({p[:-2] for p in live})
         if s not in STRADDLING.values()
-        and all(
-            v["lad"] in services.partnership.local_authority_codes
-            for p, v in expected["postcodes"].items()
-            if p.startswith(s)
-        )
+        and all(v["lad"] in services.partnership.local_authority_codes for p, v in live.items() if p.startswith(s))
     )
     assert _resolve(services, inside).ward is not None
