@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from components.danger_guard import DANGER_INTENT, MODEL_LIKELY, MODEL_VETO, DangerGuard
+from components.danger_guard import DANGER_INTENT, MODEL_LIKELY, MODEL_PRESENT, MODEL_VETO, DangerGuard
 from components.danger_meaning import embed_situations
 from components.danger_model import CORPUS_FILE, DangerModel, fit, load_corpus, sentences
 from components.minilm import MiniLMEncoder, shared_encoder
@@ -83,10 +83,7 @@ EMERGENCIES = [
     "the block of garages behind us is well alight and its next to the gas meter",
     "a woman's being shoved into the back of a transit on beacon street and shes kicking",
     "some idiot is ramming his car into people queuing for the club",
-    pytest.param(
-        "lads on the footbridge dropping paving slabs on the a5",
-        marks=pytest.mark.xfail(strict=True, reason="known miss of the model on its own (bot/README)"),
-    ),
+    "lads on the footbridge dropping paving slabs on the a5",
     "my flatmate swallowed a whole strip of pills and she's gone floppy",
     "a tiny kid is paddling on his own at the weir",
     "the man at 14 is laying into his greyhound with a rake",
@@ -180,3 +177,31 @@ def test_help_alone_is_always_danger(guard: DangerGuard, encoder: MiniLMEncoder)
     read = message(encoder, "help", [("greet", 0.4), ("ask_human", 0.3)])
     guard.process([read])
     assert read.get("intent")["name"] == DANGER_INTENT
+
+
+class _FixedProbability:
+    """A learned model that reads every message at one probability (the rule around it is under test)."""
+
+    def __init__(self, probability: float, width: int = 384) -> None:
+        self.probability, self.situations = probability, np.zeros((1, width), dtype=np.float32)
+
+    def read(self, text: str, embedding: np.ndarray, encode: object = None) -> tuple[float, str]:
+        return self.probability, "whole"
+
+
+@pytest.mark.parametrize(
+    ("text", "acted_on"),
+    [
+        ("lads on quad bikes going after a woman and her dog across the field", True),
+        ("lads on quad bikes went after a woman and her dog across the field last week", False),
+    ],
+)
+def test_a_middling_reading_is_acted_on_unless_the_words_say_it_is_over(
+    encoder: MiniLMEncoder, text: str, acted_on: bool
+) -> None:
+    """Doubt leans to safety: at MODEL_PRESENT the guard gives the 999 guidance even over a confident
+    classifier, unless the words say it is past (then the classifier's report stands)."""
+    guard = DangerGuard({"meaning": False}, None, _FixedProbability(MODEL_PRESENT))  # type: ignore[arg-type]
+    read = message(encoder, text, [("report_vehicle_nuisance", 0.9), ("danger_now", 0.02)])
+    guard.process([read])
+    assert (read.get("intent")["name"] == DANGER_INTENT) is acted_on
