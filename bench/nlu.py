@@ -1,5 +1,6 @@
 """NLU benchmark on the blind test sets (bot/tests/nlu_holdout.yml, nlu_holdout_b.yml, nlu_danger.yml,
-and set E, nlu_danger_e.yml), never trained on; the retired sets C and D and the development sets are printed too.
+and set E, nlu_danger_e.yml), never trained on; the retired sets C and D and the development sets are
+printed too.
 
 Prints, per set, intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
 per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline trained on
@@ -63,9 +64,8 @@ REPORT_ONLY_SETS = {FINAL_SET.name, *(p.name for p in DANGER_DEV_SETS)}
 TYPE_FLOORS = {"nlu_holdout_b.yml": 0.94}
 # Per-set targets that differ from TARGETS (the issue 18 sets: full-guidance recall >= 99%, false alarms
 # <= 5% on their lookalikes; their ASB types are reported).
-SET_TARGETS = {
-    p.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05} for p in (SET_E, SET_C, SET_D, DANGER_DEV_SETS[2])
-}
+ISSUE_18_SETS = (SET_E, SET_C, SET_D, DANGER_DEV_SETS[2])
+SET_TARGETS = {p.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05} for p in ISSUE_18_SETS}
 DANGER_SETS = {SET_E.name, *(p.name for p in DANGER_DEV_SETS)}
 DANGER_DEV_SETS_NAMES = {p.name for p in DANGER_DEV_SETS}
 MODEL = ROOT / "models" / "current.tar.gz"

@@ -143,7 +143,9 @@ def message(encoder: MiniLMEncoder, text: str, ranking: list[tuple[str, float]])
 @pytest.fixture(scope="module")
 def guard(trained: DangerModel, encoder: MiniLMEncoder) -> DangerGuard:
     situations = embed_situations(lambda t: embed(encoder, t))
-    return DangerGuard(DangerGuard.get_default_config(), situations, trained, encode=lambda t: embed(encoder, t))
+    return DangerGuard(
+        DangerGuard.get_default_config(), situations, trained, encode=lambda t: embed(encoder, t)
+    )
 
 
 def test_the_guard_gives_danger_now_to_an_emergency_the_classifier_took_for_a_report(
