@@ -63,7 +63,8 @@ NOW = re.compile(
     r"hurry|quick|quickly|asap|help|help me|emergency|"
     r"(pls|plz|please) (come|send|help|hurry)|send (someone|somebody|police|help|an ambulance)|"
     r"come (quick|now|asap)|i can (hear|see) (him|her|them|it|someone|a|the)|"
-    r"(\d+|a few|few|a couple of|couple of|two|five|ten) (mins?|minutes|secs|seconds) ago|moments ago|"
+    r"(\d+|a few|few|a couple of|couple of|two|five|ten) (mins?|minutes|secs|seconds) ago|(moments|seconds) ago|"
+    r"(keeps?|kept) (going|at it)|"
     r"(has|have|'s|'ve)? ?just (been |got )?\w+(ed|en|t)|just (got|took|threw|ran|hit|shot|stole|"
     r"broke|came|bit|cut|set|lit|drove|grabbed|dragged|stabbed|snatched)|"
     r"(pls|plz|please)$)\b|!{2,}",

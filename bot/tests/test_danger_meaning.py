@@ -109,6 +109,10 @@ def test_past_pretend_and_worries_are_not_danger_now(
         ("he hit me last night and he is here right now", "now"),
         ("he drove off with my son 5 mins ago", "now"),
         ("kids throw stones at cars every weekend", "habitual"),
+        # "keep going" is the attack carrying on, not a habit; "seconds ago" is a moment ago
+        ("lads kicking a dog in the park, i shouted and they keep going", "now"),
+        ("a man grabbed a girl into a car literally seconds ago", "now"),
+        ("kids keep throwing stones at cars", "habitual"),
         ("im scared they will come back and hurt me", "later"),
         ("my back is killing me", "not real"),
         ("there is something wrong with the street lights", "unmarked"),
