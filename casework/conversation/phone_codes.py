@@ -42,7 +42,7 @@ from casework.core.models import Contact, OutboxMessage, PhoneConfirmation, Repo
 from casework.core.safe_contact import number_block_reason
 from casework.core.sms_text import encoding, segments, smart_encode
 from casework.core.workdays import format_date_for_resident
-from casework.messaging import enqueue, notify_victim
+from casework.messaging import enqueue, notify_filed, notify_victim
 
 CODE_ATTEMPTS = 5
 # The same number given again within this time (a retry, a double press) does not send a second code.
@@ -263,24 +263,23 @@ def attach_number(
 def _first_texts(session: Session, services: Services, report: Report, now: datetime) -> None:
     """The texts filing would have queued had the number been known then (each at most once)."""
     p = services.partnership
-    if report.last_public_update_at is None:
-        purpose = "linked" if report.linked_to_id else "ack"
-        respond_by = format_date_for_resident(report.due_at, p.timezone) if report.due_at else ""
-        notify_victim(
-            session,
-            report,
-            purpose=purpose,
-            now=now,
-            partnership=p,
-            fields={"respond_by": respond_by},
-            dedupe_key=f"{purpose}:{report.id}",
-        )
-    if report.case_review_eligible:
-        notify_victim(
-            session,
-            report,
-            purpose="case_review",
-            now=now,
-            partnership=p,
-            dedupe_key=f"case_review:{report.id}",
-        )
+    if report.last_public_update_at is not None:  # staff have already written: the update says more
+        if report.case_review_eligible:
+            notify_victim(
+                session,
+                report,
+                purpose="case_review",
+                now=now,
+                partnership=p,
+                dedupe_key=f"case_review:{report.id}",
+            )
+        return
+    respond_by = format_date_for_resident(report.due_at, p.timezone) if report.due_at else ""
+    notify_filed(
+        session,
+        report,
+        now=now,
+        partnership=p,
+        respond_by=respond_by,
+        case_review=report.case_review_eligible,
+    )

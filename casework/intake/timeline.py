@@ -16,7 +16,7 @@ from casework.intake.contract import (
     IntakeResult,
 )
 from casework.intake.linking import mark_linked
-from casework.messaging import notify_victim, queue_referral
+from casework.messaging import notify_filed, queue_referral
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -156,28 +156,15 @@ def _queue_messages(
             actor="system",
             reason=f"same problem at the same place reported within {p.duplicates.window_hours} hours",
         )
-        notify_victim(
-            session, report, purpose="linked", now=now, partnership=p, dedupe_key=f"linked:{report.id}"
-        )
     else:
         queue_referral(session, report, report.lead_agency, now, "new", partnership=p)
         for agency_id in report.copied_agencies:
             queue_referral(session, report, agency_id, now, "copied", partnership=p)
-        notify_victim(
-            session,
-            report,
-            purpose="ack",
-            now=now,
-            partnership=p,
-            fields={"respond_by": reply.respond_by_text.removeprefix("by ")},
-            dedupe_key=f"ack:{report.id}",
-        )
-    if review.status == "eligible":
-        notify_victim(
-            session,
-            report,
-            purpose="case_review",
-            now=now,
-            partnership=p,
-            dedupe_key=f"case_review:{report.id}",
-        )
+    notify_filed(
+        session,
+        report,
+        now=now,
+        partnership=p,
+        respond_by=reply.respond_by_text.removeprefix("by "),
+        case_review=review.status == "eligible",
+    )

@@ -14,7 +14,13 @@ from casework.messaging.delivery import (
     stale,
 )
 from casework.messaging.diary_updates import queue_diary_update
-from casework.messaging.notifications import notify_victim, record_text_safe_answer, render, sms_block_reason
+from casework.messaging.notifications import (
+    notify_filed,
+    notify_victim,
+    record_text_safe_answer,
+    render,
+    sms_block_reason,
+)
 from casework.messaging.outbox import enqueue
 from casework.messaging.receipts import UnknownMessage
 from casework.messaging.referrals import queue_referral
@@ -29,6 +35,7 @@ __all__ = [
     "UnknownMessage",
     "claim_batch",
     "enqueue",
+    "notify_filed",
     "notify_victim",
     "queue_diary_update",
     "queue_referral",

@@ -183,6 +183,47 @@ def notify_victim(
     return row
 
 
+def notify_filed(
+    session: Session,
+    report: Report,
+    *,
+    now: datetime,
+    partnership: Partnership,
+    respond_by: str,
+    case_review: bool,
+) -> None:
+    """The texts a filed report starts with, each at most once: "linked to an earlier report" or the
+    acknowledgement with its respond-by date, then, when the victim may ask for one, the case review."""
+    if report.linked_to_id:
+        notify_victim(
+            session,
+            report,
+            purpose="linked",
+            now=now,
+            partnership=partnership,
+            dedupe_key=f"linked:{report.id}",
+        )
+    else:
+        notify_victim(
+            session,
+            report,
+            purpose="ack",
+            now=now,
+            partnership=partnership,
+            fields={"respond_by": respond_by},
+            dedupe_key=f"ack:{report.id}",
+        )
+    if case_review:
+        notify_victim(
+            session,
+            report,
+            purpose="case_review",
+            now=now,
+            partnership=partnership,
+            dedupe_key=f"case_review:{report.id}",
+        )
+
+
 # ------------------------------------------------------------------------------------------- scheduled
 
 
