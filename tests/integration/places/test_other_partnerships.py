@@ -130,6 +130,8 @@ def test_the_sector_that_straddles_the_boundary_is_not_placed(area: Any) -> None
         s
         for s in sorted({p[:-2] for p in live})
         if s not in STRADDLING.values()
-        and all(v["lad"] in services.partnership.local_authority_codes for p, v in live.items() if p.startswith(s))
+        and all(
+            v["lad"] in services.partnership.local_authority_codes for p, v in live.items() if p.startswith(s)
+        )
     )
     assert _resolve(services, inside).ward is not None
