@@ -111,8 +111,8 @@ _SLURS_ALONE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(drew|drawn|draw|drawing|painted|sprayed|spray-painted) (a |some )?(monkeys?|bananas?)\b|"
             r"\bgo back to (your|their|our|my|his|her) (own )?countr(y|ies)|"
             r"\bgo back (to )?where (you|they|we|he|she|i) (came|come) from|"
-            r"\b(wrote|written|sprayed|painted|scrawled|shout\w*|yell\w*|scream\w*|"
-            r"told (me|us|him|her|them) to) ['\"]?go (back )?home\b",
+            r"\b(wrote|written|sprayed|painted|scrawled|shout\w*|yell\w*|scream\w*) ['\"]?go (back )?home\b|"
+            r"\btold (me|us|him|her|them) to ['\"]?go back home\b",
             re.I,
         ),
     ),
@@ -147,14 +147,15 @@ _SLURS_CALLED: tuple[tuple[str, re.Pattern[str]], ...] = (
 # only Asian family on the road and they keep targeting us").
 _FOUND_OUT = re.compile(
     r"\b(since|ever since|after|once|when) (they|he|she|the \w+|people|everyone)( have| has| had)? "
-    r"(found out|realised|realized|learned|learnt|heard|saw|discovered|twigged)\b",
+    r"(found out|realised|realized|learned|learnt|heard|saw|discovered|twigged)( that)? "
+    r"(we|i|my \w+|our \w+|he|she|they)\s*('re|'m|'s|\s(are|am|is|were|was))\b",
     re.I,
 )
-_VICTIM_IS = re.compile(
-    r"\b(we'?re|we are|i'?m|im|i am|she'?s|she is|he'?s|he is|they'?re|they are|being|as)\s+"
-    r"(a |an |the only |only |both |two |all )?",
+_VICTIM_IS = re.compile(  # the resident about themselves: "he's black" may describe who did it
+    r"\b(we'?re|we are|i'?m|im|i am)\s+(a |an |the only |only |both |two |all )?",
     re.I,
 )
+_FOUND_OUT_WINDOW = 25
 _SAME_SEX = re.compile(r"\b(same[- ]sex|two (women|men|girls|lads|blokes)|(for|while) holding hands)\b", re.I)
 # Worship interrupted on purpose: the resident's own prayers or journey to worship, and a sign it is aimed.
 _OUR_PRACTICE = re.compile(
@@ -187,7 +188,8 @@ def hate_motivation_in(text: str) -> str | None:
             if named.search(sentence):
                 return label
         found_out = _FOUND_OUT.search(sentence)
-        if found_out and (named_who := _who(sentence[found_out.end() :])):
+        said = sentence[found_out.end() : found_out.end() + _FOUND_OUT_WINDOW] if found_out else ""
+        if said and (named_who := _who(said)):
             return named_who
         if not hostile:
             continue

@@ -170,6 +170,9 @@ def test_hate_in_residents_own_wording_is_recognised(words: str, motivation: str
         "they've been throwing rubbish in our garden ever since they moved in",
         "she was screaming that it burns, I wrote it all down",
         "kids smoking fags and shouting at cars by the garages",
+        "the police came and told them to go home at 2am",
+        "the man who threatened me was tall, he's black and had a grey hoodie",
+        "ever since they found out about the cameras they park their black van across my drive",
     ],
 )
 def test_everyday_words_are_still_not_hate(words: str) -> None:
