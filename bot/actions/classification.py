@@ -31,6 +31,17 @@ def decide_type(ranking: Iterable[Mapping[str, Any]]) -> tuple[str | None, list[
     return None, candidates or [top_code]
 
 
+def decide_type_beside(ranking: Iterable[Mapping[str, Any]], beside: str) -> tuple[str | None, list[str]]:
+    """decide_type on the other readings, scaled back up, when one reading (report_hate, danger_now) is not
+    a type of its own: a strong hate reading ("racist words sprayed on our garage") leaves the type it is
+    about (graffiti) small in absolute terms but clearly ahead of the rest."""
+    others = [r for r in ranking if r.get("name") != beside]
+    total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
+    return decide_type(
+        {"name": r.get("name"), "confidence": float(r.get("confidence") or 0.0) / total} for r in others
+    )
+
+
 def is_descriptive(text: str) -> bool:
     """Whether a first message describes the problem (kept verbatim as the description)."""
     return not text.startswith("/") and len(text.split()) >= 4

@@ -8,6 +8,10 @@ question: the DangerGuard reads every message and the danger rules come first (t
 danger_now and stop). Danger said while adding to a report gets the 999 guidance first, then the words go
 on that report as happening now (ActionDiaryAfterDanger), so the agency sees them without the resident
 saying them again.
+
+In web chat the number question for updates by text follows filing; asking to add to the report there ends
+that question and starts the diary (rules), and danger said there in words that add to the report ("can I
+add something, he's ...") goes on the report just filed, as in SMS.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from rasa_sdk.types import DomainDict
 from .conversation import channel_of, latest_intent, latest_text
 from .parsing import find_reference, parse_yes_no
 from .status import NOT_FOUND, UNAVAILABLE
+from .texting import TEXT_UPDATE_SLOTS
 from .webhook_client import DiaryConflict, IntakeRejected, ReportNotFound, WebhookUnavailable, get_client
 
 DIARY_SLOTS = (
@@ -44,6 +49,25 @@ CLOSED = "Report {reference} is closed. Tell me what is happening and I'll make 
 CANCELLED = "OK, I haven't added anything. If anyone is in danger, call 999."
 NOT_ADDED = "Sorry, I couldn't add that just now. Nothing is lost if you send it again later, or call 101."
 MAX_CHOICES = 3
+# Words that say a message adds to a report the resident already made ("can I add", "again", "update").
+_ADDS_TO_REPORT = re.compile(
+    r"\b(add|adding|added|again|also|as well|update|another thing|one more thing|forgot|just to say|"
+    r"to my report|the report|still)\b",
+    re.IGNORECASE,
+)
+
+
+def adds_to_report(text: str) -> bool:
+    """True when the words say they add to a report already made ("can I add something, he's ...")."""
+    return bool(_ADDS_TO_REPORT.search(text or ""))
+
+
+def _end_text_updates(tracker: Tracker) -> list[dict[str, Any]]:
+    """Close the web chat's number question (its slots cleared) when the resident turned to their report."""
+    if not tracker.get_slot("text_updates_wanted") and not tracker.get_slot("text_updates_reference"):
+        return []
+    return [SlotSet(name, None) for name in TEXT_UPDATE_SLOTS] + [SlotSet("text_updates_wanted", False)]
+
 
 _WHEN = re.compile(
     r"\b(\d{1,2}([:.]\d{2})?\s*(am|pm)|\d{1,2}[:.]\d{2}|now|tonight|today|yesterday|last night|this "
@@ -115,6 +139,7 @@ class ActionDiaryStart(Action):
         text = latest_text(tracker)
         reference = find_reference(text)
         events: list[dict[str, Any]] = [SlotSet(name, None) for name in DIARY_SLOTS]
+        events += _end_text_updates(tracker)
         try:
             choices = await _open_references(tracker.sender_id, reference)
         except ReportNotFound:
@@ -282,10 +307,15 @@ class ActionDiaryAfterDanger(Action):
         reference = slots.get("diary_reference")
         if not words or words.startswith("/"):
             return [*reset, FollowupAction("action_after_danger")]
+        if not reference and not slots.get("diary_choices"):
+            # Web chat, the number question just after filing: words that add to the report go on it.
+            just_filed = slots.get("text_updates_reference")
+            if just_filed and adds_to_report(words):
+                await _add(dispatcher, tracker, str(just_filed), words, "now")
+                return [*reset, *_end_text_updates(tracker)]
+            return [*reset, FollowupAction("action_after_danger")]
         if not reference:
             choices = list(slots.get("diary_choices") or [])
-            if not choices:
-                return [*reset, FollowupAction("action_after_danger")]
             return [
                 *reset,
                 SlotSet("diary_choices", choices),

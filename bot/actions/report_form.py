@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .asb_types import LABELS, TENURE_TYPES, nsir_class, type_from_intent, type_from_text
-from .classification import decide_type
+from .classification import decide_type, decide_type_beside
 from .conversation import channel_of, intent_ranking, latest_intent, latest_text, previous_user_text_before
 from .help import QUESTION_INTENTS, question_answers
 from .parsing import (
@@ -158,6 +158,7 @@ class ValidateReportForm(FormValidationAction):
             if intent == "report_domestic_abuse":
                 asb_type, candidates = "other", []
             elif intent == "report_hate":
+                asb_type, _ = decide_type_beside(intent_ranking(tracker), "report_hate")
                 asb_type, candidates = asb_type or "intimidation_harassment", []
             values.update(asb_type=asb_type, type_candidates=candidates or None)
         known = {**tracker.slots, **values}

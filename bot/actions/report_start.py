@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .asb_types import type_from_intent
-from .classification import decide_type, is_descriptive
+from .classification import decide_type, decide_type_beside, is_descriptive
 from .conversation import REPORT_SLOTS, intent_ranking, latest_intent, latest_text, previous_user_text
 from .parsing import mentions_hate
 from .story import slots_from_story
@@ -107,7 +107,7 @@ class ActionStartHateReport(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_hate_ack")
         events = fresh_report()
-        asb_type, _ = decide_type([r for r in intent_ranking(tracker) if r.get("name") != "report_hate"])
+        asb_type, _ = decide_type_beside(intent_ranking(tracker), "report_hate")
         events += [
             SlotSet("hate", True),
             SlotSet("risk_prejudice", True),

@@ -275,3 +275,40 @@ def test_danger_before_a_report_is_picked_is_kept_and_the_resident_picks_the_rep
 def test_danger_with_no_report_in_view_is_offered_as_a_report_as_after_any_danger(webhook):
     said, events = danger_after_asking({}, "hes kicking my door in")
     assert said == [] and webhook.diary == [] and FollowupAction("action_after_danger") in events
+
+
+def test_web_chat_asking_to_add_at_the_number_question_ends_it_and_the_diary_starts(webhook):
+    """Issue 14: in web chat the number question follows filing; asking to add there starts the diary."""
+    own(webhook, "ASB-7KQ2MX")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={"text_updates_wanted": True, "text_updates_reference": "ASB-7KQ2MX", "update_phone": None},
+        events=[
+            user_event("Can I add something to the report I just made?", "add_to_report", channel="rest")
+        ],
+    )
+    slots = slot_events(run(ActionDiaryStart().run(dispatcher, tracker, {})))
+    assert slots["diary_route"] == "ask" and slots["diary_reference"] == "ASB-7KQ2MX"
+    assert slots["text_updates_wanted"] is False and slots["text_updates_reference"] is None
+    assert ask(slots)["text"] == WHAT_QUESTION.format(reference="ASB-7KQ2MX")
+    # The danger message that follows goes on the report as happening now (the rule gives 999 first).
+    words = "theres a little boy shut in the van banging on the glass and crying"
+    said, _ = danger_after_asking(slots, words)
+    assert webhook.diary[-1]["reference"] == "ASB-7KQ2MX" and webhook.diary[-1]["text"] == words
+    assert webhook.diary[-1]["occurred_text"] == "now"
+    assert said[0].startswith("Thank you. I've added this to report ASB-7KQ2MX")
+
+
+def test_web_chat_danger_at_the_number_question_that_adds_to_the_report_goes_on_it(webhook):
+    own(webhook, "ASB-7KQ2MX")
+    just_filed = {"text_updates_wanted": True, "text_updates_reference": "ASB-7KQ2MX"}
+    words = "can I add something. he's shouting that he'll hurt him right now"
+    said, events = danger_after_asking(just_filed, words)
+    assert webhook.diary[-1]["reference"] == "ASB-7KQ2MX" and webhook.diary[-1]["text"] == words
+    assert said[0].startswith("Thank you. I've added this to report ASB-7KQ2MX")
+    assert slot_events(events)["text_updates_wanted"] is False
+    assert not [e for e in events if e.get("event") == "followup"]
+    # Danger that does not say it adds to the report is offered as a report, as after any danger.
+    before = len(webhook.diary)
+    said, events = danger_after_asking(just_filed, "theres a man outside with a knife")
+    assert len(webhook.diary) == before and said == [] and FollowupAction("action_after_danger") in events

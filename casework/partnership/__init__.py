@@ -15,7 +15,7 @@ from casework.partnership.loader import (
     parse_partnership,
     partnership_path,
 )
-from casework.partnership.place_words import normalise_place_name, normalise_postcode
+from casework.partnership.place_words import normalise_place_name, normalise_postcode, said_as_place
 from casework.partnership.places import PlaceMatch
 from casework.partnership.schema import (
     LANDLORD_PLACEHOLDER,
@@ -48,4 +48,5 @@ __all__ = [
     "parse_partnership",
     "partnership_path",
     "placeholder_endpoints",
+    "said_as_place",
 ]

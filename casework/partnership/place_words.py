@@ -101,3 +101,21 @@ COMMON_WORD_PLACES = frozenset(
         "end",
     }
 )
+
+# ... unless the words around it say it is a place, as residents who text without capitals write: "hints
+# village", "the lane into hints", "rubble tipped in hints" (a preposition right before it).
+VILLAGE_WORDS = frozenset({"village", "hamlet"})
+PLACE_PREPOSITIONS = frozenset("into in at near nr to from through outside towards toward".split())
+_NOT_A_PLACE_AFTER = frozenset(
+    {"of", *STREET_SUFFIXES, *(s for shorts in STREET_SUFFIXES.values() for s in shorts)}
+)
+
+
+def said_as_place(words: list[str], i: int) -> bool:
+    """An everyday word written small (words[i]) is still the place when "village" follows it, or when a
+    preposition comes right before it and neither "of" nor a street word after ("into hints"; not "the
+    wall", "in wall of", "at green lane")."""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if after in VILLAGE_WORDS:
+        return True
+    return i > 0 and words[i - 1] in PLACE_PREPOSITIONS and after not in _NOT_A_PLACE_AFTER

@@ -19,6 +19,7 @@ from casework.partnership.place_words import (
     _contains_phrase,
     _norm,
     _street_variants,
+    said_as_place,
 )
 
 if TYPE_CHECKING:
@@ -170,12 +171,11 @@ class _PlaceIndex:
         found = []
         for entry in self.entries:
             n = len(entry.phrase)
-            if n == 1 and entry.phrase[0] in COMMON_WORD_PLACES and entry.phrase[0] not in capitalised:
-                continue
+            small = n == 1 and entry.phrase[0] in COMMON_WORD_PLACES and entry.phrase[0] not in capitalised
             if entry.qualifier and not _contains_phrase(words, list(entry.qualifier)):
                 continue
             for i in range(len(words) - n + 1):
-                if tuple(words[i : i + n]) == entry.phrase:
+                if tuple(words[i : i + n]) == entry.phrase and not (small and not said_as_place(words, i)):
                     found.append((i, n, entry))
         return found
 

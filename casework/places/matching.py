@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from casework.partnership import said_as_place
 from casework.places.index import SUFFIXES
 
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b")
@@ -40,8 +41,12 @@ def spans(words: list[str], phrases: dict[str, str], capitalised: set[str]) -> l
     for n in range(min(6, len(words)), 0, -1):
         for i in range(len(words) - n + 1):
             phrase = " ".join(words[i : i + n])
-            if phrase in phrases and not (n == 1 and phrase in COMMON_WORDS and phrase not in capitalised):
-                found.append(Span(i, n, phrases[phrase]))
+            if phrase not in phrases:
+                continue
+            small = n == 1 and phrase in COMMON_WORDS and phrase not in capitalised
+            if small and not said_as_place(words, i):
+                continue
+            found.append(Span(i, n, phrases[phrase]))
     return sorted(found, key=lambda s: (-s.length, s.start))
 
 

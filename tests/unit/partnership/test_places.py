@@ -226,6 +226,16 @@ def test_a_place_name_that_is_an_everyday_word_needs_a_capital_letter() -> None:
     assert place("they kicked the wall outside").resolved is False
 
 
+def test_an_everyday_word_written_small_is_the_place_when_the_words_around_it_say_so() -> None:
+    """Issue 14 (set B): "the lane into hints village" was left to triage; residents texting without
+    capitals name a village with "village" after it or a preposition right before it."""
+    assert place("the lane into hints village, the field gate past the bend").ward == "Bourne Vale"
+    assert place("rubble tipped in hints").ward == "Bourne Vale"
+    assert place("hints village").ward == "Bourne Vale"
+    assert place("graffiti on the wall by the shops").resolved is False
+    assert place("hints").resolved is False
+
+
 def test_a_town_inside_a_street_name_is_not_taken_as_the_town() -> None:
     match = place("next to the wall on Stowe Street")
     assert (match.ward, match.place_key, match.town) == ("Stowe", "stowe street", "Lichfield")
