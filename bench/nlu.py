@@ -1,6 +1,6 @@
 """NLU benchmark on the blind test sets (bot/tests/nlu_holdout.yml, nlu_holdout_b.yml, nlu_danger.yml,
-and set E, nlu_danger_e.yml), never trained on; the retired sets C and D and the development sets are
-printed too.
+and set F, nlu_danger_f.yml), never trained on; the retired sets C, D and E and the development sets
+are printed too.
 
 Prints, per set, intent accuracy, macro F1, ASB-type accuracy, danger recall and false-alarm rate, and
 per-turn NLU latency (p50/p95), for the assistant's model and for the default Rasa pipeline trained on
@@ -35,28 +35,29 @@ LOOKALIKE_SETS = {"nlu_danger.yml"}  # its non-danger messages are chosen to loo
 # Written last and measured once, after every choice was made; never tuned on. Its figures are printed
 # and reported in bot/README.md, not enforced: enforcing them would invite tuning to them.
 FINAL_SET = BOT / "tests" / "nlu_final.yml"
-# Set E (issue 18, third round): 180 danger-now messages and 170 lookalikes by a writer who read only
+# Set F (issue 18, fourth round): 183 danger-now messages and 175 lookalikes by a writer who read only
 # docs/domain.md and saw none of the training data, the corpus or the other sets; placed here by the lead,
 # never trained or tuned on. Full-guidance recall is the share of danger messages whose intent, after the
 # whole pipeline (FallbackClassifier included), is exactly danger_now: a fallback's 999 reminder does not
-# count. Enforced by `bench/nlu --check` (bot/test.sh) when SET_E_ENFORCED (the lead's decision, made
-# after its one measurement, bot/README.md), or with --enforce-set-e.
-SET_E = BOT / "tests" / "nlu_danger_e.yml"
-SET_E_ENFORCED = False
-# Sets C and D were blind until each was measured (29 Nov 2026: C 89.5% / 11.9% first, D 90.3% / 2.8%);
-# their messages are training data for the danger model now (components/danger_corpus_dev.yml), so their
-# figures are development figures, printed with the targets beside them.
+# count. Enforced by `bench/nlu --check` (bot/test.sh) when SET_F_ENFORCED (the lead's decision, made
+# after its one measurement, bot/README.md), or with --enforce-set-f.
+SET_F = BOT / "tests" / "nlu_danger_f.yml"
+SET_F_ENFORCED = False
+# Sets C, D and E were blind until each was measured (29 Nov 2026: C 89.5% / 11.9% the first time, D 90.3% /
+# 2.8%, E 95.0% / 4.7%); their messages are training data for the danger model now
+# (components/danger_corpus_dev.yml), so their figures are development figures, printed with the targets.
 SET_C = BOT / "tests" / "nlu_danger_c.yml"
 SET_D = BOT / "tests" / "nlu_danger_d.yml"
+SET_E = BOT / "tests" / "nlu_danger_e.yml"
+RETIRED_SETS = (SET_C, SET_D, SET_E)
 # Development sets for the danger detector, tuned on, so their figures are reported, not enforced:
 # set C's own development set, one written for issue 18 before it, set D's development set, and the
-# retired sets C and D.
+# retired sets C, D and E.
 DANGER_DEV_SETS = [
     BOT / "tests" / "nlu_danger_dev.yml",
     BOT / "tests" / "nlu_danger_dev_own.yml",
     BOT / "tests" / "nlu_danger_d_dev.yml",
-    SET_C,
-    SET_D,
+    *RETIRED_SETS,
 ]
 REPORT_ONLY_SETS = {FINAL_SET.name, *(p.name for p in DANGER_DEV_SETS)}
 # Set B's ASB-type floor is 94%, not 95%: it was 95.2% before the danger lookalikes of issue 18 were
@@ -64,9 +65,9 @@ REPORT_ONLY_SETS = {FINAL_SET.name, *(p.name for p in DANGER_DEV_SETS)}
 TYPE_FLOORS = {"nlu_holdout_b.yml": 0.94}
 # Per-set targets that differ from TARGETS (the issue 18 sets: full-guidance recall >= 99%, false alarms
 # <= 5% on their lookalikes; their ASB types are reported).
-ISSUE_18_SETS = (SET_E, SET_C, SET_D, DANGER_DEV_SETS[2])
+ISSUE_18_SETS = (SET_F, *RETIRED_SETS, DANGER_DEV_SETS[2])
 SET_TARGETS = {p.name: {"danger_recall": 0.99, "false_alarm_rate": 0.05} for p in ISSUE_18_SETS}
-DANGER_SETS = {SET_E.name, *(p.name for p in DANGER_DEV_SETS)}
+DANGER_SETS = {SET_F.name, *(p.name for p in DANGER_DEV_SETS)}
 DANGER_DEV_SETS_NAMES = {p.name for p in DANGER_DEV_SETS}
 MODEL = ROOT / "models" / "current.tar.gz"
 BASELINE_DIR = ROOT / "models" / "bench"
@@ -295,9 +296,9 @@ def print_table(results: list[dict], path: Path) -> None:
 
 def role(path: Path) -> str:
     """What a set's figures mean (for the summary)."""
-    if path.name == SET_E.name:
-        return "blind" + (", enforced" if SET_E_ENFORCED else ", reported (bot/README.md says why)")
-    if path.name in (SET_C.name, SET_D.name):
+    if path.name == SET_F.name:
+        return "blind" + (", enforced" if SET_F_ENFORCED else ", reported (bot/README.md says why)")
+    if path.name in {p.name for p in RETIRED_SETS}:
         return "retired blind set: trained on"
     if path.name in DANGER_DEV_SETS_NAMES:
         return "development: tuned on"
@@ -308,7 +309,7 @@ def role(path: Path) -> str:
 
 def print_danger_summary(everything: list[dict]) -> None:
     """Danger now on every set side by side: full-guidance recall, false alarms, whole-turn p95."""
-    print("\ndanger now, every set (full guidance; targets: recall >= 99% on the issue 18 sets, E blind,")
+    print("\ndanger now, every set (full guidance; targets: recall >= 99% on the issue 18 sets, F blind,")
     print("100% elsewhere; false alarms <= 5%; whole-turn p95 <= 150 ms)")
     print(f"{'set':28}{'recall':>9}{'false alarms':>14}{'turn p95 ms':>13}  role")
     for entry in everything:
@@ -358,9 +359,9 @@ def main() -> int:
         help="ASB-type accuracy floor for --check (default: the 95%% target)",
     )
     parser.add_argument(
-        "--enforce-set-e",
+        "--enforce-set-f",
         action="store_true",
-        help="with --check, hold set E to its targets (the lead's decision; default: SET_E_ENFORCED)",
+        help="with --check, hold set F to its targets (the lead's decision; default: SET_F_ENFORCED)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-misses", action="store_true")
@@ -387,8 +388,8 @@ def main() -> int:
         print(f"bench: no model at {args.model}; run bot/train.sh first", file=sys.stderr)
         return 2
     everything, missed = [], False
-    default_sets = [*BLIND_SETS, SET_E, FINAL_SET, *DANGER_DEV_SETS]
-    enforce_e = SET_E_ENFORCED or args.enforce_set_e
+    default_sets = [*BLIND_SETS, SET_F, FINAL_SET, *DANGER_DEV_SETS]
+    enforce_f = SET_F_ENFORCED or args.enforce_set_f
     for path in args.file or default_sets:
         examples = load_examples(path)
         results = [asyncio.run(evaluate(args.model.resolve(), examples))]
@@ -419,7 +420,7 @@ def main() -> int:
         )
         if path.name in DANGER_DEV_SETS_NAMES:
             print("  (a development set: tuned on, so these are development figures, not a measure)")
-        if path.name in REPORT_ONLY_SETS or (path.name == SET_E.name and not enforce_e):
+        if path.name in REPORT_ONLY_SETS or (path.name == SET_F.name and not enforce_f):
             for failure in failures:
                 print(f"bench: final check (reported, not enforced) on {path.name}: {failure}")
             continue

@@ -52,10 +52,10 @@ echo "bot: conversation tests passed"
 
 echo "== bot: NLU evaluation on the blind test sets"
 # Enforced on every blind set: danger recall 100%, p95 <= 150 ms; on the ordinary sets (A, B) also
-# ASB-type accuracy >= 95% and false alarms <= 5%. Set E (bot/tests/nlu_danger_e.yml, blind, placed by the
-# lead) is held to recall >= 99% and false alarms <= 5% when SET_E_ENFORCED in bench/nlu.py says so (or
-# ENFORCE_SET_E=1 here). The retired sets C and D and the development sets are printed, not enforced.
-"$ROOT/bench/nlu" --no-baseline --check ${ENFORCE_SET_E:+--enforce-set-e}
+# ASB-type accuracy >= 95% and false alarms <= 5%. Set F (bot/tests/nlu_danger_f.yml, blind, placed by the
+# lead) is held to recall >= 99% and false alarms <= 5% when SET_F_ENFORCED in bench/nlu.py says so (or
+# ENFORCE_SET_F=1 here). The retired sets C, D and E and the development sets are printed, not enforced.
+"$ROOT/bench/nlu" --no-baseline --check ${ENFORCE_SET_F:+--enforce-set-f}
 
 echo "== bot: end-to-end conversations (blind scenarios and a burst, private stack)"
 "$ROOT/.venv/bin/python" "$ROOT/bench/conversations/run.py" --spawn --check --burst 400

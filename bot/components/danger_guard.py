@@ -19,7 +19,9 @@ starting pistol at the athletics track") are what made false alarms. "Help" alon
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +71,19 @@ MODEL_VETO = 0.2
 MODEL_PRESENT = 0.3
 PRESENT_CUES = ("now", "ongoing", "unmarked")
 MODEL_FILE = "danger_model.npz"
+_HERE = Path(__file__).resolve().parent
+FINGERPRINT_FILES = [
+    _HERE / name
+    for name in (
+        "danger_corpus.yml",
+        "danger_corpus_dev.yml",
+        "danger_situations.yml",
+        "danger_model.py",
+        "danger_meaning.py",
+        "danger_rules.py",
+        "danger_guard.py",
+    )
+]
 
 
 def sentence_embedding(message: Message) -> np.ndarray | None:
@@ -99,6 +114,16 @@ class DangerGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"enabled": True, "meaning": True, "learned": True}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """What the guard is fitted on besides the training data (the corpus, the situation descriptions and
+        the code that turns words into features): Rasa's training cache must not keep an old model when only
+        these change."""
+        digest = hashlib.sha256()
+        for path in sorted(FINGERPRINT_FILES):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
     def __init__(
         self,

@@ -53,7 +53,23 @@ NOT_REAL = re.compile(
     r"hoax|prank|wind ?up|pretend(ing)?|joking|a joke|lol|lmao|haha|murder mystery|"
     r"could murder|kill for|death of me|dying (for|to)|killing me with|"
     r"(noise|music|bass|racket|barking|drums?|back|head|feet|legs|knees?|neck|heat|it|this|that|"
-    r"wait|waiting)('s| is| are)? killing me)\b",
+    r"wait|waiting)('s| is| are)? killing me|"
+    r"(my |me )?(head|brain)('s| is)? (on fire|fried|banging)|blood('s| is| was)? boiling|blood boils|"
+    r"a game where|playing a game)\b",
+    _I,
+)
+# Someone saying goodbye or that they will end it: present danger wherever it was seen (a post, a text).
+SAYING_GOODBYE = re.compile(
+    r"\b(goodbye (note|message|letter|post|video|text)|suicide note|saying goodbye to (everyone|us|me)|"
+    r"(going to|gonna|wants? to) (end it|end (his|her|their) life|kill (him|her|them)sel(f|ves)))",
+    _I,
+)
+# Asking what counts ("is it an emergency if ...", "what counts as an emergency", "what's your emergency"
+# heard on a programme): a question about the service. Taken out before the present cues are read, so
+# "emergency" in it is not a cue; with nothing else said to be happening now, it is a question for later.
+ASKING_WHAT_COUNTS = re.compile(
+    r"\b(is (it|this|that) (an? )?(emergency|999)|counts? as (an )?emergency|what'?s (your|an) emergency|"
+    r"whats (your|an) emergency|(should|do|would) (i|we) (call|ring|phone) 999 (if|for|when))\b",
     _I,
 )
 # Explicit present cues: these outweigh a past marker ("he hit her and he's still here").
@@ -63,8 +79,9 @@ NOW = re.compile(
     r"hurry|quick|quickly|asap|help|help me|emergency|"
     r"(pls|plz|please) (come|send|help|hurry)|send (someone|somebody|police|help|an ambulance)|"
     r"come (quick|now|asap)|i can (hear|see) (him|her|them|it|someone|a|the)|"
-    r"(\d+|a few|few|a couple of|couple of|two|five|ten) (mins?|minutes|secs|seconds) ago|(moments|seconds) ago|"
-    r"(keeps?|kept) (going|at it)|"
+    r"(\d+|a few|few|a couple of|couple of|two|five|ten) (mins?|minutes|secs|seconds) ago|"
+    r"(moments|seconds) ago|"
+    r"(keeps?|kept) (going|at it)|(keeps?|kept) (shouting|screaming|crying|yelling) (no|help|stop|for help)|"
     r"(has|have|'s|'ve)? ?just (been |got )?\w+(ed|en|t)|just (got|took|threw|ran|hit|shot|stole|"
     r"broke|came|bit|cut|set|lit|drove|grabbed|dragged|stabbed|snatched)|"
     r"(pls|plz|please)$)\b|!{2,}",
@@ -85,7 +102,8 @@ PAST = re.compile(
     r"earlier (today|this (week|month|year))|on (mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"this morning|(at|over) the weekend|back in|"
     r"in (january|february|march|april|may|june|july|august|september|october|"
-    r"november|december)|was|were|had been|used to|happened|it'?s (out|over)|all out now|"
+    r"november|december)|was|were|had been|used to|happened|it'?s (out|over)(?=\s*(now|$|[.,!;]))|"
+    r"all out now|"
     r"has stopped|have stopped|gone now|left now|long gone)\b",
     _I,
 )
@@ -101,6 +119,8 @@ LATER = re.compile(
     r"what if|in case|might|one day|what (should|do|would|can) (i|we|you) do|who do i (call|ring)|"
     r"should i (call|ring)|do i (call|ring)|if (i|someone|somebody|anyone|you) (see|sees|ever)|"
     r"is it (asb|anti ?social|a crime)|how do i|threatened to|said (he|she|they)'?d|"
+    r"(someone|somebody|anyone|a kid|a child|it|he|she|they) could (easily |really )?(fall|jump|get hurt|"
+    r"be hurt|get killed|hurt someone|kill someone|get run over)|if [^.?!]{0,50}\b(got|gets|get) (out|loose)|"
     r"will (probably|come back)|gonna (come back|get me one day))\b",
     _I,
 )
@@ -163,8 +183,14 @@ FRAMING = re.compile(
 def time_cue(text: str) -> str:
     """When the message says it happens: "now" (an explicit cue), "ongoing" (present continuous),
     "unmarked", "past", "habitual", "later" or "not real"."""
+    if SAYING_GOODBYE.search(text):  # seen online too: "just posted a goodbye note on facebook"
+        return "now"
     if NOT_REAL.search(text):
         return "not real"
+    asking = bool(ASKING_WHAT_COUNTS.search(text))
+    text = ASKING_WHAT_COUNTS.sub(" ", text)
+    if asking and not NOW.search(text):
+        return "later"
     over = bool(FRAMING.search(text))
     text = FRAMING.sub(" ", text)
     if over and not NOW.search(text):

@@ -81,7 +81,7 @@ NOT_REAL = re.compile(
     r"(ringing|rings|rang|calling|calls|called|phoning|phoned) (999|the fire|the police|fire brigade|the brigade)"
     r"|when (it'?s|its|it is|there'?s|theres|there is) (not|no)\b|"
     r"on (the )?(tv|telly|film|game|xbox|playstation|news)|call of duty|fortnite|gta|horror films?|"
-    r"killing me\b|nerf gun|water pistol|bbq|barbecue)",
+    r"killing me\b|nerf gun|water pistol|bbq|barbecue|a game where|playing a game|video games?)",
     _I,
 )
 EMERGENCY_WORDS = re.compile(

@@ -207,3 +207,23 @@ def test_a_middling_reading_is_acted_on_unless_the_words_say_it_is_over(
     read = message(encoder, text, [("report_vehicle_nuisance", 0.9), ("danger_now", 0.02)])
     guard.process([read])
     assert (read.get("intent")["name"] == DANGER_INTENT) is acted_on
+
+
+def test_rasa_retrains_the_guard_when_only_its_corpus_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa's training cache keys a component on its config and the training data: the corpus and the cue
+    code are the guard's own inputs, so they go into its fingerprint, or a changed corpus is never learned."""
+    from components import danger_guard
+
+    copies = []
+    for path in danger_guard.FINGERPRINT_FILES:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(danger_guard, "FINGERPRINT_FILES", copies)
+    before = DangerGuard.fingerprint_addon({})
+    assert DangerGuard.fingerprint_addon({}) == before
+    corpus = tmp_path / "danger_corpus.yml"
+    corpus.write_text(corpus.read_text(encoding="utf-8") + "    - a new line\n", encoding="utf-8")
+    assert DangerGuard.fingerprint_addon({}) != before
