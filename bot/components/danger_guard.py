@@ -70,6 +70,8 @@ MODEL_VETO = 0.2
 # there and no false alarm on the ordinary sets A, B and the final set.
 MODEL_PRESENT = 0.3
 PRESENT_CUES = ("now", "ongoing", "unmarked")
+# Words that say it is over or not real: then only a sure reading (MODEL_SURE) is acted on.
+OVER_CUES = ("past", "not real")
 MODEL_FILE = "danger_model.npz"
 _HERE = Path(__file__).resolve().parent
 FINGERPRINT_FILES = [
@@ -249,7 +251,7 @@ class DangerGuard(GraphComponent):
         if probability is not None and (
             probability >= MODEL_SURE
             or (probability >= MODEL_PRESENT and time_cue(text) in PRESENT_CUES)
-            or (probability >= MODEL_LIKELY and best_other < CONFIDENT)
+            or (probability >= MODEL_LIKELY and best_other < CONFIDENT and time_cue(text) not in OVER_CUES)
         ):
             return f"model {probability:.2f}", probability
         older = self.older_readings(message, text, best_other)

@@ -55,7 +55,10 @@ NOT_REAL = re.compile(
     r"(noise|music|bass|racket|barking|drums?|back|head|feet|legs|knees?|neck|heat|it|this|that|"
     r"wait|waiting)('s| is| are)? killing me|"
     r"(my |me )?(head|brain)('s| is)? (on fire|fried|banging)|blood('s| is| was)? boiling|blood boils|"
-    r"a game where|playing a game)\b",
+    r"a game where|playing a game|"
+    r"(rung|rang|ringing|rings|calling|calls|called|phoning|phoned) (999|the fire( brigade)?|the police|"
+    r"fire brigade|the brigade) (\w+ )?(saying|to say|claiming)|"
+    r"when (it'?s|its|it is|there'?s|theres|there is) (not|no)\b)\b",
     _I,
 )
 # Someone saying goodbye or that they will end it: present danger wherever it was seen (a post, a text).

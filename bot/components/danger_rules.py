@@ -1,7 +1,7 @@
 """Words that mean someone is in danger now (no Rasa imports, so it is easy to test).
 
-A safety net under the intent classifier: danger must never be missed, so clear present-tense danger (a weapon, a
-fire burning, a break-in or an attack under way, a threat to kill) is flagged even when the model
+A safety net under the intent classifier: danger must never be missed, so clear present-tense danger (a
+weapon, a fire burning, a break-in or an attack under way, a threat to kill) is flagged even when the model
 is unsure. A past event ("the bins were set on fire last night") is not flagged.
 """
 
@@ -78,7 +78,8 @@ PAST = re.compile(
 # Not a real emergency: a hoax call about one, a film or game, a figure of speech.
 NOT_REAL = re.compile(
     r"\b(hoax|prank call|false alarm|"
-    r"(ringing|rings|rang|calling|calls|called|phoning|phoned) (999|the fire|the police|fire brigade|the brigade)"
+    r"(ringing|rings|rang|rung|calling|calls|called|phoning|phoned) "
+    r"(999|the fire|the police|fire brigade|the brigade)"
     r"|when (it'?s|its|it is|there'?s|theres|there is) (not|no)\b|"
     r"on (the )?(tv|telly|film|game|xbox|playstation|news)|call of duty|fortnite|gta|horror films?|"
     r"killing me\b|nerf gun|water pistol|bbq|barbecue|a game where|playing a game|video games?)",
