@@ -203,7 +203,7 @@ class DangerGuard(GraphComponent):
             return None
         return self.model.read(text, embedding, self._encode)[0]
 
-    def older_readings(self, message: Message, text: str, best_other: float) -> str | None:
+    def older_readings(self, message: Message, text: str, best_other: float, time: str) -> str | None:
         """The classifier, the word rules and the meaning detector (see the module docstring)."""
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         danger = [float(r.get("confidence") or 0) for r in ranking if r.get("name") == DANGER_INTENT]
@@ -212,7 +212,6 @@ class DangerGuard(GraphComponent):
             return "classifier"
         # A weaker reading of danger is not acted on when the words say it is over, habitual, a worry
         # about later, or not real ("my back is killing me", "a stabbing on the news").
-        time = time_cue(text)
         present = time in ("now", "ongoing", "unmarked")
         if present and any(
             r.get("name") == DANGER_INTENT and float(r.get("confidence") or 0) >= DANGER_FLOOR
@@ -248,13 +247,14 @@ class DangerGuard(GraphComponent):
             (float(r.get("confidence") or 0) for r in ranking if r.get("name") != DANGER_INTENT), default=0.0
         )
         probability = self.learned(text, sentence_embedding(message))
+        time = time_cue(text)  # when the words say it happens (now, ongoing, past, ...)
         if probability is not None and (
             probability >= MODEL_SURE
-            or (probability >= MODEL_PRESENT and time_cue(text) in PRESENT_CUES)
-            or (probability >= MODEL_LIKELY and best_other < CONFIDENT and time_cue(text) not in OVER_CUES)
+            or (probability >= MODEL_PRESENT and time in PRESENT_CUES)
+            or (probability >= MODEL_LIKELY and best_other < CONFIDENT and time not in OVER_CUES)
         ):
             return f"model {probability:.2f}", probability
-        older = self.older_readings(message, text, best_other)
+        older = self.older_readings(message, text, best_other, time)
         if older and (probability is None or probability >= MODEL_VETO):
             return older, probability
         return None, probability

@@ -42,7 +42,7 @@ from casework.core.models import Contact, OutboxMessage, PhoneConfirmation, Repo
 from casework.core.safe_contact import number_block_reason
 from casework.core.sms_text import encoding, segments, smart_encode
 from casework.core.workdays import format_date_for_resident
-from casework.messaging import enqueue, notify_filed, notify_victim
+from casework.messaging import enqueue, notify_case_review, notify_filed
 
 CODE_ATTEMPTS = 5
 # The same number given again within this time (a retry, a double press) does not send a second code.
@@ -265,14 +265,7 @@ def _first_texts(session: Session, services: Services, report: Report, now: date
     p = services.partnership
     if report.last_public_update_at is not None:  # staff have already written: the update says more
         if report.case_review_eligible:
-            notify_victim(
-                session,
-                report,
-                purpose="case_review",
-                now=now,
-                partnership=p,
-                dedupe_key=f"case_review:{report.id}",
-            )
+            notify_case_review(session, report, now=now, partnership=p)
         return
     respond_by = format_date_for_resident(report.due_at, p.timezone) if report.due_at else ""
     notify_filed(

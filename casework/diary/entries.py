@@ -24,7 +24,7 @@ from casework.core.states import ReportStatus
 from casework.core.workdays import format_date_for_resident
 from casework.diary.when import parse_when
 from casework.intake import CaseReviewOutcome, assess_after_diary, contact_incidents, root_of
-from casework.messaging import notify_victim, queue_diary_update
+from casework.messaging import notify_case_review, queue_diary_update
 
 if TYPE_CHECKING:
     from casework.partnership import Partnership
@@ -284,14 +284,7 @@ def _case_review(
     )
     if review.status == "eligible":
         report.case_review_eligible = True
-        notify_victim(
-            session,
-            report,
-            purpose="case_review",
-            now=now,
-            partnership=partnership,
-            dedupe_key=f"case_review:{report.id}",
-        )
+        notify_case_review(session, report, now=now, partnership=partnership)
     return review
 
 

@@ -15,6 +15,7 @@ from casework.messaging.delivery import (
 )
 from casework.messaging.diary_updates import queue_diary_update
 from casework.messaging.notifications import (
+    notify_case_review,
     notify_filed,
     notify_victim,
     record_text_safe_answer,
@@ -35,6 +36,7 @@ __all__ = [
     "UnknownMessage",
     "claim_batch",
     "enqueue",
+    "notify_case_review",
     "notify_filed",
     "notify_victim",
     "queue_diary_update",

@@ -214,14 +214,19 @@ def notify_filed(
             dedupe_key=f"ack:{report.id}",
         )
     if case_review:
-        notify_victim(
-            session,
-            report,
-            purpose="case_review",
-            now=now,
-            partnership=partnership,
-            dedupe_key=f"case_review:{report.id}",
-        )
+        notify_case_review(session, report, now=now, partnership=partnership)
+
+
+def notify_case_review(session: Session, report: Report, *, now: datetime, partnership: Partnership) -> None:
+    """Tell the victim they may ask for an ASB Case Review (at most once per report)."""
+    notify_victim(
+        session,
+        report,
+        purpose="case_review",
+        now=now,
+        partnership=partnership,
+        dedupe_key=f"case_review:{report.id}",
+    )
 
 
 # ------------------------------------------------------------------------------------------- scheduled
